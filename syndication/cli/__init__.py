@@ -1,0 +1,180 @@
+"""The command line: the root group, lazy subcommands and the one error edge.
+
+Subcommands are imported on first use so ``syndication --help`` stays fast. Every
+:class:`SyndicationError` becomes a :class:`click.ClickException` here and only
+here, with the exit code of its class (see EXIT CODES in the root help).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from syndication import __version__
+from syndication.errors import SyndicationError
+
+if TYPE_CHECKING:
+    from syndication.config import Settings
+    from syndication.store.base import Store
+
+# command name → "module:attribute" under syndication.cli
+COMMANDS: dict[str, str] = {
+    "init": "ops:init",
+    "ingest": "articles:ingest",
+    "articles": "articles:articles",
+}
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  runtime failure (store, destination, lock)
+  2  usage error
+  3  bad input (configuration, feed definition, story)
+  4  a document refused by validation"""
+
+
+@dataclass
+class AppContext:
+    """What every command shares: where the configuration is, and how loud to be."""
+
+    config_path: Path | None = None
+    debug: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from syndication.config import load_settings
+
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from syndication.store import open_store
+
+            self._store = open_store(self.settings.store_url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class SyndicationException(click.ClickException):
+    """A library error shown to the user, with its class's exit code."""
+
+    def __init__(self, error: SyndicationError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when first used."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, attribute = self.lazy[cmd_name].split(":")
+            module = importlib.import_module(f"syndication.cli.{module_name}")
+            command: click.Command = getattr(module, attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SyndicationError as exc:
+            app = ctx.find_object(AppContext)
+            if app is not None and app.debug:
+                raise
+            raise SyndicationException(exc) from exc
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from lxml import etree
+
+    parts = [f"syndication {__version__}"]
+    libxml = ".".join(str(n) for n in etree.LIBXML_VERSION)
+    parts.append(f"lxml {etree.__version__} (libxml2 {libxml})")
+    for package in ("feedgen", "boto3", "APScheduler", "SQLAlchemy"):
+        try:
+            parts.append(f"{package} {version(package)}")
+        except PackageNotFoundError:  # an optional piece not installed
+            parts.append(f"{package} not installed")
+    parts.append(f"Python {sys.version.split()[0]}")
+    click.echo("\n".join(parts))
+    ctx.exit()
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, epilog=EXIT_CODES)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SYNDICATION_CONFIG",
+    help="Site configuration file.  [env: SYNDICATION_CONFIG; "
+    "default: config/syndication.toml]",
+)
+@click.option("--debug", is_flag=True, help="Log debug detail and show tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Log warnings and errors only.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version (and library versions) and exit.",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, debug: bool, quiet: bool) -> None:
+    """Publish wire stories as per-partner RSS, Atom and NewsML-G2 feeds.
+
+    Every item carries the agency's credit line and rights; every document is
+    checked against schemas and credit rules before it leaves.
+
+    Example: syndication ingest examples/stories && syndication publish
+    """
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    _configure_logging(level)
+    app = AppContext(config_path=config_path, debug=debug)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def _configure_logging(level: int) -> None:
+    root = logging.getLogger("syndication")
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(click.get_text_stream("stderr"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="syndication")

@@ -1,0 +1,79 @@
+"""The Destination interface: put, list, url, close. Local and S3 look identical
+from publish.py; a destination never knows formats, only keys and bytes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import quote
+
+from syndication.errors import DestinationError
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+@dataclass(frozen=True)
+class PutResult:
+    key: str
+    etag: str
+    size: int
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """Cache-Control values: short for feed indexes, long and immutable for items."""
+
+    index: str = "public, max-age=60"
+    item: str = "public, max-age=31536000, immutable"
+
+
+class Destination(Protocol):
+    name: str
+
+    def put(
+        self,
+        key: str,
+        body: bytes,
+        *,
+        content_type: str,
+        cache_control: str,
+        sha256: str,
+    ) -> PutResult:
+        """Write ``body`` at ``key`` atomically (readers see old or new, never half)."""
+        ...
+
+    def list(self, prefix: str) -> dict[str, str]:
+        """Every key under ``prefix`` → the SHA-256 recorded when it was written."""
+        ...
+
+    def url(self, key: str, *, expires_seconds: int | None = None) -> str:
+        """The public URL of ``key`` (or a presigned one when ``expires_seconds``)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def encode_segment(text: str) -> str:
+    """Encode an article id or name as one safe key segment.
+
+    Percent-encodes everything but letters, digits, ``-``, ``_`` and ``.``, so no
+    ``/`` survives; ``.`` and ``..`` alone are encoded too. The result can never
+    leave the folder it is placed in.
+    """
+    encoded = quote(text, safe="-_")
+    encoded = encoded.replace(".", "%2E") if encoded in {".", ".."} else encoded
+    if not encoded:
+        raise DestinationError("empty key segment")
+    return encoded.replace("%", "~")
+
+
+def join_key(*segments: str) -> str:
+    """Join already-safe segments with ``/``, refusing anything that could escape."""
+    parts: list[str] = []
+    for segment in segments:
+        for part in segment.split("/"):
+            if not part or part in {".", ".."} or not _SEGMENT.match(part):
+                raise DestinationError(f"unsafe key segment {part!r} in {segments!r}")
+            parts.append(part)
+    return "/".join(parts)

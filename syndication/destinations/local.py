@@ -1,0 +1,78 @@
+"""LocalDestination: a folder laid out exactly like the S3 bucket.
+
+Each write goes to a temporary file in the same folder, is flushed to disk and
+renamed over the target (rename is atomic on POSIX), so a reader sees the old
+document or the new one, never a part. A ``.sha256`` sidecar file is not used:
+the SHA-256 of what is there is computed from the bytes on :meth:`list`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from syndication.destinations.base import PutResult, join_key
+from syndication.errors import DestinationError
+
+
+class LocalDestination:
+    """Documents under ``root``; ``public_base_url`` (optional) for their URLs."""
+
+    def __init__(self, name: str, root: Path | str, public_base_url: str = "") -> None:
+        self.name = name
+        self.root = Path(root)
+        self.public_base_url = public_base_url.rstrip("/")
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*join_key(key).split("/"))
+
+    def put(
+        self,
+        key: str,
+        body: bytes,
+        *,
+        content_type: str,
+        cache_control: str,
+        sha256: str,
+    ) -> PutResult:
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(body)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(temp, 0o644)
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise DestinationError(
+                f"cannot write: {exc.strerror}", destination=self.name, key=key
+            ) from exc
+        return PutResult(key=key, etag=sha256, size=len(body))
+
+    def list(self, prefix: str) -> dict[str, str]:
+        base = self._path(prefix) if prefix else self.root
+        found: dict[str, str] = {}
+        if not base.is_dir():
+            return found
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                key = path.relative_to(self.root).as_posix()
+                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return found
+
+    def url(self, key: str, *, expires_seconds: int | None = None) -> str:
+        safe = join_key(key)
+        if self.public_base_url:
+            return f"{self.public_base_url}/{safe}"
+        return self._path(safe).resolve().as_uri()
+
+    def close(self) -> None:
+        return None

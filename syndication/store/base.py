@@ -1,0 +1,156 @@
+"""The Store interface: versions only append; selection is one query.
+
+One implementation (:class:`syndication.store.sql.SqlStore`) serves SQLite and
+PostgreSQL; the contract suite in tests/contract/test_store.py runs against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from syndication.articles.model import PubStatus, Version
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What an append did: ``created`` is False when the content was identical to
+    the latest stored version (a no-op), in which case ``version`` is that one."""
+
+    guid: str
+    version: int
+    created: bool
+    previous: int | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles a feed carries. Empty tuples mean "any".
+
+    ``max_urgency`` keeps stories at that urgency or more urgent (1 is most urgent);
+    ``window`` keeps stories whose latest version was created within that span
+    before the build time.
+    """
+
+    subjects: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    max_urgency: int = 9
+    window: timedelta | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Filters for listing articles in the editorial CLI (latest version of each)."""
+
+    status: PubStatus | None = None
+    subject: str | None = None
+    language: str | None = None
+    since: datetime | None = None
+    text: str | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One publish run of one feed, as the ledger keeps it."""
+
+    run_id: int
+    feed_id: str
+    started: datetime
+    finished: datetime | None
+    destination: str
+    outcome: str
+    written: int
+    skipped: int
+    failed: int
+    items: int
+    error: str
+    trigger: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One document a run wrote to a destination."""
+
+    run_id: int
+    feed_id: str
+    key: str
+    sha256: str
+    size: int
+    etag: str
+    written: datetime
+
+
+class Store(Protocol):
+    """Versioned article store plus the publish ledger."""
+
+    url: str
+
+    def append(self, version: Version) -> AppendResult:
+        """Store ``version`` as the next version of its article, whole or not at
+        all. Identical content to the latest version is a no-op."""
+        ...
+
+    def append_batch(self, versions: Sequence[Version]) -> list[AppendResult]:
+        """Append several versions in one transaction: all are stored or none."""
+        ...
+
+    def get(self, guid: str, version: int | None = None) -> Version:
+        """The latest (or the numbered) version. Raises NotFound."""
+        ...
+
+    def history(self, guid: str) -> list[Version]:
+        """Every version of an article, oldest first. Raises NotFound."""
+        ...
+
+    def list_latest(self, article_filter: ArticleFilter) -> list[Version]:
+        """Latest version of each article matching the filter, newest first."""
+        ...
+
+    def select(self, selection: Selection, at: datetime) -> list[Version]:
+        """The latest usable, released version of each matching article as of
+        ``at``, newest first (version_created, then guid), up to the limit."""
+        ...
+
+    def select_canceled(self, selection: Selection, at: datetime) -> list[Version]:
+        """Articles whose latest version as of ``at`` is a kill, within the
+        selection's window (or all), newest first, up to the limit."""
+        ...
+
+    def pending_embargoes(self, at: datetime) -> list[Version]:
+        """Latest versions still under embargo at ``at``, soonest release first."""
+        ...
+
+    def start_run(
+        self, feed_id: str, destination: str, started: datetime, trigger: str
+    ) -> int: ...
+
+    def record_document(self, record: DocumentRecord) -> None: ...
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        finished: datetime,
+        outcome: str,
+        written: int,
+        skipped: int,
+        failed: int,
+        items: int,
+        error: str = "",
+    ) -> None: ...
+
+    def runs(self, feed_id: str | None = None, limit: int = 50) -> list[RunRecord]: ...
+
+    def published(self, feed_id: str, destination: str) -> dict[str, str]:
+        """Key → SHA-256 of the latest document written per key for a feed."""
+        ...
+
+    def iter_all(self) -> Iterator[Version]: ...
+
+    def close(self) -> None: ...

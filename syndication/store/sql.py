@@ -1,0 +1,463 @@
+"""SqlStore: the Store over SQLAlchemy Core, for SQLite files and PostgreSQL.
+
+Writes are single transactions (an article version, its subjects and keywords and
+the head index are stored together or not at all). SQLite runs in WAL mode and
+takes the write lock at BEGIN (``BEGIN IMMEDIATE``) so two writers queue instead of
+failing half-way; PostgreSQL serialises writers of one article with ``FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
+
+from syndication.articles.model import PubStatus, Version, version_from_dict, version_to_dict
+from syndication.errors import NotFound, StoreError
+from syndication.store import tables as t
+from syndication.store.base import (
+    AppendResult,
+    ArticleFilter,
+    DocumentRecord,
+    RunRecord,
+    Selection,
+)
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_LOCK_ID = 0x5359_4E44  # "SYND": serialises schema upgrades on PostgreSQL
+
+
+def engine_url(url: str) -> str:
+    """Map a plain ``postgresql://`` URL to the psycopg 3 driver we ship."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An Engine for ``url`` with the connection settings the store relies on."""
+    real_url = engine_url(url)
+    if real_url.startswith("sqlite"):
+        engine = create_engine(real_url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Connection) -> None:
+            immediate = connection.get_execution_options().get("immediate", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(real_url, pool_pre_ping=True)
+
+
+class SqlStore:
+    """The article store and publish ledger on SQLite or PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = make_engine(url)
+            self.is_postgres = self.engine.dialect.name == "postgresql"
+            self._ensure_schema()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open store {_safe_url(url)}: {_reason(exc)}") from exc
+
+    # -- schema -------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        from syndication.store.migrations import HEAD_REVISION, current_revision, upgrade
+
+        with self._write() as conn:
+            if self.is_postgres:
+                conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK_ID)))
+            revision = current_revision(conn)
+            if revision != HEAD_REVISION:
+                log.info("migrating store %s from %s to %s", _safe_url(self.url),
+                         revision or "empty", HEAD_REVISION)
+                upgrade(conn)
+
+    def _write(self) -> Any:
+        """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+        return _WriteTransaction(self.engine)
+
+    # -- articles -----------------------------------------------------------
+
+    def append(self, version: Version) -> AppendResult:
+        return self.append_batch([version])[0]
+
+    def append_batch(self, versions: Sequence[Version]) -> list[AppendResult]:
+        for attempt in range(3):
+            try:
+                with self._write() as conn:
+                    return [self._append_one(conn, v) for v in versions]
+            except IntegrityError as exc:
+                # Two writers created the same new article at once (PostgreSQL):
+                # the loser retries and now sees the winner's head row.
+                if attempt == 2:
+                    raise StoreError(f"could not store articles: {_reason(exc)}") from exc
+            except SQLAlchemyError as exc:
+                raise StoreError(f"could not store articles: {_reason(exc)}") from exc
+        raise AssertionError("unreachable")
+
+    def _append_one(self, conn: Connection, version: Version) -> AppendResult:
+        content_hash = version.content_hash()
+        query = select(t.articles).where(t.articles.c.guid == version.guid)
+        if self.is_postgres:
+            query = query.with_for_update()
+        head = conn.execute(query).first()
+        if head is not None and head.latest_hash == content_hash:
+            return AppendResult(version.guid, head.latest_version, False, head.latest_version)
+        number = 1 if head is None else head.latest_version + 1
+        first_created = version.first_created if head is None else head.first_created
+        stored = version.with_number(number, first_created)
+        document = json.dumps(version_to_dict(stored), sort_keys=True, ensure_ascii=False)
+        if head is None:
+            conn.execute(
+                insert(t.articles).values(
+                    guid=version.guid,
+                    first_created=first_created,
+                    latest_version=number,
+                    latest_hash=content_hash,
+                )
+            )
+        else:
+            conn.execute(
+                update(t.articles)
+                .where(t.articles.c.guid == version.guid)
+                .values(latest_version=number, latest_hash=content_hash)
+            )
+        conn.execute(
+            insert(t.versions).values(
+                guid=version.guid,
+                version=number,
+                content_hash=content_hash,
+                headline=version.headline,
+                status=version.status.value,
+                language=version.language,
+                urgency=version.urgency,
+                provider=version.provider,
+                embargo_until=version.embargo_until,
+                version_created=version.version_created,
+                is_correction=version.is_correction,
+                document=document,
+            )
+        )
+        qcodes = sorted({s.qcode for s in version.subjects})
+        if qcodes:
+            conn.execute(
+                insert(t.version_subjects),
+                [{"guid": version.guid, "version": number, "qcode": q} for q in qcodes],
+            )
+        keywords = sorted({k.lower() for k in version.keywords})
+        if keywords:
+            conn.execute(
+                insert(t.version_keywords),
+                [{"guid": version.guid, "version": number, "keyword": k} for k in keywords],
+            )
+        previous = None if head is None else head.latest_version
+        return AppendResult(version.guid, number, True, previous)
+
+    def get(self, guid: str, version: int | None = None) -> Version:
+        v = t.versions
+        query = select(v.c.document).where(v.c.guid == guid)
+        if version is None:
+            query = query.order_by(v.c.version.desc()).limit(1)
+        else:
+            query = query.where(v.c.version == version)
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            if version is None:
+                raise NotFound(f"no article with id {guid!r}")
+            raise NotFound(f"article {guid!r} has no version {version}")
+        return _load(row.document)
+
+    def history(self, guid: str) -> list[Version]:
+        v = t.versions
+        with self._read() as conn:
+            rows = conn.execute(
+                select(v.c.document).where(v.c.guid == guid).order_by(v.c.version)
+            ).all()
+        if not rows:
+            raise NotFound(f"no article with id {guid!r}")
+        return [_load(r.document) for r in rows]
+
+    def list_latest(self, article_filter: ArticleFilter) -> list[Version]:
+        v, a = t.versions, t.articles
+        query = select(v.c.document).join(
+            a, and_(a.c.guid == v.c.guid, a.c.latest_version == v.c.version)
+        )
+        f = article_filter
+        if f.status is not None:
+            query = query.where(v.c.status == f.status.value)
+        if f.language:
+            query = query.where(v.c.language == f.language)
+        if f.since is not None:
+            query = query.where(v.c.version_created >= f.since)
+        if f.subject:
+            query = query.where(_has_subject(v, (f.subject,)))
+        if f.text:
+            query = query.where(v.c.headline.ilike(f"%{f.text}%"))
+        query = query.order_by(v.c.version_created.desc(), v.c.guid).limit(f.limit)
+        with self._read() as conn:
+            return [_load(r.document) for r in conn.execute(query)]
+
+    def select(self, selection: Selection, at: datetime) -> list[Version]:
+        return self._select(selection, at, PubStatus.USABLE)
+
+    def select_canceled(self, selection: Selection, at: datetime) -> list[Version]:
+        return self._select(selection, at, PubStatus.CANCELED)
+
+    def _select(self, selection: Selection, at: datetime, status: PubStatus) -> list[Version]:
+        v = t.versions
+        newer = t.versions.alias("newer")
+        # The latest version as of `at`: no version of the same article created
+        # later but still not after `at`.
+        superseded = exists().where(
+            newer.c.guid == v.c.guid,
+            newer.c.version > v.c.version,
+            newer.c.version_created <= at,
+        )
+        conditions: list[ColumnElement[bool]] = [
+            v.c.version_created <= at,
+            ~superseded,
+            v.c.status == status.value,
+            v.c.urgency <= selection.max_urgency,
+        ]
+        if status is PubStatus.USABLE:
+            conditions.append(or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at))
+        if selection.window is not None:
+            conditions.append(v.c.version_created >= at - selection.window)
+        if selection.languages:
+            conditions.append(v.c.language.in_(selection.languages))
+        if selection.providers:
+            conditions.append(v.c.provider.in_(selection.providers))
+        if selection.subjects:
+            conditions.append(_has_subject(v, selection.subjects))
+        if selection.keywords:
+            kw = t.version_keywords
+            conditions.append(
+                exists().where(
+                    kw.c.guid == v.c.guid,
+                    kw.c.version == v.c.version,
+                    kw.c.keyword.in_([k.lower() for k in selection.keywords]),
+                )
+            )
+        query = (
+            select(v.c.document)
+            .where(*conditions)
+            .order_by(v.c.version_created.desc(), v.c.guid)
+            .limit(selection.limit)
+        )
+        with self._read() as conn:
+            return [_load(r.document) for r in conn.execute(query)]
+
+    def pending_embargoes(self, at: datetime) -> list[Version]:
+        v, a = t.versions, t.articles
+        query = (
+            select(v.c.document)
+            .join(a, and_(a.c.guid == v.c.guid, a.c.latest_version == v.c.version))
+            .where(v.c.embargo_until > at, v.c.status == PubStatus.USABLE.value)
+            .order_by(v.c.embargo_until, v.c.guid)
+        )
+        with self._read() as conn:
+            return [_load(r.document) for r in conn.execute(query)]
+
+    def iter_all(self) -> Iterator[Version]:
+        with self._read() as conn:
+            result = conn.execution_options(yield_per=500).execute(
+                select(t.versions.c.document).order_by(t.versions.c.guid, t.versions.c.version)
+            )
+            for row in result:
+                yield _load(row.document)
+
+    # -- ledger -------------------------------------------------------------
+
+    def start_run(self, feed_id: str, destination: str, started: datetime, trigger: str) -> int:
+        with self._write() as conn:
+            result = conn.execute(
+                insert(t.publish_runs).values(
+                    feed_id=feed_id,
+                    destination=destination,
+                    trigger=trigger,
+                    started=started,
+                    outcome="running",
+                    written=0,
+                    skipped=0,
+                    failed=0,
+                    items=0,
+                    error="",
+                )
+            )
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def record_document(self, record: DocumentRecord, destination: str = "") -> None:
+        with self._write() as conn:
+            if not destination:
+                destination = conn.execute(
+                    select(t.publish_runs.c.destination).where(
+                        t.publish_runs.c.run_id == record.run_id
+                    )
+                ).scalar_one()
+            conn.execute(
+                insert(t.published_documents).values(
+                    run_id=record.run_id,
+                    feed_id=record.feed_id,
+                    destination=destination,
+                    key=record.key,
+                    sha256=record.sha256,
+                    size=record.size,
+                    etag=record.etag,
+                    written=record.written,
+                )
+            )
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        finished: datetime,
+        outcome: str,
+        written: int,
+        skipped: int,
+        failed: int,
+        items: int,
+        error: str = "",
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                update(t.publish_runs)
+                .where(t.publish_runs.c.run_id == run_id)
+                .values(
+                    finished=finished,
+                    outcome=outcome,
+                    written=written,
+                    skipped=skipped,
+                    failed=failed,
+                    items=items,
+                    error=error,
+                )
+            )
+
+    def runs(self, feed_id: str | None = None, limit: int = 50) -> list[RunRecord]:
+        r = t.publish_runs
+        query = select(r).order_by(r.c.run_id.desc()).limit(limit)
+        if feed_id is not None:
+            query = query.where(r.c.feed_id == feed_id)
+        with self._read() as conn:
+            return [
+                RunRecord(
+                    run_id=row.run_id,
+                    feed_id=row.feed_id,
+                    started=row.started,
+                    finished=row.finished,
+                    destination=row.destination,
+                    outcome=row.outcome,
+                    written=row.written,
+                    skipped=row.skipped,
+                    failed=row.failed,
+                    items=row.items,
+                    error=row.error,
+                    trigger=row.trigger,
+                )
+                for row in conn.execute(query)
+            ]
+
+    def published(self, feed_id: str, destination: str) -> dict[str, str]:
+        d = t.published_documents
+        latest = (
+            select(func.max(d.c.id).label("id"))
+            .where(d.c.feed_id == feed_id, d.c.destination == destination)
+            .group_by(d.c.key)
+            .subquery()
+        )
+        query = select(d.c.key, d.c.sha256).join(latest, latest.c.id == d.c.id)
+        with self._read() as conn:
+            return {row.key: row.sha256 for row in conn.execute(query)}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _read(self) -> Any:
+        return self.engine.connect()
+
+
+class _WriteTransaction:
+    """Context manager: a connection inside a committed-on-success transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._transaction: Any = None
+
+    def __enter__(self) -> Connection:
+        self._connection = self._engine.connect().execution_options(immediate=True)
+        self._transaction = self._connection.begin()
+        return self._connection
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self._connection is not None
+        try:
+            if exc_type is None:
+                self._transaction.commit()
+            else:
+                self._transaction.rollback()
+        finally:
+            self._connection.close()
+
+
+def _has_subject(v: Any, qcodes: Sequence[str]) -> ColumnElement[bool]:
+    s = t.version_subjects
+    return exists().where(
+        s.c.guid == v.c.guid, s.c.version == v.c.version, s.c.qcode.in_(list(qcodes))
+    )
+
+
+def _load(document: str) -> Version:
+    data: dict[str, Any] = json.loads(document)
+    return version_from_dict(data)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a URL SQLAlchemy cannot parse is shown as given
+        return url
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0]

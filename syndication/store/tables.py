@@ -1,0 +1,151 @@
+"""SQLAlchemy Core tables of the store (schema revision 0001, see migrations/).
+
+Article versions are append-only rows in ``versions``; ``articles`` is an index of
+heads (latest version number and hash per guid) kept in the same transaction, so
+"latest version" never needs a scan. The full version lives as canonical JSON in
+``versions.document``; the other columns exist to be filtered and sorted on.
+Times are stored as integer microseconds since the epoch, UTC, so SQLite and
+PostgreSQL compare and sort them the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class UtcMicros(TypeDecorator[datetime]):
+    """An aware datetime stored as integer microseconds since the epoch (UTC)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"a timezone-aware datetime is required, got {value!r}")
+        return to_micros(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else from_micros(int(value))
+
+
+def to_micros(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("guid", String(512), primary_key=True),
+    Column("first_created", UtcMicros, nullable=False),
+    Column("latest_version", Integer, nullable=False),
+    Column("latest_hash", String(64), nullable=False),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("guid", String(512), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("headline", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("language", String(35), nullable=False),
+    Column("urgency", Integer, nullable=False),
+    Column("provider", String(256), nullable=False),
+    Column("embargo_until", UtcMicros, nullable=True),
+    Column("version_created", UtcMicros, nullable=False),
+    Column("is_correction", Boolean, nullable=False),
+    Column("document", Text, nullable=False),
+    ForeignKeyConstraint(["guid"], ["articles.guid"]),
+)
+Index("ix_versions_created", versions.c.version_created, versions.c.guid)
+Index("ix_versions_guid_created", versions.c.guid, versions.c.version_created)
+Index("ix_versions_lang_urgency", versions.c.language, versions.c.urgency)
+Index("ix_versions_embargo", versions.c.embargo_until)
+
+version_subjects = Table(
+    "version_subjects",
+    metadata,
+    Column("guid", String(512), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("qcode", String(64), primary_key=True),
+    ForeignKeyConstraint(["guid", "version"], ["versions.guid", "versions.version"]),
+)
+Index("ix_subjects_qcode", version_subjects.c.qcode)
+
+version_keywords = Table(
+    "version_keywords",
+    metadata,
+    Column("guid", String(512), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("keyword", String(128), primary_key=True),
+    ForeignKeyConstraint(["guid", "version"], ["versions.guid", "versions.version"]),
+)
+Index("ix_keywords_keyword", version_keywords.c.keyword)
+
+publish_runs = Table(
+    "publish_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("feed_id", String(128), nullable=False),
+    Column("destination", String(128), nullable=False),
+    Column("trigger", String(32), nullable=False),
+    Column("started", UtcMicros, nullable=False),
+    Column("finished", UtcMicros, nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("written", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("items", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=False, default=""),
+)
+Index("ix_runs_feed", publish_runs.c.feed_id, publish_runs.c.run_id)
+
+published_documents = Table(
+    "published_documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("feed_id", String(128), nullable=False),
+    Column("destination", String(128), nullable=False),
+    Column("key", String(1024), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("etag", String(128), nullable=False),
+    Column("written", UtcMicros, nullable=False),
+    ForeignKeyConstraint(["run_id"], ["publish_runs.run_id"]),
+)
+Index(
+    "ix_documents_feed_key",
+    published_documents.c.feed_id,
+    published_documents.c.destination,
+    published_documents.c.key,
+    published_documents.c.id,
+)
