@@ -1,0 +1,203 @@
+"""The Store contract, run against every implementation (SQLite file, PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from syndication.articles.model import Byline, PubStatus, Role, Subject, Version
+from syndication.errors import NotFound, StoreError
+from syndication.store import open_store
+from syndication.store.base import ArticleFilter, DocumentRecord, Selection
+
+T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def story(guid: str = "urn:test:1", **changes: object) -> Version:
+    base = Version(
+        guid=guid,
+        headline="Floods displace thousands",
+        body="<p>Water rose overnight.</p>",
+        version_created=T0,
+        first_created=T0,
+        bylines=(Byline("Ana Ruiz", Role.REPORTER), Byline("Tom Ode", Role.EDITOR)),
+        subjects=(Subject("medtop:06000000", "environment"),),
+        keywords=("Floods",),
+        language="en",
+        urgency=4,
+        provider="Test Wire",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_append_numbers_versions_and_keeps_first_created(store):
+    first = store.append(story())
+    second = store.append(
+        story(headline="Floods displace 10,000", version_created=T0 + timedelta(hours=1),
+              first_created=T0 + timedelta(hours=1))
+    )
+    assert (first.version, first.created) == (1, True)
+    assert (second.version, second.created, second.previous) == (2, True, 1)
+    latest = store.get("urn:test:1")
+    assert latest.version == 2
+    assert latest.headline == "Floods displace 10,000"
+    assert latest.first_created == T0
+    assert store.get("urn:test:1", 1).headline == "Floods displace thousands"
+    assert [v.version for v in store.history("urn:test:1")] == [1, 2]
+
+
+def test_identical_content_is_a_no_op(store):
+    store.append(story())
+    again = store.append(story(version_created=T0 + timedelta(days=1)))
+    assert (again.version, again.created) == (1, False)
+    assert len(store.history("urn:test:1")) == 1
+
+
+def test_round_trip_keeps_every_field(store):
+    original = story(
+        embargo_until=T0 + timedelta(hours=3),
+        ed_note="Corrects the toll",
+        is_correction=True,
+        summary="Thousands fled",
+        slugline="FLOODS",
+    )
+    store.append(original)
+    assert store.get(original.guid) == replace(original, version=1)
+
+
+def test_missing_article_and_version_raise_not_found(store):
+    with pytest.raises(NotFound, match="no article with id 'urn:none'"):
+        store.get("urn:none")
+    store.append(story())
+    with pytest.raises(NotFound, match="has no version 7"):
+        store.get("urn:test:1", 7)
+    with pytest.raises(NotFound):
+        store.history("urn:none")
+
+
+def test_batch_is_all_or_nothing(store):
+    good = story("urn:test:good")
+    bad = story("urn:test:bad", version_created=datetime(2026, 1, 1))  # naive time
+    with pytest.raises((StoreError, ValueError)):
+        store.append_batch([good, bad])
+    with pytest.raises(NotFound):
+        store.get("urn:test:good")
+
+
+def test_select_latest_usable_newest_first_with_stable_ties(store):
+    for n in range(5):
+        store.append(story(f"urn:test:{n}", version_created=T0 + timedelta(minutes=n // 2)))
+    got = store.select(Selection(limit=3), T0 + timedelta(hours=1))
+    assert [v.guid for v in got] == ["urn:test:4", "urn:test:2", "urn:test:3"]
+
+
+def test_select_filters(store):
+    store.append(story("urn:a", language="fr", urgency=2))
+    store.append(story("urn:b", subjects=(Subject("medtop:16000000", "conflict"),),
+                       keywords=("war",), provider="Other"))
+    store.append(story("urn:c", urgency=8))
+    at = T0 + timedelta(hours=1)
+
+    def ids(**kw: object) -> list[str]:
+        return sorted(v.guid for v in store.select(Selection(**kw), at))  # type: ignore[arg-type]
+
+    assert ids(languages=("fr",)) == ["urn:a"]
+    assert ids(subjects=("medtop:16000000",)) == ["urn:b"]
+    assert ids(keywords=("WAR",)) == ["urn:b"]
+    assert ids(providers=("Other",)) == ["urn:b"]
+    assert ids(max_urgency=4) == ["urn:a", "urn:b"]
+    assert ids(window=timedelta(minutes=30)) == []
+    assert ids(window=timedelta(hours=2)) == ["urn:a", "urn:b", "urn:c"]
+
+
+def test_embargoed_story_is_absent_until_release(store):
+    release = T0 + timedelta(hours=2)
+    store.append(story(embargo_until=release))
+    assert store.select(Selection(), release - timedelta(seconds=1)) == []
+    assert [v.guid for v in store.select(Selection(), release)] == ["urn:test:1"]
+    assert [v.guid for v in store.pending_embargoes(T0)] == ["urn:test:1"]
+    assert store.pending_embargoes(release) == []
+
+
+def test_kill_leaves_selection_and_appears_as_canceled(store):
+    store.append(story())
+    killed_at = T0 + timedelta(hours=1)
+    store.append(story(status=PubStatus.CANCELED, version_created=killed_at, ed_note="Legal"))
+    assert store.select(Selection(), killed_at) == []
+    canceled = store.select_canceled(Selection(), killed_at)
+    assert [(v.guid, v.version, v.ed_note) for v in canceled] == [("urn:test:1", 2, "Legal")]
+    # As of before the kill, the story was live: replays are exact.
+    before = store.select(Selection(), killed_at - timedelta(seconds=1))
+    assert [v.version for v in before] == [1]
+    assert store.select_canceled(Selection(), killed_at - timedelta(seconds=1)) == []
+
+
+def test_correction_replaces_earlier_version(store):
+    store.append(story())
+    store.append(story(headline="Corrected", is_correction=True,
+                       version_created=T0 + timedelta(hours=1)))
+    got = store.select(Selection(), T0 + timedelta(hours=2))
+    assert [(v.version, v.headline, v.is_correction) for v in got] == [(2, "Corrected", True)]
+
+
+def test_list_latest_filters(store):
+    store.append(story("urn:a"))
+    store.append(story("urn:b", headline="Drought", language="es"))
+    store.append(story("urn:a", status=PubStatus.CANCELED, version_created=T0 + timedelta(1)))
+    assert [v.guid for v in store.list_latest(ArticleFilter(language="es"))] == ["urn:b"]
+    assert [v.guid for v in store.list_latest(ArticleFilter(text="drou"))] == ["urn:b"]
+    killed = store.list_latest(ArticleFilter(status=PubStatus.CANCELED))
+    assert [(v.guid, v.version) for v in killed] == [("urn:a", 2)]
+
+
+def test_ledger_records_runs_and_documents(store):
+    run = store.start_run("feed-a", "local", T0, "manual")
+    store.record_document(DocumentRecord(run, "feed-a", "feed-a/rss.xml", "ab" * 32, 10, "e1", T0))
+    store.record_document(DocumentRecord(run, "feed-a", "feed-a/rss.xml", "cd" * 32, 11, "e2", T0))
+    store.finish_run(run, finished=T0 + timedelta(seconds=1), outcome="ok",
+                     written=2, skipped=0, failed=0, items=3)
+    [record] = store.runs("feed-a")
+    assert (record.outcome, record.written, record.items, record.trigger) == ("ok", 2, 3, "manual")
+    assert record.finished == T0 + timedelta(seconds=1)
+    assert store.published("feed-a", "local") == {"feed-a/rss.xml": "cd" * 32}
+    assert store.published("feed-a", "s3") == {}
+
+
+def test_concurrent_appends_of_one_article_never_collide(store_url):
+    """Eight writers append distinct versions of one article: all are kept, numbered 1..8."""
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        opened = open_store(store_url)
+        try:
+            opened.append(story(headline=f"Take {n}"))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            opened.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    checker = open_store(store_url)
+    try:
+        assert [v.version for v in checker.history("urn:test:1")] == list(range(1, 9))
+    finally:
+        checker.close()
+
+
+def test_reopening_an_existing_store_keeps_data(store_url):
+    first = open_store(store_url)
+    first.append(story())
+    first.close()
+    second = open_store(store_url)
+    try:
+        assert second.get("urn:test:1").version == 1
+    finally:
+        second.close()
