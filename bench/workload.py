@@ -22,7 +22,28 @@ SUBJECTS = tuple(
     Subject(f"medtop:{20000000 + n * 37}", f"topic {n}") for n in range(50)
 )
 LANGUAGES = ("en", "fr", "es")
-WORDS = ["agency", "river", "council", "harvest", "border", "clinic", "school", "market", "drought", "coast", "village", "minister", "court", "report", "workers", "rights", "water", "shelter", "survey", "budget"]
+WORDS = [
+    "agency",
+    "river",
+    "council",
+    "harvest",
+    "border",
+    "clinic",
+    "school",
+    "market",
+    "drought",
+    "coast",
+    "village",
+    "minister",
+    "court",
+    "report",
+    "workers",
+    "rights",
+    "water",
+    "shelter",
+    "survey",
+    "budget",
+]
 
 
 def paragraph(rng: random.Random, words: int = 80) -> str:
@@ -59,7 +80,10 @@ def make_version(rng: random.Random, n: int) -> Version:
 def generate_articles(
     store: Store, count: int, seed: int = 1, batch: int = 1000
 ) -> int:
-    """Append ``count`` articles (plus some kills and corrections); returns versions written."""
+    """Append ``count`` articles plus some kills and corrections.
+
+    Returns the number of versions written.
+    """
     rng = random.Random(seed)
     written = 0
     pending: list[Version] = []
