@@ -1,0 +1,146 @@
+"""Editorial actions on stored articles: kill, correct, embargo and lift.
+
+Each action appends a new version built from the latest one; nothing is changed
+in place. Feeds carry the change on their next build. Asking for what the latest
+version already says is a no-op (``Change.created`` is False).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from syndication.articles.ingest import IngestOptions, read_story
+from syndication.articles.model import PubStatus, Version, utc
+from syndication.config import Settings
+from syndication.errors import InputError
+from syndication.store.base import Store
+
+
+@dataclass(frozen=True)
+class Change:
+    """An editorial action and its result: the latest version before and after.
+
+    ``action`` is ``kill``, ``correct``, ``embargo`` or ``lift``. When ``created``
+    is False nothing was stored and ``after`` is the latest version.
+    """
+
+    action: str
+    guid: str
+    before: Version
+    after: Version
+    created: bool
+
+
+def kill_article(store: Store, guid: str, *, reason: str, now: datetime) -> Change:
+    """Withdraw an article: a new version with status ``canceled`` and the reason
+    as its editor's note. Raises NotFound, or InputError for an empty reason."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InputError("a kill needs a reason (it is sent to partners as the note)")
+    latest = store.get(guid)
+    return _append(
+        store,
+        latest,
+        replace(latest, status=PubStatus.CANCELED, ed_note=reason, is_correction=False),
+        now,
+        "kill",
+    )
+
+
+def correct_article(
+    store: Store, guid: str, replacement: Version, *, note: str, now: datetime
+) -> Change:
+    """Store ``replacement`` as a correction of article ``guid``: marked
+    ``is_correction`` with ``note`` as the editor's note, whatever id the
+    replacement had. Raises NotFound, or InputError for an empty note."""
+    note = " ".join(note.split())
+    if not note:
+        raise InputError("a correction needs a note saying what was corrected")
+    latest = store.get(guid)
+    corrected = replace(
+        replacement,
+        guid=guid,
+        is_correction=True,
+        ed_note=note,
+        first_created=latest.first_created,
+    )
+    return _append(store, latest, corrected, now, "correct")
+
+
+def correct_from_file(
+    store: Store,
+    settings: Settings,
+    guid: str,
+    path: Path,
+    *,
+    note: str,
+    now: datetime,
+    options: IngestOptions | None = None,
+) -> Change:
+    """Correct article ``guid`` with the story in ``path`` (JSON or wire copy).
+
+    Wire copy states no language or subjects: unless ``options`` gives them, the
+    latest version's are kept, and its dateline year defaults to the article's
+    first-created date. An embargo on the latest version is kept unless the file
+    sets its own (lift it with :func:`lift_embargo`). A JSON file that gives a
+    different guid is an InputError. Raises NotFound before reading the file.
+    """
+    latest = store.get(guid)
+    options = options or IngestOptions()
+    options = replace(
+        options,
+        date=options.date or latest.first_created.date(),
+        language=options.language or latest.language,
+        subjects=options.subjects or latest.subjects,
+    )
+    story = read_story(path, settings=settings, options=options)
+    if story.guid_given and story.version.guid != guid:
+        raise InputError(
+            f"the file is article {story.version.guid!r}, not {guid!r}; "
+            "drop its guid or correct the article it names",
+            path=str(path),
+            field="guid",
+        )
+    replacement = story.version
+    if replacement.embargo_until is None and latest.embargo_until is not None:
+        replacement = replace(replacement, embargo_until=latest.embargo_until)
+    return correct_article(store, guid, replacement, note=note, now=now)
+
+
+def embargo_article(
+    store: Store, guid: str, *, until: datetime, now: datetime
+) -> Change:
+    """Hold an article until ``until`` (timezone-aware, must be after ``now``).
+    Raises NotFound, InputError for a past time, ValueError for a naive one."""
+    until = utc(until)
+    if until <= utc(now):
+        raise InputError(
+            f"the embargo time {_iso(until)} is not in the future (now is {_iso(now)})"
+        )
+    latest = store.get(guid)
+    return _append(store, latest, replace(latest, embargo_until=until), now, "embargo")
+
+
+def lift_embargo(store: Store, guid: str, *, now: datetime) -> Change:
+    """Release an article now: a new version without an embargo. No-op when the
+    latest version has none. Raises NotFound."""
+    latest = store.get(guid)
+    return _append(store, latest, replace(latest, embargo_until=None), now, "lift")
+
+
+def _append(
+    store: Store, before: Version, after: Version, now: datetime, action: str
+) -> Change:
+    candidate = replace(after, version=0, version_created=utc(now))
+    if candidate.content_hash() == before.content_hash():
+        return Change(action, before.guid, before, before, False)
+    result = store.append(candidate)
+    stored = store.get(before.guid, result.version)
+    # created is False only when another writer stored the same content meanwhile.
+    return Change(action, before.guid, before, stored, result.created)
+
+
+def _iso(moment: datetime) -> str:
+    return utc(moment).isoformat().replace("+00:00", "Z")

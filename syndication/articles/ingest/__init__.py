@@ -1,0 +1,309 @@
+"""Ingest: files and folders of stories → new article versions in the store.
+
+Each file is read, checked (size, encoding, no XML or DTD declarations), its
+format detected (JSON article or plain wire copy) and parsed into one
+:class:`Version`, then stored in its own transaction. A bad file stores nothing
+and is reported with its file, line or field; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from syndication.articles.ingest.guid import check_guid, mint_guid
+from syndication.articles.ingest.json_format import SCHEMA_FILE, parse_json
+from syndication.articles.ingest.wire import WireOptions, parse_wire
+from syndication.articles.model import Subject, Version
+from syndication.articles.sanitize import strip_control_characters
+from syndication.config import Settings
+from syndication.errors import InputError, InputProblem
+from syndication.store.base import Store
+
+__all__ = [
+    "IngestOptions",
+    "IngestReport",
+    "InputFormat",
+    "ParsedStory",
+    "StoredStory",
+    "check_guid",
+    "check_language",
+    "collect_paths",
+    "ingest_paths",
+    "iter_ingest",
+    "mint_guid",
+    "parse_story",
+    "read_story",
+]
+
+log = logging.getLogger(__name__)
+
+_DECLARATION = re.compile(r"<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.IGNORECASE)
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+class InputFormat(StrEnum):
+    AUTO = "auto"
+    JSON = "json"
+    WIRE = "wire"
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read a batch. ``date`` gives wire datelines their year (else each
+    file's modification date, UTC); ``language`` (default ``en``) and ``subjects``
+    apply to wire copy, which states neither."""
+
+    format: InputFormat = InputFormat.AUTO
+    date: date | None = None
+    language: str | None = None
+    subjects: tuple[Subject, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedStory:
+    """One file, parsed. ``year_source`` says where a wire dateline's year came
+    from (empty for JSON); ``guid_given`` is False when the guid was minted."""
+
+    path: str
+    version: Version
+    format: InputFormat
+    guid_given: bool
+    year_source: str = ""
+
+
+@dataclass(frozen=True)
+class StoredStory:
+    """What storing one file did."""
+
+    path: str
+    guid: str
+    version: int
+    previous: int | None
+    created: bool
+    format: InputFormat
+    year_source: str = ""
+
+    @property
+    def action(self) -> str:
+        """``new article``, ``new version`` or ``unchanged``."""
+        if not self.created:
+            return "unchanged"
+        return "new article" if self.previous is None else "new version"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """A whole batch: what was stored and every problem, in file order."""
+
+    stored: tuple[StoredStory, ...]
+    problems: tuple[InputProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def error(self) -> InputError | None:
+        """The batch's :class:`InputError` (listing every bad file), or None."""
+        return batch_error(self.problems, len(self.stored) + len(self.problems))
+
+
+def batch_error(problems: Sequence[InputProblem], total: int) -> InputError | None:
+    if not problems:
+        return None
+    files = len({p.path for p in problems})
+    lines = "\n".join(f"  {problem}" for problem in problems)
+    return InputError(
+        f"{files} of {total} file(s) could not be ingested; nothing was stored from "
+        f"them:\n{lines}",
+        problems=problems,
+    )
+
+
+def check_language(tag: str) -> str:
+    """Return ``tag`` if it looks like a BCP 47 language tag, else raise InputError."""
+    if not _LANGUAGE.match(tag):
+        raise InputError(f"{tag!r} is not a BCP 47 language tag such as en or pt-BR")
+    return tag
+
+
+def collect_paths(paths: Sequence[Path]) -> tuple[list[Path], list[InputProblem]]:
+    """Files to ingest: files as given, folders walked recursively in sorted
+    order (hidden files and folders skipped); each file once."""
+    found: list[Path] = []
+    problems: list[InputProblem] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(_walk(path))
+        elif path.is_file():
+            candidates = [path]
+        else:
+            problems.append(InputProblem(str(path), "no such file or folder"))
+            continue
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
+    return found, problems
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def read_story(
+    path: Path, *, settings: Settings, options: IngestOptions
+) -> ParsedStory:
+    """Read and parse one file. Raises :class:`InputError` naming the file."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > settings.max_input_bytes:
+            raise _too_big(name, size, settings.max_input_bytes)
+        with path.open("rb") as handle:
+            raw = handle.read(settings.max_input_bytes + 1)
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=name) from exc
+    if len(raw) > settings.max_input_bytes:
+        raise _too_big(name, len(raw), settings.max_input_bytes)
+    return parse_story(
+        raw, path=name, settings=settings, options=options, file_date=modified
+    )
+
+
+def parse_story(
+    raw: bytes,
+    *,
+    path: str,
+    settings: Settings,
+    options: IngestOptions,
+    file_date: date,
+) -> ParsedStory:
+    """Parse the bytes of one story file (``path`` is only for messages)."""
+    if len(raw) > settings.max_input_bytes:
+        raise _too_big(path, len(raw), settings.max_input_bytes)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot "
+            "be decoded; save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from exc
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("empty file: no story to ingest", path=path)
+    declaration = _DECLARATION.search(text)
+    if declaration:
+        raise InputError(
+            "DOCTYPE and ENTITY declarations are refused (XML is never parsed here); "
+            "ingest takes the JSON article format or plain wire copy",
+            path=path,
+            line=text.count("\n", 0, declaration.start()) + 1,
+        )
+    if stripped.startswith("<"):
+        raise InputError(
+            "this looks like XML or HTML, which ingest does not take; use the JSON "
+            "article format (schemas/article.schema.json) or plain wire copy",
+            path=path,
+            line=1,
+        )
+    chosen = options.format
+    if chosen is InputFormat.AUTO:
+        is_json = stripped[0] in "{[" or path.lower().endswith(".json")
+        chosen = InputFormat.JSON if is_json else InputFormat.WIRE
+    if chosen is InputFormat.JSON:
+        version = parse_json(
+            text,
+            path=path,
+            id_prefix=settings.agency.id_prefix,
+            schema_path=settings.schemas_dir / SCHEMA_FILE,
+        )
+        guid_given = version.guid != mint_guid(
+            settings.agency.id_prefix, version.first_created.date(), version.headline
+        )
+        return ParsedStory(path, version, chosen, guid_given)
+    text, removed = strip_control_characters(text)
+    if removed:
+        log.warning("%s: removed %d control character(s)", path, removed)
+    if options.date is not None:
+        reference, source = options.date, f"--date {options.date.isoformat()}"
+    else:
+        reference, source = file_date, f"the file's date {file_date.isoformat()}"
+    version = parse_wire(
+        text,
+        path=path,
+        id_prefix=settings.agency.id_prefix,
+        credit_line=settings.agency.credit_line,
+        options=WireOptions(
+            reference, source, options.language or "en", options.subjects
+        ),
+    )
+    return ParsedStory(path, version, chosen, False, f"year from {source}")
+
+
+def iter_ingest(
+    store: Store, settings: Settings, paths: Sequence[Path], options: IngestOptions
+) -> Iterator[StoredStory | InputProblem]:
+    """Ingest files one by one, yielding what each did or each problem found.
+
+    Each file is its own transaction: a bad file stores nothing and the batch goes
+    on. Store failures (:class:`StoreError`) are not input problems and stop the
+    batch.
+    """
+    files, missing = collect_paths(paths)
+    yield from missing
+    for path in files:
+        try:
+            story = read_story(path, settings=settings, options=options)
+        except InputError as exc:
+            for problem in exc.problems or (InputProblem(str(path), exc.detail),):
+                log.debug("%s", problem)
+                yield problem
+            continue
+        result = store.append_batch([story.version])[0]
+        yield StoredStory(
+            path=story.path,
+            guid=result.guid,
+            version=result.version,
+            previous=result.previous,
+            created=result.created,
+            format=story.format,
+            year_source=story.year_source,
+        )
+
+
+def ingest_paths(
+    store: Store, settings: Settings, paths: Sequence[Path], options: IngestOptions
+) -> IngestReport:
+    """Ingest a batch and return the whole report (see :func:`iter_ingest`)."""
+    stored: list[StoredStory] = []
+    problems: list[InputProblem] = []
+    for outcome in iter_ingest(store, settings, paths, options):
+        if isinstance(outcome, StoredStory):
+            stored.append(outcome)
+        else:
+            problems.append(outcome)
+    return IngestReport(tuple(stored), tuple(problems))
+
+
+def _too_big(path: str, size: int, limit: int) -> InputError:
+    return InputError(
+        f"file is {size} bytes, over the limit of {limit} bytes ([ingest] max_bytes)",
+        path=path,
+    )

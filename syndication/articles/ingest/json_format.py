@@ -1,0 +1,328 @@
+"""The project's own JSON article format → a :class:`Version`.
+
+One article object per file, described by schemas/article.schema.json (JSON
+Schema draft 2020-12). Every problem in a file is reported, naming the line (for
+malformed JSON) or the field; a time without a zone is an error, never guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+# jsonschema ships no type information and no stub package is a dependency.
+from jsonschema import (  # type: ignore[import-untyped]
+    Draft202012Validator,
+    ValidationError,
+)
+
+from syndication.articles.ingest.guid import check_guid, mint_guid
+from syndication.articles.model import (
+    Byline,
+    Dateline,
+    Image,
+    PubStatus,
+    Role,
+    Subject,
+    Version,
+    utc,
+)
+from syndication.articles.sanitize import (
+    looks_like_html,
+    paragraphs_to_html,
+    sanitize_html,
+    split_paragraphs,
+    strip_control_characters,
+)
+from syndication.errors import InputError, InputProblem
+
+log = logging.getLogger(__name__)
+
+SCHEMA_FILE = "article.schema.json"
+TIME_FIELDS = ("first_created", "version_created", "embargo_until")
+# The schema's $defs/time pattern (kept equal to it by a test).
+_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"
+)
+_TAG = re.compile(r"<[^>]*>")
+_PATTERN_HINTS = {
+    "time": "an ISO 8601 date and time with a time zone, e.g. 2026-06-20T08:00:00Z",
+    "guid": "an id of 1-256 printable characters without surrounding spaces",
+    "url": "an http:// or https:// URL",
+}
+
+
+@functools.lru_cache(maxsize=4)
+def article_validator(schema_path: Path) -> Draft202012Validator:
+    """The compiled article schema (read once per path)."""
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def parse_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Version:
+    """Parse one article. Raises :class:`InputError` listing every problem."""
+    try:
+        document = json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"malformed JSON: {exc.msg} (column {exc.colno})",
+            path=path,
+            line=exc.lineno,
+        ) from exc
+    except _JsonProblem as exc:
+        raise InputError(exc.message, path=path, field=exc.field) from exc
+    if not isinstance(document, dict):
+        raise InputError(
+            f"expected one article object, got a JSON {type(document).__name__}",
+            path=path,
+        )
+    document, removed = _clean_strings(document)
+    if removed:
+        log.warning(
+            "%s: removed %d control character(s) from text fields", path, removed
+        )
+    problems = _time_problems(document, path) + _schema_problems(
+        document, path, article_validator(schema_path), skip=set(TIME_FIELDS)
+    )
+    if problems:
+        first = problems[0]
+        raise InputError(first.message, path=path, field=first.field, problems=problems)
+    return _version(document, path, id_prefix)
+
+
+def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:
+    first_created = _time(data["first_created"])
+    version_created = _time(data.get("version_created")) or first_created
+    if version_created < first_created:
+        raise InputError(
+            "version_created is earlier than first_created",
+            path=path,
+            field="version_created",
+        )
+    headline = " ".join(data["headline"].split())
+    guid = data.get("guid")
+    if guid is None:
+        guid = mint_guid(id_prefix, first_created.date(), headline)
+    check_guid(guid, path=path)
+    dateline = data.get("dateline")
+    return Version(
+        guid=guid,
+        headline=headline,
+        body=_body(data["body"], path),
+        version_created=version_created,
+        first_created=first_created,
+        slugline=data.get("slugline", ""),
+        summary=" ".join(data.get("summary", "").split()),
+        bylines=tuple(
+            Byline(" ".join(b["name"].split()), Role(b.get("role", "reporter")))
+            for b in data.get("bylines", ())
+        ),
+        dateline=Dateline(
+            dateline["place"].strip(),
+            dateline.get("date", "").strip(),
+            dateline.get("provider", "").strip(),
+        )
+        if dateline
+        else None,
+        language=data.get("language", "en"),
+        subjects=tuple(
+            Subject(s["qcode"], s["name"].strip()) for s in data.get("subjects", ())
+        ),
+        keywords=tuple(k.strip() for k in data.get("keywords", ())),
+        urgency=int(data.get("urgency", 5)),
+        status=PubStatus(data.get("status", "usable")),
+        embargo_until=_time(data.get("embargo_until")),
+        provider=data.get("provider", ""),
+        credit_line=" ".join(data.get("credit_line", "").split()),
+        copyright_notice=data.get("copyright_notice", ""),
+        usage_terms=data.get("usage_terms", ""),
+        link=data.get("link", ""),
+        images=tuple(
+            Image(
+                i["href"], i.get("caption", ""), i.get("credit", ""), i.get("alt", "")
+            )
+            for i in data.get("images", ())
+        ),
+        ed_note=data.get("ed_note", ""),
+        is_correction=bool(data.get("is_correction", False)),
+    )
+
+
+def _body(body: str, path: str) -> str:
+    if not looks_like_html(body):
+        return paragraphs_to_html(split_paragraphs(body))
+    sanitized = sanitize_html(body)
+    if sanitized.removed:
+        log.warning(
+            "%s: the sanitiser removed from the body: %s",
+            path,
+            ", ".join(sanitized.removed),
+        )
+    if not _TAG.sub("", sanitized.html).strip():
+        raise InputError(
+            "the body has no text left after sanitising", path=path, field="body"
+        )
+    return sanitized.html
+
+
+def _time(value: str | None) -> Any:
+    return None if value is None else utc(datetime.fromisoformat(value))
+
+
+def _time_problems(data: Mapping[str, Any], path: str) -> list[InputProblem]:
+    problems: list[InputProblem] = []
+    for name in TIME_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str) and _TIME.match(value):
+            continue
+        message = f"{_short(value)} is not {_PATTERN_HINTS['time']}"
+        if isinstance(value, str) and _is_naive_time(value):
+            message = (
+                f"naive time {value!r} has no time zone; "
+                "add Z or an offset such as +02:00"
+            )
+        problems.append(InputProblem(path, message, None, name))
+    return problems
+
+
+def _is_naive_time(value: str) -> bool:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return "T" in value.upper() and moment.tzinfo is None
+
+
+def _schema_problems(
+    data: dict[str, Any], path: str, validator: Draft202012Validator, skip: set[str]
+) -> list[InputProblem]:
+    problems: list[InputProblem] = []
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path])
+    for error in errors:
+        if error.path and error.path[0] in skip and len(error.path) == 1:
+            continue
+        problems.extend(_describe(error, path, validator.schema.get("$defs", {})))
+    return problems
+
+
+def _describe(
+    error: ValidationError, path: str, definitions: Mapping[str, Any]
+) -> Iterator[InputProblem]:
+    where = _field(error.path)
+    instance = error.instance
+    if error.validator == "required" and isinstance(instance, dict):
+        for name in error.validator_value:
+            if name not in instance:
+                yield InputProblem(
+                    path, "missing required field", None, _join(where, name)
+                )
+        return
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        known = set(error.schema.get("properties", {}))
+        for name in sorted(set(instance) - known):
+            yield InputProblem(
+                path,
+                f"unknown field; expected one of {', '.join(sorted(known))}",
+                None,
+                _join(where, name),
+            )
+        return
+    if error.validator == "pattern":
+        hint = _pattern_hint(error, definitions)
+        yield InputProblem(
+            path, f"{_short(instance)} is not {hint}", None, where or None
+        )
+        return
+    if error.validator in ("minimum", "maximum"):
+        schema = error.schema
+        yield InputProblem(
+            path,
+            f"{instance!r} is out of range {schema.get('minimum')} to "
+            f"{schema.get('maximum')}",
+            None,
+            where or None,
+        )
+        return
+    message = error.message
+    if len(message) > 200:
+        message = message[:200] + "…"
+    yield InputProblem(path, message, None, where or None)
+
+
+def _pattern_hint(error: ValidationError, definitions: Mapping[str, Any]) -> str:
+    pattern = str(error.validator_value)
+    for name, hint in _PATTERN_HINTS.items():
+        if definitions.get(name, {}).get("pattern") == pattern:
+            return hint
+    if pattern == "\\S":
+        return "non-blank text"
+    if error.path and error.path[-1] == "language":
+        return "a BCP 47 language tag such as en or pt-BR"
+    if error.path and error.path[-1] == "qcode":
+        return "a QCode such as medtop:20000764"
+    return f"in the expected form (pattern {pattern})"
+
+
+def _field(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text = f"{text}[{part}]" if isinstance(part, int) else _join(text, str(part))
+    return text
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _clean_strings(value: Any) -> tuple[Any, int]:
+    if isinstance(value, str):
+        return strip_control_characters(value)
+    if isinstance(value, list):
+        cleaned = [_clean_strings(v) for v in value]
+        return [c for c, _ in cleaned], sum(n for _, n in cleaned)
+    if isinstance(value, dict):
+        total = 0
+        result = {}
+        for key, item in value.items():
+            result[key], count = _clean_strings(item)
+            total += count
+        return result, total
+    return value, 0
+
+
+class _JsonProblem(ValueError):
+    """Raised from json.loads hooks (duplicate fields, NaN and Infinity)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _JsonProblem("duplicate field", key)
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise _JsonProblem(f"malformed JSON: {name} is not a JSON number")

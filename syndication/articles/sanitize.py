@@ -1,0 +1,178 @@
+"""Body sanitising for ingest: HTML through nh3's allow-list, plain text to ``<p>``.
+
+Story bodies become a short list of block and inline elements (see
+:data:`ALLOWED_TAGS`). Scripts, styles, iframes and other active content are
+dropped with their content, event-handler and style attributes are dropped, and
+only http, https and mailto links survive. What was removed is returned so the
+caller can report it; control characters are stripped from every text field.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "h2",
+        "h3",
+        "h4",
+        "br",
+        "q",
+        "cite",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": frozenset({"href"})}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Dropped together with everything inside them, not just unwrapped.
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "noscript",
+        "template",
+        "object",
+        "embed",
+        "svg",
+        "math",
+    }
+)
+
+# C0 and C1 control characters except tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class SanitizedBody:
+    """A sanitised body and what the sanitiser took out of it.
+
+    ``removed`` holds human-readable items such as ``"<script> x1"`` or
+    ``"onclick attribute on <a> x2"``, empty when nothing was removed.
+    """
+
+    html: str
+    removed: tuple[str, ...] = ()
+
+
+def sanitize_html(fragment: str) -> SanitizedBody:
+    """Clean an HTML fragment down to :data:`ALLOWED_TAGS` (never raises)."""
+    cleaned = nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    ).strip()
+    before, after = _inventory(fragment), _inventory(cleaned)
+    removed = before - after
+    return SanitizedBody(
+        cleaned, tuple(_describe(item, n) for item, n in removed.items())
+    )
+
+
+def paragraphs_to_html(paragraphs: Sequence[str]) -> str:
+    """Plain-text paragraphs as escaped ``<p>`` elements, one per line."""
+    return "\n".join(
+        f"<p>{html.escape(' '.join(p.split()), quote=False)}</p>"
+        for p in paragraphs
+        if p.strip()
+    )
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Plain text → paragraphs: blank lines separate them, line breaks inside one
+    paragraph are joined with a space."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [
+        " ".join(block.split()) for block in _BLANK_LINES.split(text) if block.strip()
+    ]
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` has markup: a tag, an end tag or a comment."""
+    return re.search(r"<(?:[A-Za-z!/?])", text) is not None
+
+
+def strip_control_characters(text: str) -> tuple[str, int]:
+    """Remove control characters (not tab or newlines); returns the text and how
+    many were removed."""
+    cleaned, count = _CONTROL.subn("", text)
+    return cleaned, count
+
+
+def body_text(body: str) -> list[str]:
+    """A sanitised body's paragraphs as plain text (for terminals and search)."""
+    parser = _Text()
+    parser.feed(body)
+    parser.close()
+    return [p for p in (" ".join(c.split()) for c in parser.paragraphs) if p]
+
+
+def _describe(item: tuple[str, str], count: int) -> str:
+    tag, attribute = item
+    if attribute == "href":
+        return f"href on <{tag}> with a URL scheme that is not allowed x{count}"
+    if attribute:
+        return f"{attribute} attribute on <{tag}> x{count}"
+    return f"<{tag}> x{count}"
+
+
+def _inventory(fragment: str) -> Counter[tuple[str, str]]:
+    """Count elements and (element, attribute) pairs in an HTML fragment."""
+    parser = _Inventory()
+    parser.feed(fragment)
+    parser.close()
+    return parser.found
+
+
+class _Text(HTMLParser):
+    _BLOCKS = frozenset({"p", "blockquote", "li", "h2", "h3", "h4", "ul", "ol", "br"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = [""]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCKS:
+            self.paragraphs.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCKS:
+            self.paragraphs.append("")
+
+    def handle_data(self, data: str) -> None:
+        self.paragraphs[-1] += data
+
+
+class _Inventory(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: Counter[tuple[str, str]] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found[(tag, "")] += 1
+        for name, _value in attrs:
+            self.found[(tag, name)] += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
