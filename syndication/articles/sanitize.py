@@ -85,8 +85,12 @@ def sanitize_html(fragment: str) -> SanitizedBody:
     ).strip()
     before, after = _inventory(fragment), _inventory(cleaned)
     removed = before - after
+    # Attributes of an element that was removed altogether go without saying.
+    reported = [
+        (item, n) for item, n in removed.items() if not item[1] or after[(item[0], "")]
+    ]
     return SanitizedBody(
-        cleaned, tuple(_describe(item, n) for item, n in removed.items())
+        cleaned, tuple(sorted(_describe(item, n) for item, n in reported))
     )
 
 

@@ -266,7 +266,7 @@ def list_articles(
             str(v.urgency),
             v.language,
             _time(v.version_created),
-            "until " + _time(v.embargo_until) if v.embargo_until else "-",
+            _embargo(v) if v.embargo_until else "-",
             _clip(v.headline, 60),
         )
         for v in versions
@@ -548,7 +548,10 @@ def _stored_line(story: StoredStory) -> str:
 
 
 def _embargo(version: Version) -> str:
-    return f"until {_time(version.embargo_until)}" if version.embargo_until else "none"
+    if version.embargo_until is None:
+        return "none"
+    word = "until" if version.embargo_until > _now() else "ended"
+    return f"{word} {_time(version.embargo_until)}"
 
 
 def _time(moment: datetime | None) -> str:

@@ -201,7 +201,7 @@ def _is_naive_time(value: str) -> bool:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return False
-    return "T" in value.upper() and moment.tzinfo is None
+    return len(value) > 10 and moment.tzinfo is None  # a time, not just a date
 
 
 def _schema_problems(
@@ -213,7 +213,8 @@ def _schema_problems(
         if error.path and error.path[0] in skip and len(error.path) == 1:
             continue
         problems.extend(_describe(error, path, validator.schema.get("$defs", {})))
-    return problems
+    # jsonschema reports "required" once per missing field, each naming them all.
+    return list(dict.fromkeys(problems))
 
 
 def _describe(
@@ -243,6 +244,15 @@ def _describe(
         yield InputProblem(
             path, f"{_short(instance)} is not {hint}", None, where or None
         )
+        return
+    if error.validator in ("minLength", "maxLength"):
+        limit = error.validator_value
+        message = (
+            f"{_short(instance)} is longer than {limit} characters"
+            if error.validator == "maxLength"
+            else "must not be empty"
+        )
+        yield InputProblem(path, message, None, where or None)
         return
     if error.validator in ("minimum", "maximum"):
         schema = error.schema

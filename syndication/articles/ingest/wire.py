@@ -52,9 +52,11 @@ _MONTHS = {
     )
     for name in names
 }
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# The place may hold commas ("GUWAHATI, India"); the month name anchors the date.
 _DATELINE = re.compile(
-    r"^(?P<place>[^,()\n]{1,80}?),\s+"
-    r"(?P<date>(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}))\s+"
+    r"^(?P<place>[^()\n]{1,80}?),\s+"
+    rf"(?P<date>(?P<month>(?i:{_MONTH_NAMES}))\.?\s+(?P<day>\d{{1,2}}))\s+"
     r"\((?P<provider>[^()\n]{1,120})\)\s*[\u2013\u2014-]\s*(?P<text>\S.*)$",
     re.DOTALL,
 )
