@@ -1,0 +1,490 @@
+"""APScheduler 3.x wiring: decides *when* each feed runs through the publish path.
+
+Each feed's ``schedule`` (an interval or a five-field cron expression, in UTC
+unless the definition names a zone) becomes a job in a persistent
+``SQLAlchemyJobStore`` on the site's store database (table ``scheduler_jobs``),
+so next-run times survive restarts. Jobs coalesce, run one instance per feed, and
+keep a misfire grace (``[scheduler] misfire_grace_seconds``) so a restart never
+silently drops a run.
+
+Embargo releases are one-off date jobs in memory, planned every
+``[scheduler] embargo_poll_seconds`` from :meth:`Store.pending_embargoes`: at a
+release moment the feeds that carry the story then are published. They are
+re-planned from the store after a restart, so nothing is lost with them.
+
+Jobs are module-level functions taking only a feed id, because the persistent
+job store keeps jobs by import reference. They reach the running scheduler's
+settings and store through :data:`_runtime`, set by :func:`run_scheduler`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from syndication.articles.model import Version
+from syndication.config import Settings
+from syndication.errors import ConfigError, SyndicationError
+from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_feeds
+from syndication.store.base import Store
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "scheduler_jobs"
+_FEED_JOB = "feed:"
+_EMBARGO_JOB = "embargo:"
+_LEADER_CHECK_SECONDS = 5.0
+_WORKERS = 4
+
+
+@dataclass
+class SchedulerControl:
+    """How the outside (signal handlers, tests) steers a running scheduler:
+    ``stop`` ends it after the publishes in progress, ``reload`` re-reads the
+    feed definitions."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    reload: threading.Event = field(default_factory=threading.Event)
+
+
+# -- jobs (module level, referenced by name from the job store) -----------------
+
+
+def publish_on_schedule(feed_id: str) -> None:
+    """Job: a feed's regular publish."""
+    _current().publish(feed_id, "schedule")
+
+
+def publish_on_embargo(feed_id: str) -> None:
+    """Job: publish a feed at an embargo release moment."""
+    _current().publish(feed_id, "embargo")
+
+
+class _Runtime:
+    """What the jobs of the running scheduler share."""
+
+    def __init__(self, settings: Settings, store: Store, control: SchedulerControl):
+        self.settings = settings
+        self.store = store
+        self.control = control
+        self._feeds: Mapping[str, FeedDefinition] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def feeds(self) -> Mapping[str, FeedDefinition]:
+        with self._lock:
+            return self._feeds
+
+    @feeds.setter
+    def feeds(self, value: Mapping[str, FeedDefinition]) -> None:
+        with self._lock:
+            self._feeds = value
+
+    def publish(self, feed_id: str, trigger: str) -> None:
+        from syndication.fastlane import publish_now
+
+        feed = self.feeds.get(feed_id)
+        if feed is None:
+            log.warning(
+                "feed %s is no longer defined; %s run skipped", feed_id, trigger
+            )
+            return
+        log.info("publishing feed %s (%s)", feed_id, trigger)
+        result = publish_now(
+            self.settings, self.store, feed, trigger=trigger, stop=self.control.stop
+        )
+        if result.is_ok:
+            log.info(
+                "published feed %s (%s): %d written, %d unchanged in %.2f s",
+                feed_id, trigger, result.written, result.skipped, result.elapsed,
+            )  # fmt: skip
+        else:
+            log.error(
+                "feed %s (%s) %s: %s", feed_id, trigger, result.outcome, result.error
+            )
+
+
+_runtime: _Runtime | None = None
+
+
+def _current() -> _Runtime:
+    if _runtime is None:
+        raise RuntimeError("scheduler jobs run only inside run_scheduler()")
+    return _runtime
+
+
+# -- triggers ---------------------------------------------------------------------
+
+
+def make_trigger(schedule: Schedule, *, path: Path | None = None) -> Any:
+    """An APScheduler trigger for a feed's schedule. Raises ConfigError for an
+    unknown time zone or a cron expression APScheduler rejects."""
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    timezone = _zone(schedule.timezone, path)
+    if schedule.interval is not None:
+        return IntervalTrigger(
+            seconds=schedule.interval.total_seconds(), timezone=timezone
+        )
+    try:
+        return CronTrigger.from_crontab(schedule.cron, timezone=timezone)
+    except ValueError as exc:
+        raise ConfigError(f"invalid cron {schedule.cron!r}: {exc}", path=path,
+                          key="schedule.cron") from exc  # fmt: skip
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """``every 0:15:00 (UTC)`` or ``cron */15 * * * * (Europe/London)``; also
+    the job's name, so a changed schedule is recognised on reload."""
+    if schedule.interval is not None:
+        return f"every {schedule.interval} ({schedule.timezone})"
+    return f"cron {schedule.cron} ({schedule.timezone})"
+
+
+def _zone(name: str, path: Path | None) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown time zone {name!r}", path=path,
+                          key="schedule.timezone") from exc  # fmt: skip
+
+
+# -- the scheduler ------------------------------------------------------------------
+
+
+def make_scheduler(settings: Settings) -> Any:
+    """A paused-until-started BackgroundScheduler with the persistent job store on
+    the store database and an in-memory store for embargo releases."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from syndication.store.sql import make_engine
+
+    return BackgroundScheduler(
+        jobstores={
+            "default": SQLAlchemyJobStore(
+                engine=make_engine(settings.store_url), tablename=JOB_TABLE
+            ),
+            "embargo": MemoryJobStore(),
+        },
+        executors={"default": ThreadPoolExecutor(_WORKERS)},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": settings.scheduler.misfire_grace_seconds,
+        },
+        timezone=UTC,
+    )
+
+
+def sync_feed_jobs(scheduler: Any, feed_set: FeedSet) -> dict[str, str]:
+    """Make the job store hold one job per scheduled feed: add new ones, replace
+    changed schedules, remove feeds that are gone or unscheduled, and keep
+    unchanged jobs (and their next-run times) as they are. Returns
+    feed id → what changed (``added``, ``changed``, ``removed``)."""
+    changes: dict[str, str] = {}
+    wanted: dict[str, FeedDefinition] = {
+        f"{_FEED_JOB}{feed.feed_id}": feed
+        for feed in feed_set.feeds.values()
+        if feed.schedule is not None
+    }
+    for job in scheduler.get_jobs(jobstore="default"):
+        if job.id.startswith(_FEED_JOB) and job.id not in wanted:
+            scheduler.remove_job(job.id, jobstore="default")
+            changes[job.id.removeprefix(_FEED_JOB)] = "removed"
+    for job_id, feed in wanted.items():
+        assert feed.schedule is not None
+        name = describe_schedule(feed.schedule)
+        existing = scheduler.get_job(job_id, jobstore="default")
+        if existing is not None and existing.name == name:
+            continue
+        try:
+            trigger = make_trigger(feed.schedule, path=feed.source)
+        except ConfigError as exc:
+            log.error("feed %s not scheduled: %s", feed.feed_id, exc)
+            continue
+        scheduler.add_job(
+            publish_on_schedule,
+            trigger,
+            args=[feed.feed_id],
+            id=job_id,
+            name=name,
+            jobstore="default",
+            replace_existing=True,
+        )
+        changes[feed.feed_id] = "changed" if existing is not None else "added"
+    return changes
+
+
+class EmbargoPlanner:
+    """Turns pending embargoes into date jobs publishing the affected feeds."""
+
+    def __init__(self, scheduler: Any, store: Store) -> None:
+        self.scheduler = scheduler
+        self.store = store
+        self._seen: dict[tuple[str, int, datetime], frozenset[str]] = {}
+
+    def plan(self, feeds: Mapping[str, FeedDefinition], now: datetime) -> None:
+        """Schedule each (feed, release moment) not yet scheduled; drop planned
+        releases whose embargo was lifted or moved."""
+        wanted: dict[str, tuple[str, datetime]] = {}
+        seen: dict[tuple[str, int, datetime], frozenset[str]] = {}
+        for version in self.store.pending_embargoes(now):
+            moment = version.embargo_until
+            assert moment is not None
+            key = (version.guid, version.version, moment)
+            feed_ids = self._seen.get(key)
+            if feed_ids is None:
+                feed_ids = frozenset(released_in(self.store, feeds.values(), version))
+                log.info(
+                    "embargo on %s (version %d) lifts at %s: feeds %s",
+                    version.guid, version.version, moment.isoformat(),
+                    ", ".join(sorted(feed_ids)) or "none",
+                )  # fmt: skip
+            seen[key] = feed_ids
+            for feed_id in feed_ids:
+                wanted[f"{_EMBARGO_JOB}{feed_id}@{moment.isoformat()}"] = (
+                    feed_id,
+                    moment,
+                )
+        self._seen = seen
+        planned = {job.id for job in self.scheduler.get_jobs(jobstore="embargo")}
+        for job_id, (feed_id, moment) in wanted.items():
+            if job_id not in planned:
+                self.scheduler.add_job(
+                    publish_on_embargo, "date", args=[feed_id], id=job_id,
+                    name=f"embargo release {moment.isoformat()}", run_date=moment,
+                    jobstore="embargo", misfire_grace_time=None,
+                )  # fmt: skip
+        for job_id in planned - set(wanted):
+            job = self.scheduler.get_job(job_id, jobstore="embargo")
+            if (
+                job is not None
+                and job.next_run_time is not None
+                and (job.next_run_time > now + timedelta(seconds=1))
+            ):
+                job.remove()
+                log.info("embargo release %s no longer pending; dropped", job_id)
+
+    def forget(self) -> None:
+        """Recompute affected feeds on the next plan (after a feeds reload)."""
+        self._seen = {}
+
+
+def released_in(
+    store: Store, feeds: Iterable[FeedDefinition], version: Version
+) -> list[str]:
+    """Ids of the feeds that carry embargoed ``version`` at its release moment
+    (the feed's own selection, run as of that moment), sorted."""
+    moment = version.embargo_until
+    if moment is None:
+        return []
+    return sorted(
+        feed.feed_id
+        for feed in feeds
+        if any(v.guid == version.guid for v in store.select(feed.selection, moment))
+    )
+
+
+def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -> None:
+    """Run the scheduler in this process until ``control.stop`` is set.
+
+    Takes the store's leader lock first: on PostgreSQL waits (as a standby)
+    until it is free; on SQLite raises LockHeld when another scheduler runs.
+    Stops after the publishes in progress finish. Raises StoreError when the
+    leader lock is lost, so the process can exit and a standby take over.
+    """
+    global _runtime
+    from syndication.leader import open_leader_lock
+    from syndication.store import open_store
+
+    control = control or SchedulerControl()
+    lock = open_leader_lock(settings.store_url)
+    if not lock.acquire(control.stop):
+        log.info("stopped while standing by")
+        return
+    store = open_store(settings.store_url)
+    scheduler = make_scheduler(settings)
+    runtime = _Runtime(settings, store, control)
+    _runtime = runtime
+    try:
+        scheduler.start(paused=True)
+        watcher = FeedWatcher(settings.feeds_dir)
+        runtime.feeds = _load(settings, scheduler)
+        watcher.changed()
+        planner = EmbargoPlanner(scheduler, store)
+        planner.plan(runtime.feeds, datetime.now(UTC))
+        scheduler.resume()
+        log.info(
+            "scheduler running: %d feeds scheduled", len(scheduler.get_jobs("default"))
+        )
+        _loop(settings, scheduler, runtime, planner, watcher, lock)
+    finally:
+        log.info("stopping: waiting for publishes in progress to finish")
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        _runtime = None
+        store.close()
+        lock.release()
+        log.info("scheduler stopped")
+
+
+def _loop(
+    settings: Settings,
+    scheduler: Any,
+    runtime: _Runtime,
+    planner: EmbargoPlanner,
+    watcher: FeedWatcher,
+    lock: Any,
+) -> None:
+    control = runtime.control
+    poll = max(0.05, settings.scheduler.embargo_poll_seconds)
+    last_check = datetime.now(UTC)
+    while not control.stop.wait(min(poll, 1.0)):
+        if control.reload.is_set() or watcher.changed():
+            control.reload.clear()
+            log.info("reloading feed definitions from %s", settings.feeds_dir)
+            runtime.feeds = _load(settings, scheduler)
+            planner.forget()
+        now = datetime.now(UTC)
+        try:
+            planner.plan(runtime.feeds, now)
+        except SyndicationError as exc:
+            log.error("embargo check failed: %s", exc)
+        if (now - last_check).total_seconds() >= _LEADER_CHECK_SECONDS:
+            lock.check()
+            last_check = now
+
+
+def _load(settings: Settings, scheduler: Any) -> Mapping[str, FeedDefinition]:
+    feed_set = load_feeds(settings.feeds_dir, tuple(settings.destinations))
+    for problem in feed_set.problems:
+        log.error("feed definition skipped: %s", problem)
+    for feed_id, change in sorted(sync_feed_jobs(scheduler, feed_set).items()):
+        log.info("feed %s: schedule %s", feed_id, change)
+    return feed_set.feeds
+
+
+class FeedWatcher:
+    """Notices changes under feeds/ by polling names, sizes and mtimes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._state: tuple[tuple[str, int, int], ...] | None = None
+
+    def changed(self) -> bool:
+        """True when the folder differs from the last call (False on the first)."""
+        state = self._snapshot()
+        previous, self._state = self._state, state
+        return previous is not None and state != previous
+
+    def _snapshot(self) -> tuple[tuple[str, int, int], ...]:
+        try:
+            entries = sorted(self.folder.glob("*.toml"))
+            return tuple(
+                (p.name, s.st_size, s.st_mtime_ns) for p in entries for s in [p.stat()]
+            )
+        except OSError:
+            return ()
+
+
+# -- status -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmbargoRelease:
+    """A pending embargo: when it lifts and which feeds publish then."""
+
+    guid: str
+    version: int
+    release: datetime
+    feed_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SchedulerStatus:
+    """What ``syndication status`` shows about scheduling.
+
+    ``next_runs`` maps each scheduled feed id to its next run (UTC) as the job
+    store holds it, or None when the scheduler has not stored the job yet or
+    the job is paused. ``holder`` names the active scheduler's process when known.
+    """
+
+    is_active: bool
+    holder: str
+    next_runs: Mapping[str, datetime | None]
+    pending_releases: tuple[EmbargoRelease, ...]
+
+
+def scheduler_status(
+    settings: Settings,
+    store: Store,
+    feeds: Mapping[str, FeedDefinition] | None = None,
+    now: datetime | None = None,
+) -> SchedulerStatus:
+    """Whether a scheduler is active on the store, each scheduled feed's next run
+    and the pending embargo releases with the feeds they will publish. Reads
+    only; never takes a lock from a running scheduler. Raises StoreError."""
+    from syndication.leader import leader_info
+
+    now = now or datetime.now(UTC)
+    if feeds is None:
+        feeds = load_feeds(settings.feeds_dir, tuple(settings.destinations)).feeds
+    stored = _stored_next_runs(settings.store_url)
+    next_runs = {
+        feed_id: stored.get(feed_id)
+        for feed_id, feed in sorted(feeds.items())
+        if feed.schedule is not None
+    }
+    releases = tuple(
+        EmbargoRelease(
+            v.guid,
+            v.version,
+            v.embargo_until,
+            tuple(released_in(store, feeds.values(), v)),
+        )
+        for v in store.pending_embargoes(now)
+        if v.embargo_until is not None
+    )
+    info = leader_info(settings.store_url)
+    return SchedulerStatus(info.is_held, info.holder, next_runs, releases)
+
+
+def _stored_next_runs(store_url: str) -> dict[str, datetime | None]:
+    from sqlalchemy import Column, Float, MetaData, Table, Unicode, inspect, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from syndication.errors import StoreError
+    from syndication.store.sql import make_engine
+
+    engine = make_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table(JOB_TABLE):
+                return {}
+            jobs = Table(
+                JOB_TABLE, MetaData(), Column("id", Unicode(191)),
+                Column("next_run_time", Float(25)),
+            )  # fmt: skip
+            rows = conn.execute(select(jobs.c.id, jobs.c.next_run_time)).all()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read the scheduler's jobs: {exc}") from exc
+    finally:
+        engine.dispose()
+    return {
+        str(job_id).removeprefix(_FEED_JOB): (
+            None if stamp is None else datetime.fromtimestamp(float(stamp), UTC)
+        )
+        for job_id, stamp in rows
+        if str(job_id).startswith(_FEED_JOB)
+    }

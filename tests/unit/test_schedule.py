@@ -1,0 +1,288 @@
+"""Scheduling pieces with real parts: APScheduler with the SQLAlchemy job store on
+a real SQLite file, the leader locks (file lock; PostgreSQL advisory lock), the
+embargo planner and the fast lane's feed matching against a real store."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from syndication.articles.model import PubStatus, Subject, Version
+from syndication.config import load_settings
+from syndication.errors import ConfigError, LockHeld
+from syndication.fastlane import affected_feeds, matches_selection
+from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_feeds
+from syndication.leader import leader_info, lock_key, open_leader_lock
+from syndication.schedule import (
+    EmbargoPlanner,
+    FeedWatcher,
+    describe_schedule,
+    make_scheduler,
+    make_trigger,
+    released_in,
+    scheduler_status,
+    sync_feed_jobs,
+)
+from syndication.store import open_store
+from syndication.store.base import Selection
+from tests.conftest import write_config
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+HEALTH = Subject("medtop:07000000", "health")
+CLIMATE = Subject("medtop:06000000", "environment")
+
+
+def story(guid: str, **changes: object) -> Version:
+    base = Version(
+        guid=guid,
+        headline="Clinics reopen after the storm",
+        body="<p>Doors opened at dawn.</p>",
+        version_created=NOW - timedelta(minutes=5),
+        first_created=NOW - timedelta(minutes=5),
+        subjects=(HEALTH,),
+        keywords=("Clinics",),
+        urgency=4,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def feed(
+    feed_id: str, schedule: Schedule | None = None, **selection: object
+) -> FeedDefinition:
+    return FeedDefinition(
+        feed_id=feed_id,
+        partner="Partner",
+        title=feed_id,
+        description="d",
+        link="https://example.org/",
+        selection=Selection(**selection),  # type: ignore[arg-type]
+        schedule=schedule,
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    config = write_config(tmp_path, feeds_dir=feeds)
+    return load_settings(config)
+
+
+def write_feed(folder: Path, feed_id: str, schedule: str = 'interval = "1h"') -> Path:
+    path = folder / f"{feed_id}.toml"
+    path.write_text(
+        f'id = "{feed_id}"\npartner = "P"\ntitle = "T"\ndescription = "D"\n'
+        f'link = "https://example.org/"\n[selection]\nsubjects = ["medtop:07000000"]\n'
+        f"[schedule]\n{schedule}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+# -- triggers -----------------------------------------------------------------
+
+
+def test_interval_and_cron_triggers_honour_the_time_zone():
+    interval = make_trigger(Schedule(interval=timedelta(seconds=2)))
+    assert interval.interval == timedelta(seconds=2)
+    cron = make_trigger(Schedule(cron="30 6 * * *", timezone="Europe/Paris"))
+    fire = cron.get_next_fire_time(None, datetime(2026, 7, 1, 0, 0, tzinfo=UTC))
+    assert fire.astimezone(UTC) == datetime(2026, 7, 1, 4, 30, tzinfo=UTC)
+
+
+def test_bad_zone_and_bad_cron_are_config_errors():
+    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+        make_trigger(Schedule(interval=timedelta(minutes=1), timezone="Mars/Olympus"))
+    with pytest.raises(ConfigError, match="invalid cron '61 \\* \\* \\* \\*'"):
+        make_trigger(Schedule(cron="61 * * * *"))
+
+
+def test_describe_schedule():
+    assert (
+        describe_schedule(Schedule(interval=timedelta(minutes=15)))
+        == "every 0:15:00 (UTC)"
+    )
+    assert (
+        describe_schedule(Schedule(cron="*/5 * * * *", timezone="Asia/Tokyo"))
+        == "cron */5 * * * * (Asia/Tokyo)"
+    )
+
+
+# -- persistent jobs ------------------------------------------------------------
+
+
+def test_jobs_persist_and_unchanged_schedules_keep_their_next_run(site):
+    write_feed(site.feeds_dir, "health")
+    write_feed(site.feeds_dir, "daily", 'cron = "0 6 * * *"')
+    first = make_scheduler(site)
+    first.start(paused=True)
+    changes = sync_feed_jobs(first, load_feeds(site.feeds_dir))
+    assert changes == {"daily": "added", "health": "added"}
+    next_run = first.get_job("feed:health").next_run_time
+    first.shutdown(wait=False)
+
+    second = make_scheduler(site)  # a restart: same store database
+    second.start(paused=True)
+    assert sync_feed_jobs(second, load_feeds(site.feeds_dir)) == {}
+    assert second.get_job("feed:health").next_run_time == next_run
+    job = second.get_job("feed:health")
+    assert (job.coalesce, job.max_instances) == (True, 1)
+    assert job.misfire_grace_time == site.scheduler.misfire_grace_seconds
+
+    write_feed(site.feeds_dir, "health", 'interval = "2h"')
+    (site.feeds_dir / "daily.toml").unlink()
+    changes = sync_feed_jobs(second, load_feeds(site.feeds_dir))
+    assert changes == {"daily": "removed", "health": "changed"}
+    assert second.get_job("feed:health").name == "every 2:00:00 (UTC)"
+    second.shutdown(wait=False)
+
+    status = scheduler_status(site, open_store(site.store_url))
+    assert list(status.next_runs) == ["health"]
+    assert status.next_runs["health"] is not None
+    assert status.is_active is False
+
+
+def test_feed_watcher_notices_added_changed_and_removed_files(tmp_path: Path):
+    watcher = FeedWatcher(tmp_path)
+    assert watcher.changed() is False
+    path = write_feed(tmp_path, "a")
+    assert watcher.changed() is True
+    assert watcher.changed() is False
+    path.write_text(path.read_text() + "# edited\n")
+    assert watcher.changed() is True
+    path.unlink()
+    assert watcher.changed() is True
+
+
+# -- embargoes --------------------------------------------------------------------
+
+
+def test_planner_schedules_one_release_per_affected_feed(site, sqlite_store):
+    release = NOW + timedelta(minutes=10)
+    sqlite_store.append(story("urn:t:held", embargo_until=release))
+    sqlite_store.append(story("urn:t:free"))
+    feeds = {
+        "health": feed("health", subjects=("medtop:07000000",)),
+        "climate": feed("climate", subjects=("medtop:06000000",)),
+        "all": feed("all"),
+    }
+    scheduler = make_scheduler(site)
+    scheduler.start(paused=True)
+    planner = EmbargoPlanner(scheduler, sqlite_store)
+    planner.plan(feeds, NOW)
+    jobs = scheduler.get_jobs(jobstore="embargo")
+    assert sorted(job.id for job in jobs) == [
+        f"embargo:all@{release.isoformat()}",
+        f"embargo:health@{release.isoformat()}",
+    ]
+    assert {job.next_run_time for job in jobs} == {release}
+
+    # Lifted early: the planned release is dropped.
+    later = NOW + timedelta(seconds=1)
+    sqlite_store.append(story("urn:t:held", version_created=later, embargo_until=None))
+    planner.plan(feeds, later)
+    assert scheduler.get_jobs(jobstore="embargo") == []
+    scheduler.shutdown(wait=False)
+
+
+def test_released_in_respects_the_feed_limit_at_the_release_moment(sqlite_store):
+    release = NOW + timedelta(minutes=10)
+    held = story("urn:t:held", embargo_until=release,
+                 version_created=NOW - timedelta(hours=1))  # fmt: skip
+    sqlite_store.append(held)
+    sqlite_store.append(story("urn:t:newer"))
+    feeds = [feed("one", limit=1), feed("two", limit=2)]
+    assert released_in(sqlite_store, feeds, sqlite_store.get("urn:t:held")) == ["two"]
+
+
+# -- fast lane matching -------------------------------------------------------------
+
+
+def test_matches_selection_fields():
+    version = story("urn:t:1", keywords=("Clinics",), language="en", urgency=3)
+    assert matches_selection(Selection(subjects=("medtop:07000000",)), version, NOW)
+    assert not matches_selection(Selection(subjects=("medtop:06000000",)), version, NOW)
+    assert matches_selection(Selection(keywords=("clinics",)), version, NOW)
+    assert not matches_selection(Selection(languages=("fr",)), version, NOW)
+    assert not matches_selection(Selection(max_urgency=2), version, NOW)
+    assert not matches_selection(Selection(window=timedelta(minutes=1)), version, NOW)
+
+
+def test_affected_feeds_include_kills_and_feeds_a_story_left(sqlite_store):
+    sqlite_store.append(story("urn:t:1"))
+    feeds = [
+        feed("health", subjects=("medtop:07000000",)),
+        feed("climate", subjects=("medtop:06000000",)),
+        feed("flash", max_urgency=1),
+    ]
+    assert [f.feed_id for f in affected_feeds(sqlite_store, feeds, "urn:t:1", NOW)] == [
+        "health"
+    ]
+    killed = story("urn:t:1", status=PubStatus.CANCELED, ed_note="Legal",
+                   version_created=NOW - timedelta(minutes=1))  # fmt: skip
+    sqlite_store.append(killed)
+    assert [f.feed_id for f in affected_feeds(sqlite_store, feeds, "urn:t:1", NOW)] == [
+        "health"
+    ]
+    moved = story("urn:t:2", subjects=(CLIMATE,))
+    sqlite_store.append(story("urn:t:2"))
+    sqlite_store.append(replace(moved, version_created=NOW - timedelta(seconds=30)))
+    assert [f.feed_id for f in affected_feeds(sqlite_store, feeds, "urn:t:2", NOW)] == [
+        "climate",
+        "health",
+    ]
+
+
+# -- leader locks -------------------------------------------------------------------
+
+
+def test_second_scheduler_on_sqlite_is_refused(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    first = open_leader_lock(url)
+    assert first.acquire(threading.Event()) is True
+    info = leader_info(url)
+    assert info.is_held is True
+    assert info.holder.startswith("pid ")
+    with pytest.raises(LockHeld) as caught:
+        open_leader_lock(url).acquire(threading.Event())
+    assert str(caught.value) == (
+        f"the scheduler of store {url} is locked by another process "
+        f"(held by {info.holder}); try again when it finishes"
+    )
+    first.release()
+    assert leader_info(url).is_held is False
+
+
+@pytest.mark.external_service
+def test_postgres_standby_waits_and_takes_over(postgres_url: str):
+    leader = open_leader_lock(postgres_url)
+    assert leader.acquire(threading.Event()) is True
+    assert leader_info(postgres_url).is_held is True
+    standby = open_leader_lock(postgres_url)
+    stop = threading.Event()
+    timer = threading.Timer(1.0, stop.set)
+    timer.start()
+    assert standby.acquire(stop, poll_seconds=0.1) is False  # waited, then told to stop
+    leader.release()
+    assert standby.acquire(threading.Event(), poll_seconds=0.1) is True
+    standby.check()
+    standby.release()
+    assert leader_info(postgres_url).is_held is False
+
+
+def test_lock_keys_differ_per_schema():
+    assert lock_key("test", "a") != lock_key("test", "b")
+    assert -(2**63) <= lock_key("test", "a") < 2**63
+
+
+def test_unscheduled_feed_has_no_job(site):
+    scheduler = make_scheduler(site)
+    scheduler.start(paused=True)
+    feed_set = FeedSet({"plain": feed("plain")}, ())
+    assert sync_feed_jobs(scheduler, feed_set) == {}
+    assert scheduler.get_jobs() == []
+    scheduler.shutdown(wait=False)
