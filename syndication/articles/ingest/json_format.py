@@ -280,7 +280,7 @@ def _pattern_hint(error: ValidationError, definitions: Mapping[str, Any]) -> str
     if error.path and error.path[-1] == "language":
         return "a BCP 47 language tag such as en or pt-BR"
     if error.path and error.path[-1] == "qcode":
-        return "a QCode such as medtop:20000764"
+        return "a QCode such as medtop:14000000"
     return f"in the expected form (pattern {pattern})"
 
 

@@ -216,7 +216,7 @@ def test_malformed_json_names_the_line() -> None:
             minimal(subjects=[{"qcode": "20000764", "name": "x"}]),
             [
                 "story.json [subjects[0].qcode]: '20000764' is not a QCode such as "
-                "medtop:20000764"
+                "medtop:14000000"
             ],
         ),
     ],
