@@ -101,8 +101,12 @@ class _Runtime:
         if result.is_ok:
             log.info(
                 "published feed %s (%s): %d written, %d unchanged in %.2f s",
-                feed_id, trigger, result.written, result.skipped, result.elapsed,
-            )  # fmt: skip
+                feed_id,
+                trigger,
+                result.written,
+                result.skipped,
+                result.elapsed,
+            )
         else:
             log.error(
                 "feed %s (%s) %s: %s", feed_id, trigger, result.outcome, result.error
@@ -135,8 +139,9 @@ def make_trigger(schedule: Schedule, *, path: Path | None = None) -> Any:
     try:
         return CronTrigger.from_crontab(schedule.cron, timezone=timezone)
     except ValueError as exc:
-        raise ConfigError(f"invalid cron {schedule.cron!r}: {exc}", path=path,
-                          key="schedule.cron") from exc  # fmt: skip
+        raise ConfigError(
+            f"invalid cron {schedule.cron!r}: {exc}", path=path, key="schedule.cron"
+        ) from exc
 
 
 def describe_schedule(schedule: Schedule) -> str:
@@ -153,8 +158,9 @@ def _zone(name: str, path: Path | None) -> Any:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"unknown time zone {name!r}", path=path,
-                          key="schedule.timezone") from exc  # fmt: skip
+        raise ConfigError(
+            f"unknown time zone {name!r}", path=path, key="schedule.timezone"
+        ) from exc
 
 
 # -- the scheduler ------------------------------------------------------------------
@@ -248,9 +254,11 @@ class EmbargoPlanner:
                 feed_ids = frozenset(released_in(self.store, feeds.values(), version))
                 log.info(
                     "embargo on %s (version %d) lifts at %s: feeds %s",
-                    version.guid, version.version, moment.isoformat(),
+                    version.guid,
+                    version.version,
+                    moment.isoformat(),
                     ", ".join(sorted(feed_ids)) or "none",
-                )  # fmt: skip
+                )
             seen[key] = feed_ids
             for feed_id in feed_ids:
                 wanted[f"{_EMBARGO_JOB}{feed_id}@{moment.isoformat()}"] = (
@@ -262,10 +270,15 @@ class EmbargoPlanner:
         for job_id, (feed_id, moment) in wanted.items():
             if job_id not in planned:
                 self.scheduler.add_job(
-                    publish_on_embargo, "date", args=[feed_id], id=job_id,
-                    name=f"embargo release {moment.isoformat()}", run_date=moment,
-                    jobstore="embargo", misfire_grace_time=None,
-                )  # fmt: skip
+                    publish_on_embargo,
+                    "date",
+                    args=[feed_id],
+                    id=job_id,
+                    name=f"embargo release {moment.isoformat()}",
+                    run_date=moment,
+                    jobstore="embargo",
+                    misfire_grace_time=None,
+                )
         for job_id in planned - set(wanted):
             job = self.scheduler.get_job(job_id, jobstore="embargo")
             if (
@@ -473,9 +486,11 @@ def _stored_next_runs(store_url: str) -> dict[str, datetime | None]:
             if not inspect(conn).has_table(JOB_TABLE):
                 return {}
             jobs = Table(
-                JOB_TABLE, MetaData(), Column("id", Unicode(191)),
+                JOB_TABLE,
+                MetaData(),
+                Column("id", Unicode(191)),
                 Column("next_run_time", Float(25)),
-            )  # fmt: skip
+            )
             rows = conn.execute(select(jobs.c.id, jobs.c.next_run_time)).all()
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read the scheduler's jobs: {exc}") from exc

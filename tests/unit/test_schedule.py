@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import write_config
 
 from syndication.articles.model import PubStatus, Subject, Version
 from syndication.config import load_settings
@@ -29,7 +30,6 @@ from syndication.schedule import (
 )
 from syndication.store import open_store
 from syndication.store.base import Selection
-from tests.conftest import write_config
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 HEALTH = Subject("medtop:07000000", "health")
@@ -191,8 +191,9 @@ def test_planner_schedules_one_release_per_affected_feed(site, sqlite_store):
 
 def test_released_in_respects_the_feed_limit_at_the_release_moment(sqlite_store):
     release = NOW + timedelta(minutes=10)
-    held = story("urn:t:held", embargo_until=release,
-                 version_created=NOW - timedelta(hours=1))  # fmt: skip
+    held = story(
+        "urn:t:held", embargo_until=release, version_created=NOW - timedelta(hours=1)
+    )
     sqlite_store.append(held)
     sqlite_store.append(story("urn:t:newer"))
     feeds = [feed("one", limit=1), feed("two", limit=2)]
@@ -222,8 +223,12 @@ def test_affected_feeds_include_kills_and_feeds_a_story_left(sqlite_store):
     assert [f.feed_id for f in affected_feeds(sqlite_store, feeds, "urn:t:1", NOW)] == [
         "health"
     ]
-    killed = story("urn:t:1", status=PubStatus.CANCELED, ed_note="Legal",
-                   version_created=NOW - timedelta(minutes=1))  # fmt: skip
+    killed = story(
+        "urn:t:1",
+        status=PubStatus.CANCELED,
+        ed_note="Legal",
+        version_created=NOW - timedelta(minutes=1),
+    )
     sqlite_store.append(killed)
     assert [f.feed_id for f in affected_feeds(sqlite_store, feeds, "urn:t:1", NOW)] == [
         "health"
