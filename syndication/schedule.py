@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from syndication.articles.model import Version
 from syndication.config import Settings
+from syndication.embargo import JOB_STORE, EmbargoPlanner, EmbargoRelease, released_in
 from syndication.errors import ConfigError, SyndicationError
 from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_feeds
 from syndication.store.base import Store
@@ -37,9 +37,10 @@ log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
 _FEED_JOB = "feed:"
-_EMBARGO_JOB = "embargo:"
 _LEADER_CHECK_SECONDS = 5.0
 _WORKERS = 4
+# How far back a starting scheduler looks for embargoes that lifted while none ran.
+_CATCH_UP = timedelta(days=7)
 
 
 @dataclass
@@ -181,7 +182,7 @@ def make_scheduler(settings: Settings) -> Any:
             "default": SQLAlchemyJobStore(
                 engine=make_engine(settings.store_url), tablename=JOB_TABLE
             ),
-            "embargo": MemoryJobStore(),
+            JOB_STORE: MemoryJobStore(),
         },
         executors={"default": ThreadPoolExecutor(_WORKERS)},
         job_defaults={
@@ -232,83 +233,6 @@ def sync_feed_jobs(scheduler: Any, feed_set: FeedSet) -> dict[str, str]:
     return changes
 
 
-class EmbargoPlanner:
-    """Turns pending embargoes into date jobs publishing the affected feeds."""
-
-    def __init__(self, scheduler: Any, store: Store) -> None:
-        self.scheduler = scheduler
-        self.store = store
-        self._seen: dict[tuple[str, int, datetime], frozenset[str]] = {}
-
-    def plan(self, feeds: Mapping[str, FeedDefinition], now: datetime) -> None:
-        """Schedule each (feed, release moment) not yet scheduled; drop planned
-        releases whose embargo was lifted or moved."""
-        wanted: dict[str, tuple[str, datetime]] = {}
-        seen: dict[tuple[str, int, datetime], frozenset[str]] = {}
-        for version in self.store.pending_embargoes(now):
-            moment = version.embargo_until
-            assert moment is not None
-            key = (version.guid, version.version, moment)
-            feed_ids = self._seen.get(key)
-            if feed_ids is None:
-                feed_ids = frozenset(released_in(self.store, feeds.values(), version))
-                log.info(
-                    "embargo on %s (version %d) lifts at %s: feeds %s",
-                    version.guid,
-                    version.version,
-                    moment.isoformat(),
-                    ", ".join(sorted(feed_ids)) or "none",
-                )
-            seen[key] = feed_ids
-            for feed_id in feed_ids:
-                wanted[f"{_EMBARGO_JOB}{feed_id}@{moment.isoformat()}"] = (
-                    feed_id,
-                    moment,
-                )
-        self._seen = seen
-        planned = {job.id for job in self.scheduler.get_jobs(jobstore="embargo")}
-        for job_id, (feed_id, moment) in wanted.items():
-            if job_id not in planned:
-                self.scheduler.add_job(
-                    publish_on_embargo,
-                    "date",
-                    args=[feed_id],
-                    id=job_id,
-                    name=f"embargo release {moment.isoformat()}",
-                    run_date=moment,
-                    jobstore="embargo",
-                    misfire_grace_time=None,
-                )
-        for job_id in planned - set(wanted):
-            job = self.scheduler.get_job(job_id, jobstore="embargo")
-            if (
-                job is not None
-                and job.next_run_time is not None
-                and (job.next_run_time > now + timedelta(seconds=1))
-            ):
-                job.remove()
-                log.info("embargo release %s no longer pending; dropped", job_id)
-
-    def forget(self) -> None:
-        """Recompute affected feeds on the next plan (after a feeds reload)."""
-        self._seen = {}
-
-
-def released_in(
-    store: Store, feeds: Iterable[FeedDefinition], version: Version
-) -> list[str]:
-    """Ids of the feeds that carry embargoed ``version`` at its release moment
-    (the feed's own selection, run as of that moment), sorted."""
-    moment = version.embargo_until
-    if moment is None:
-        return []
-    return sorted(
-        feed.feed_id
-        for feed in feeds
-        if any(v.guid == version.guid for v in store.select(feed.selection, moment))
-    )
-
-
 def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -> None:
     """Run the scheduler in this process until ``control.stop`` is set.
 
@@ -335,8 +259,10 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
         watcher = FeedWatcher(settings.feeds_dir)
         runtime.feeds = _load(settings, scheduler)
         watcher.changed()
-        planner = EmbargoPlanner(scheduler, store)
-        planner.plan(runtime.feeds, datetime.now(UTC))
+        planner = EmbargoPlanner(scheduler, store, publish_on_embargo)
+        started = datetime.now(UTC)
+        planner.catch_up(runtime.feeds, started, started - _CATCH_UP)
+        planner.plan(runtime.feeds, started)
         scheduler.resume()
         log.info(
             "scheduler running: %d feeds scheduled", len(scheduler.get_jobs("default"))
@@ -412,16 +338,6 @@ class FeedWatcher:
 
 
 # -- status -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EmbargoRelease:
-    """A pending embargo: when it lifts and which feeds publish then."""
-
-    guid: str
-    version: int
-    release: datetime
-    feed_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,17 @@ from conftest import write_config
 
 from syndication.articles.model import PubStatus, Subject, Version
 from syndication.config import load_settings
+from syndication.embargo import EmbargoPlanner, released_in
 from syndication.errors import ConfigError, LockHeld
 from syndication.fastlane import affected_feeds, matches_selection
 from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_feeds
 from syndication.leader import leader_info, lock_key, open_leader_lock
 from syndication.schedule import (
-    EmbargoPlanner,
     FeedWatcher,
     describe_schedule,
     make_scheduler,
     make_trigger,
-    released_in,
+    publish_on_embargo,
     scheduler_status,
     sync_feed_jobs,
 )
@@ -172,7 +172,7 @@ def test_planner_schedules_one_release_per_affected_feed(site, sqlite_store):
     }
     scheduler = make_scheduler(site)
     scheduler.start(paused=True)
-    planner = EmbargoPlanner(scheduler, sqlite_store)
+    planner = EmbargoPlanner(scheduler, sqlite_store, publish_on_embargo)
     planner.plan(feeds, NOW)
     jobs = scheduler.get_jobs(jobstore="embargo")
     assert sorted(job.id for job in jobs) == [
