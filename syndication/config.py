@@ -64,7 +64,8 @@ class Settings:
 
 
 # key → (type, required). A nested mapping is a table of such keys.
-_AGENCY_KEYS: dict[str, tuple[type, bool]] = {
+_Keys = dict[str, tuple[type, bool]]
+_AGENCY_KEYS: _Keys = {
     "name": (str, True),
     "url": (str, True),
     "id_prefix": (str, True),
@@ -73,16 +74,16 @@ _AGENCY_KEYS: dict[str, tuple[type, bool]] = {
     "copyright_notice": (str, True),
     "usage_terms": (str, False),
 }
-_STORE_KEYS = {"url": (str, False)}
-_PATH_KEYS = {"feeds": (str, False), "schemas": (str, False)}
-_VALIDATION_KEYS = {"newsml_official_xsd": (str, False)}
-_INGEST_KEYS = {"max_bytes": (int, False)}
-_PUBLISH_KEYS = {"default_destination": (str, False)}
-_SCHEDULER_KEYS = {
+_STORE_KEYS: _Keys = {"url": (str, False)}
+_PATH_KEYS: _Keys = {"feeds": (str, False), "schemas": (str, False)}
+_VALIDATION_KEYS: _Keys = {"newsml_official_xsd": (str, False)}
+_INGEST_KEYS: _Keys = {"max_bytes": (int, False)}
+_PUBLISH_KEYS: _Keys = {"default_destination": (str, False)}
+_SCHEDULER_KEYS: _Keys = {
     "misfire_grace_seconds": (int, False),
     "embargo_poll_seconds": (float, False),
 }
-_TOP_KEYS = {
+_TOP_KEYS: dict[str, _Keys | None] = {
     "agency": _AGENCY_KEYS,
     "store": _STORE_KEYS,
     "paths": _PATH_KEYS,
@@ -92,7 +93,12 @@ _TOP_KEYS = {
     "scheduler": _SCHEDULER_KEYS,
     "destinations": None,  # a table of named destination tables, checked below
 }
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+}
 
 
 def find_config(explicit: Path | str | None = None) -> Path:
@@ -166,7 +172,9 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
     xsd = tables["validation"].get("newsml_official_xsd")
     scheduler = SchedulerConfig(
         misfire_grace_seconds=tables["scheduler"].get("misfire_grace_seconds", 300),
-        embargo_poll_seconds=float(tables["scheduler"].get("embargo_poll_seconds", 1.0)),
+        embargo_poll_seconds=float(
+            tables["scheduler"].get("embargo_poll_seconds", 1.0)
+        ),
     )
     return Settings(
         agency=agency,
@@ -220,7 +228,9 @@ def _check_table(
 
 def _destinations(value: Any, path: Path) -> dict[str, DestinationConfig]:
     if not isinstance(value, dict):
-        raise ConfigError("expected a table of destinations", path=path, key="destinations")
+        raise ConfigError(
+            "expected a table of destinations", path=path, key="destinations"
+        )
     result: dict[str, DestinationConfig] = {
         "local": DestinationConfig("local", "local", {"path": "public"})
     }
@@ -231,7 +241,9 @@ def _destinations(value: Any, path: Path) -> dict[str, DestinationConfig]:
         kind = table.get("type")
         if not isinstance(kind, str):
             raise ConfigError(
-                "missing required value 'type' (local or s3)", path=path, key=f"{key}.type"
+                "missing required value 'type' (local or s3)",
+                path=path,
+                key=f"{key}.type",
             )
         options = {k: v for k, v in table.items() if k != "type"}
         result[name] = DestinationConfig(name, kind, options)

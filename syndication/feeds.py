@@ -69,8 +69,10 @@ class FeedProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path} [{self.key}]: {self.message}" if self.key else (
-            f"{self.path}: {self.message}"
+        return (
+            f"{self.path} [{self.key}]: {self.message}"
+            if self.key
+            else (f"{self.path}: {self.message}")
         )
 
 
@@ -87,14 +89,25 @@ class FeedSet:
         except KeyError:
             for problem in self.problems:
                 if Path(problem.path).stem == feed_id:
-                    raise ConfigError(problem.message, path=problem.path, key=problem.key) from None
+                    raise ConfigError(
+                        problem.message, path=problem.path, key=problem.key
+                    ) from None
             known = ", ".join(sorted(self.feeds)) or "none"
             raise ConfigError(f"no feed {feed_id!r}; defined feeds: {known}") from None
 
 
 _TOP = {
-    "id", "partner", "title", "description", "link", "formats", "limit",
-    "selection", "credit", "destination", "schedule",
+    "id",
+    "partner",
+    "title",
+    "description",
+    "link",
+    "formats",
+    "limit",
+    "selection",
+    "credit",
+    "destination",
+    "schedule",
 }
 _SELECTION = {"subjects", "keywords", "languages", "providers", "max_urgency", "window"}
 _CREDIT = {"line", "append_paragraph"}
@@ -117,7 +130,9 @@ def load_feeds(folder: Path, destinations: Sequence[str] = ()) -> FeedSet:
         if feed.feed_id in feeds:
             other = feeds[feed.feed_id].source
             problems.append(
-                FeedProblem(str(path), "id", f"feed id {feed.feed_id!r} is also used by {other}")
+                FeedProblem(
+                    str(path), "id", f"feed id {feed.feed_id!r} is also used by {other}"
+                )
             )
             continue
         feeds[feed.feed_id] = feed
@@ -150,7 +165,9 @@ def feed_from_mapping(
     for fmt in formats:
         if fmt not in FORMATS:
             raise ConfigError(
-                f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", path=path, key="formats"
+                f"unknown format {fmt!r}; known: {', '.join(FORMATS)}",
+                path=path,
+                key="formats",
             )
     if not formats:
         raise ConfigError("at least one format is required", path=path, key="formats")
@@ -177,14 +194,20 @@ def feed_from_mapping(
         languages=_strings(sel, "languages", path, "selection."),
         providers=_strings(sel, "providers", path, "selection."),
         max_urgency=max_urgency,
-        window=parse_duration(window_text, path, "selection.window") if window_text else None,
+        window=parse_duration(window_text, path, "selection.window")
+        if window_text
+        else None,
         limit=limit,
     )
 
     cred = _table(data, "credit", _CREDIT, path)
     credit = CreditPolicy(
-        line=" ".join(_get(cred, "line", str, path, default="", prefix="credit.").split()),
-        append_paragraph=_get(cred, "append_paragraph", bool, path, default=True, prefix="credit."),
+        line=" ".join(
+            _get(cred, "line", str, path, default="", prefix="credit.").split()
+        ),
+        append_paragraph=_get(
+            cred, "append_paragraph", bool, path, default=True, prefix="credit."
+        ),
     )
 
     dest = _table(data, "destination", _DESTINATION, path)
@@ -221,9 +244,13 @@ def feed_from_mapping(
                 key="schedule.cron",
             )
         schedule = Schedule(
-            interval=parse_duration(interval, path, "schedule.interval") if interval else None,
+            interval=parse_duration(interval, path, "schedule.interval")
+            if interval
+            else None,
             cron=cron,
-            timezone=_get(sched, "timezone", str, path, default="UTC", prefix="schedule."),
+            timezone=_get(
+                sched, "timezone", str, path, default="UTC", prefix="schedule."
+            ),
         )
 
     return FeedDefinition(
@@ -247,7 +274,9 @@ def parse_duration(text: str, path: Path | None = None, key: str = "") -> timede
     match = _DURATION.match(text)
     if not match or int(match.group(1)) == 0:
         raise ConfigError(
-            f"expected a duration such as '15m', '2h' or '3d', got {text!r}", path=path, key=key
+            f"expected a duration such as '15m', '2h' or '3d', got {text!r}",
+            path=path,
+            key=key,
         )
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
@@ -262,7 +291,9 @@ def _known(data: Mapping[str, Any], allowed: set[str], prefix: str, path: Path) 
             )
 
 
-def _table(data: Mapping[str, Any], name: str, allowed: set[str], path: Path) -> Mapping[str, Any]:
+def _table(
+    data: Mapping[str, Any], name: str, allowed: set[str], path: Path
+) -> Mapping[str, Any]:
     value = data.get(name, {})
     if not isinstance(value, dict):
         raise ConfigError("expected a table", path=path, key=name)
@@ -291,13 +322,17 @@ def _get(
             path=path,
             key=prefix + key,
         )
-    if kind is str and required and not value.strip():
+    if isinstance(value, str) and required and not value.strip():
         raise ConfigError("must not be empty", path=path, key=prefix + key)
     return value
 
 
-def _strings(data: Mapping[str, Any], key: str, path: Path, prefix: str) -> tuple[str, ...]:
+def _strings(
+    data: Mapping[str, Any], key: str, path: Path, prefix: str
+) -> tuple[str, ...]:
     value = _get(data, key, list, path, default=[], prefix=prefix)
     if not all(isinstance(v, str) and v for v in value):
-        raise ConfigError("expected a list of non-empty strings", path=path, key=prefix + key)
+        raise ConfigError(
+            "expected a list of non-empty strings", path=path, key=prefix + key
+        )
     return tuple(value)

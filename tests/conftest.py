@@ -124,7 +124,9 @@ def postgres_base_url() -> str:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
     except Exception as exc:
-        pytest.fail(f"${PG_ENV} is set to {url} but the server cannot be reached: {exc}")
+        pytest.fail(
+            f"${PG_ENV} is set to {url} but the server cannot be reached: {exc}"
+        )
     finally:
         engine.dispose()
     return url
@@ -197,9 +199,12 @@ class MotoServer:
 
     def start(self) -> None:
         exe = shutil.which("moto_server")
-        command = (
-            [exe] if exe else [sys.executable, "-m", "moto.server"]
-        ) + ["-H", "127.0.0.1", "-p", str(self.port)]
+        command = ([exe] if exe else [sys.executable, "-m", "moto.server"]) + [
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+        ]
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -225,7 +230,9 @@ class MotoServer:
     def reset(self) -> None:
         from urllib.request import Request
 
-        urlopen(Request(f"{self.endpoint_url}/moto-api/reset", method="POST"), timeout=5)
+        urlopen(
+            Request(f"{self.endpoint_url}/moto-api/reset", method="POST"), timeout=5
+        )
 
 
 @pytest.fixture(scope="session")

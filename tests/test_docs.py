@@ -13,7 +13,9 @@ from conftest import REPO
 from syndication.cli import cli
 
 
-def walk(command: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
+def walk(
+    command: click.Command, path: list[str]
+) -> Iterator[tuple[list[str], click.Command]]:
     yield path, command
     if isinstance(command, click.Group):
         for name in command.list_commands(click.Context(command)):
@@ -33,14 +35,18 @@ def test_every_command_has_help_and_an_example(name: str) -> None:
     command = dict((" ".join(p), c) for p, c in walk(cli, []))[name]
     assert command.help, f"syndication {name} has no help text"
     if not isinstance(command, click.Group) or not path:
-        assert "Example:" in command.help, f"syndication {name} help lacks an Example: line"
+        assert "Example:" in command.help, (
+            f"syndication {name} help lacks an Example: line"
+        )
 
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_is_in_the_readme(name: str) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     heading = f"### syndication {name}".rstrip()
-    assert f"{heading}\n" in readme, f"README lacks the reference for 'syndication {name}'"
+    assert f"{heading}\n" in readme, (
+        f"README lacks the reference for 'syndication {name}'"
+    )
 
 
 def test_root_help_lists_exit_codes() -> None:

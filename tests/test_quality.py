@@ -14,7 +14,11 @@ from conftest import REPO
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", *command], cwd=REPO, capture_output=True, text=True, check=False
+        [sys.executable, "-m", *command],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

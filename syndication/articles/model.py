@@ -132,7 +132,9 @@ class Version:
 def utc(moment: datetime) -> datetime:
     """Normalise an aware datetime to UTC; a naive one is a programming error."""
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment.isoformat()} (a time zone is required)")
+        raise ValueError(
+            f"naive datetime {moment.isoformat()} (a time zone is required)"
+        )
     return moment.astimezone(UTC)
 
 
@@ -176,10 +178,14 @@ def version_from_dict(data: dict[str, Any]) -> Version:
         first_created=first_created,
         slugline=data.get("slugline", ""),
         summary=data.get("summary", ""),
-        bylines=tuple(Byline(b["name"], Role(b["role"])) for b in data.get("bylines", ())),
+        bylines=tuple(
+            Byline(b["name"], Role(b["role"])) for b in data.get("bylines", ())
+        ),
         dateline=Dateline(**dateline) if dateline else None,
         language=data.get("language", "en"),
-        subjects=tuple(Subject(s["qcode"], s["name"]) for s in data.get("subjects", ())),
+        subjects=tuple(
+            Subject(s["qcode"], s["name"]) for s in data.get("subjects", ())
+        ),
         keywords=tuple(data.get("keywords", ())),
         urgency=int(data.get("urgency", 5)),
         status=PubStatus(data.get("status", "usable")),

@@ -30,7 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
-from syndication.articles.model import PubStatus, Version, version_from_dict, version_to_dict
+from syndication.articles.model import (
+    PubStatus,
+    Version,
+    version_from_dict,
+    version_to_dict,
+)
 from syndication.errors import NotFound, StoreError
 from syndication.store import tables as t
 from syndication.store.base import (
@@ -88,20 +93,30 @@ class SqlStore:
             self.is_postgres = self.engine.dialect.name == "postgresql"
             self._ensure_schema()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open store {_safe_url(url)}: {_reason(exc)}") from exc
+            raise StoreError(
+                f"cannot open store {_safe_url(url)}: {_reason(exc)}"
+            ) from exc
 
     # -- schema -------------------------------------------------------------
 
     def _ensure_schema(self) -> None:
-        from syndication.store.migrations import HEAD_REVISION, current_revision, upgrade
+        from syndication.store.migrations import (
+            HEAD_REVISION,
+            current_revision,
+            upgrade,
+        )
 
         with self._write() as conn:
             if self.is_postgres:
                 conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK_ID)))
             revision = current_revision(conn)
             if revision != HEAD_REVISION:
-                log.info("migrating store %s from %s to %s", _safe_url(self.url),
-                         revision or "empty", HEAD_REVISION)
+                log.info(
+                    "migrating store %s from %s to %s",
+                    _safe_url(self.url),
+                    revision or "empty",
+                    HEAD_REVISION,
+                )
                 upgrade(conn)
 
     def _write(self) -> Any:
@@ -122,7 +137,9 @@ class SqlStore:
                 # Two writers created the same new article at once (PostgreSQL):
                 # the loser retries and now sees the winner's head row.
                 if attempt == 2:
-                    raise StoreError(f"could not store articles: {_reason(exc)}") from exc
+                    raise StoreError(
+                        f"could not store articles: {_reason(exc)}"
+                    ) from exc
             except SQLAlchemyError as exc:
                 raise StoreError(f"could not store articles: {_reason(exc)}") from exc
         raise AssertionError("unreachable")
@@ -134,11 +151,15 @@ class SqlStore:
             query = query.with_for_update()
         head = conn.execute(query).first()
         if head is not None and head.latest_hash == content_hash:
-            return AppendResult(version.guid, head.latest_version, False, head.latest_version)
+            return AppendResult(
+                version.guid, head.latest_version, False, head.latest_version
+            )
         number = 1 if head is None else head.latest_version + 1
         first_created = version.first_created if head is None else head.first_created
         stored = version.with_number(number, first_created)
-        document = json.dumps(version_to_dict(stored), sort_keys=True, ensure_ascii=False)
+        document = json.dumps(
+            version_to_dict(stored), sort_keys=True, ensure_ascii=False
+        )
         if head is None:
             conn.execute(
                 insert(t.articles).values(
@@ -180,7 +201,10 @@ class SqlStore:
         if keywords:
             conn.execute(
                 insert(t.version_keywords),
-                [{"guid": version.guid, "version": number, "keyword": k} for k in keywords],
+                [
+                    {"guid": version.guid, "version": number, "keyword": k}
+                    for k in keywords
+                ],
             )
         previous = None if head is None else head.latest_version
         return AppendResult(version.guid, number, True, previous)
@@ -236,7 +260,9 @@ class SqlStore:
     def select_canceled(self, selection: Selection, at: datetime) -> list[Version]:
         return self._select(selection, at, PubStatus.CANCELED)
 
-    def _select(self, selection: Selection, at: datetime, status: PubStatus) -> list[Version]:
+    def _select(
+        self, selection: Selection, at: datetime, status: PubStatus
+    ) -> list[Version]:
         v = t.versions
         newer = t.versions.alias("newer")
         # The latest version as of `at`: no version of the same article created
@@ -294,14 +320,18 @@ class SqlStore:
     def iter_all(self) -> Iterator[Version]:
         with self._read() as conn:
             result = conn.execution_options(yield_per=500).execute(
-                select(t.versions.c.document).order_by(t.versions.c.guid, t.versions.c.version)
+                select(t.versions.c.document).order_by(
+                    t.versions.c.guid, t.versions.c.version
+                )
             )
             for row in result:
                 yield _load(row.document)
 
     # -- ledger -------------------------------------------------------------
 
-    def start_run(self, feed_id: str, destination: str, started: datetime, trigger: str) -> int:
+    def start_run(
+        self, feed_id: str, destination: str, started: datetime, trigger: str
+    ) -> int:
         with self._write() as conn:
             result = conn.execute(
                 insert(t.publish_runs).values(

@@ -36,8 +36,11 @@ def story(guid: str = "urn:test:1", **changes: object) -> Version:
 def test_append_numbers_versions_and_keeps_first_created(store):
     first = store.append(story())
     second = store.append(
-        story(headline="Floods displace 10,000", version_created=T0 + timedelta(hours=1),
-              first_created=T0 + timedelta(hours=1))
+        story(
+            headline="Floods displace 10,000",
+            version_created=T0 + timedelta(hours=1),
+            first_created=T0 + timedelta(hours=1),
+        )
     )
     assert (first.version, first.created) == (1, True)
     assert (second.version, second.created, second.previous) == (2, True, 1)
@@ -89,15 +92,23 @@ def test_batch_is_all_or_nothing(store):
 
 def test_select_latest_usable_newest_first_with_stable_ties(store):
     for n in range(5):
-        store.append(story(f"urn:test:{n}", version_created=T0 + timedelta(minutes=n // 2)))
+        store.append(
+            story(f"urn:test:{n}", version_created=T0 + timedelta(minutes=n // 2))
+        )
     got = store.select(Selection(limit=3), T0 + timedelta(hours=1))
     assert [v.guid for v in got] == ["urn:test:4", "urn:test:2", "urn:test:3"]
 
 
 def test_select_filters(store):
     store.append(story("urn:a", language="fr", urgency=2))
-    store.append(story("urn:b", subjects=(Subject("medtop:16000000", "conflict"),),
-                       keywords=("war",), provider="Other"))
+    store.append(
+        story(
+            "urn:b",
+            subjects=(Subject("medtop:16000000", "conflict"),),
+            keywords=("war",),
+            provider="Other",
+        )
+    )
     store.append(story("urn:c", urgency=8))
     at = T0 + timedelta(hours=1)
 
@@ -125,10 +136,14 @@ def test_embargoed_story_is_absent_until_release(store):
 def test_kill_leaves_selection_and_appears_as_canceled(store):
     store.append(story())
     killed_at = T0 + timedelta(hours=1)
-    store.append(story(status=PubStatus.CANCELED, version_created=killed_at, ed_note="Legal"))
+    store.append(
+        story(status=PubStatus.CANCELED, version_created=killed_at, ed_note="Legal")
+    )
     assert store.select(Selection(), killed_at) == []
     canceled = store.select_canceled(Selection(), killed_at)
-    assert [(v.guid, v.version, v.ed_note) for v in canceled] == [("urn:test:1", 2, "Legal")]
+    assert [(v.guid, v.version, v.ed_note) for v in canceled] == [
+        ("urn:test:1", 2, "Legal")
+    ]
     # As of before the kill, the story was live: replays are exact.
     before = store.select(Selection(), killed_at - timedelta(seconds=1))
     assert [v.version for v in before] == [1]
@@ -137,17 +152,28 @@ def test_kill_leaves_selection_and_appears_as_canceled(store):
 
 def test_correction_replaces_earlier_version(store):
     store.append(story())
-    store.append(story(headline="Corrected", is_correction=True,
-                       version_created=T0 + timedelta(hours=1)))
+    store.append(
+        story(
+            headline="Corrected",
+            is_correction=True,
+            version_created=T0 + timedelta(hours=1),
+        )
+    )
     got = store.select(Selection(), T0 + timedelta(hours=2))
-    assert [(v.version, v.headline, v.is_correction) for v in got] == [(2, "Corrected", True)]
+    assert [(v.version, v.headline, v.is_correction) for v in got] == [
+        (2, "Corrected", True)
+    ]
 
 
 def test_list_latest_filters(store):
     store.append(story("urn:a"))
     store.append(story("urn:b", headline="Drought", language="es"))
-    store.append(story("urn:a", status=PubStatus.CANCELED, version_created=T0 + timedelta(1)))
-    assert [v.guid for v in store.list_latest(ArticleFilter(language="es"))] == ["urn:b"]
+    store.append(
+        story("urn:a", status=PubStatus.CANCELED, version_created=T0 + timedelta(1))
+    )
+    assert [v.guid for v in store.list_latest(ArticleFilter(language="es"))] == [
+        "urn:b"
+    ]
     assert [v.guid for v in store.list_latest(ArticleFilter(text="drou"))] == ["urn:b"]
     killed = store.list_latest(ArticleFilter(status=PubStatus.CANCELED))
     assert [(v.guid, v.version) for v in killed] == [("urn:a", 2)]
@@ -155,12 +181,28 @@ def test_list_latest_filters(store):
 
 def test_ledger_records_runs_and_documents(store):
     run = store.start_run("feed-a", "local", T0, "manual")
-    store.record_document(DocumentRecord(run, "feed-a", "feed-a/rss.xml", "ab" * 32, 10, "e1", T0))
-    store.record_document(DocumentRecord(run, "feed-a", "feed-a/rss.xml", "cd" * 32, 11, "e2", T0))
-    store.finish_run(run, finished=T0 + timedelta(seconds=1), outcome="ok",
-                     written=2, skipped=0, failed=0, items=3)
+    store.record_document(
+        DocumentRecord(run, "feed-a", "feed-a/rss.xml", "ab" * 32, 10, "e1", T0)
+    )
+    store.record_document(
+        DocumentRecord(run, "feed-a", "feed-a/rss.xml", "cd" * 32, 11, "e2", T0)
+    )
+    store.finish_run(
+        run,
+        finished=T0 + timedelta(seconds=1),
+        outcome="ok",
+        written=2,
+        skipped=0,
+        failed=0,
+        items=3,
+    )
     [record] = store.runs("feed-a")
-    assert (record.outcome, record.written, record.items, record.trigger) == ("ok", 2, 3, "manual")
+    assert (record.outcome, record.written, record.items, record.trigger) == (
+        "ok",
+        2,
+        3,
+        "manual",
+    )
     assert record.finished == T0 + timedelta(seconds=1)
     assert store.published("feed-a", "local") == {"feed-a/rss.xml": "cd" * 32}
     assert store.published("feed-a", "s3") == {}

@@ -44,8 +44,15 @@ def test_config_error_is_exit_3_without_traceback(tmp_path: Path) -> None:
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "syndication", "--debug", "--config",
-         str(tmp_path / "missing.toml"), "init"],
+        [
+            sys.executable,
+            "-m",
+            "syndication",
+            "--debug",
+            "--config",
+            str(tmp_path / "missing.toml"),
+            "init",
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -58,7 +65,9 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_unreachable_store_is_exit_1(tmp_path: Path) -> None:
     from conftest import write_config
 
-    config = write_config(tmp_path, store_url=f"sqlite:///{tmp_path / 'no' / 'dir' / 'x.db'}")
+    config = write_config(
+        tmp_path, store_url=f"sqlite:///{tmp_path / 'no' / 'dir' / 'x.db'}"
+    )
     result = CliRunner().invoke(cli, ["--config", str(config), "init"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot open store sqlite:///")

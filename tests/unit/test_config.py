@@ -28,11 +28,23 @@ def test_environment_variable_names_the_file(tmp_path: Path, monkeypatch) -> Non
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("[stor]\nurl = 'x'", r"\[stor\]: unknown section; expected one of agency, destinations"),
-        ("[ingest]\nmax_byte = 3", r"\[ingest.max_byte\]: unknown key; expected one of max_bytes"),
-        ("[ingest]\nmax_bytes = '3'", r"\[ingest.max_bytes\]: expected an integer, got str '3'"),
+        (
+            "[stor]\nurl = 'x'",
+            r"\[stor\]: unknown section; expected one of agency, destinations",
+        ),
+        (
+            "[ingest]\nmax_byte = 3",
+            r"\[ingest.max_byte\]: unknown key; expected one of max_bytes",
+        ),
+        (
+            "[ingest]\nmax_bytes = '3'",
+            r"\[ingest.max_bytes\]: expected an integer, got str '3'",
+        ),
         ("[publish]\ndefault_destination = 'nowhere'", r"names destination 'nowhere'"),
-        ("[destinations.x]\npath = 'p'", r"\[destinations.x.type\]: missing required value"),
+        (
+            "[destinations.x]\npath = 'p'",
+            r"\[destinations.x.type\]: missing required value",
+        ),
     ],
 )
 def test_bad_values_name_file_and_key(tmp_path: Path, extra: str, message: str) -> None:

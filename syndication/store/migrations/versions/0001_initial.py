@@ -26,7 +26,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "versions",
-        sa.Column("guid", sa.String(512), sa.ForeignKey("articles.guid"), primary_key=True),
+        sa.Column(
+            "guid", sa.String(512), sa.ForeignKey("articles.guid"), primary_key=True
+        ),
         sa.Column("version", sa.Integer, primary_key=True),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("headline", sa.Text, nullable=False),
@@ -77,7 +79,9 @@ def upgrade() -> None:
     op.create_table(
         "published_documents",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("run_id", sa.Integer, sa.ForeignKey("publish_runs.run_id"), nullable=False),
+        sa.Column(
+            "run_id", sa.Integer, sa.ForeignKey("publish_runs.run_id"), nullable=False
+        ),
         sa.Column("feed_id", sa.String(128), nullable=False),
         sa.Column("destination", sa.String(128), nullable=False),
         sa.Column("key", sa.String(1024), nullable=False),
