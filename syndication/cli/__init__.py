@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "init": "ops:init",
     "ingest": "articles:ingest",
     "articles": "articles:articles",
+    "scheduler": "schedule:scheduler",
+    "push": "schedule:push",
 }
 
 EXIT_CODES = """\b
