@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from syndication.cli import AppContext, pass_app
 
 if TYPE_CHECKING:
+    from syndication.articles.editorial import Change
     from syndication.fastlane import PushReport
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.command()
@@ -87,6 +91,28 @@ def push(
     echo_push(report, as_json)
     if not report.is_ok:
         raise click.exceptions.Exit(1)
+
+
+def push_option(function: F) -> F:
+    """``--no-push`` for the articles commands that change a published story."""
+    option = click.option(
+        "--no-push",
+        is_flag=True,
+        help="Only store the change; feeds carry it on their next scheduled "
+        "publish (default: publish the affected feeds now, like push).",
+    )
+    return option(function)
+
+
+def push_change(app: AppContext, change: Change, no_push: bool) -> PushReport | None:
+    """The fast lane after an editorial change: publish the affected feeds now
+    (waiting for a publish in progress), unless ``--no-push`` or nothing
+    changed."""
+    if no_push or not change.created:
+        return None
+    from syndication.fastlane import push_article
+
+    return push_article(app.settings, app.store, change.guid, wait=True)
 
 
 def echo_push(report: PushReport, as_json: bool) -> None:

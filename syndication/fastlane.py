@@ -1,0 +1,224 @@
+"""The editors' fast lane: publish every feed a story is in, now.
+
+A push decides only *which* feeds run and *when* (immediately); each feed runs
+through the ordinary publish path (:mod:`syndication.publish`), which takes the
+per-feed lock, so a push and a scheduled publish of one feed never interleave.
+It works whether or not a scheduler is running.
+
+A feed is affected by a story when, at the moment in question, the feed's
+selection carries the story (:meth:`Store.select`), carries it as killed
+(:meth:`Store.select_canceled`), or carried the story's previous version (so an
+update that moves a story out of a feed also republishes that feed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from syndication.articles.model import Version
+from syndication.config import Settings
+from syndication.errors import InputError, LockHeld, SyndicationError
+from syndication.feeds import FeedDefinition, load_feeds
+from syndication.store.base import Selection, Store
+
+log = logging.getLogger(__name__)
+
+_LOCK_RETRY_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class FeedPush:
+    """How one feed's publish went: ``outcome`` is the ledger's (``ok``,
+    ``failed``...) or ``locked``; ``urls`` are the addresses of the documents
+    written; ``elapsed`` is in seconds."""
+
+    feed_id: str
+    outcome: str
+    urls: tuple[str, ...]
+    written: int
+    skipped: int
+    elapsed: float
+    error: str = ""
+
+    @property
+    def is_ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """A push of one story: the feeds published (in feed-id order) and the total
+    elapsed seconds. ``urgency_changed`` is True when the push first stored a
+    new version with the requested urgency."""
+
+    guid: str
+    version: int
+    feeds: tuple[FeedPush, ...]
+    elapsed: float
+    urgency_changed: bool = False
+
+    @property
+    def is_ok(self) -> bool:
+        return all(feed.is_ok for feed in self.feeds)
+
+
+def affected_feeds(
+    store: Store, feeds: Iterable[FeedDefinition], guid: str, at: datetime
+) -> list[FeedDefinition]:
+    """The feeds whose documents would change because of article ``guid`` as of
+    ``at``, in feed-id order. Raises NotFound for an unknown article."""
+    versions = store.history(guid)
+    latest = [v for v in versions if v.version_created <= at] or versions
+    previous = latest[-2] if len(latest) > 1 else None
+    found: list[FeedDefinition] = []
+    for feed in sorted(feeds, key=lambda f: f.feed_id):
+        if _carries(store, feed.selection, guid, at) or (
+            previous is not None and matches_selection(feed.selection, previous, at)
+        ):
+            found.append(feed)
+    return found
+
+
+def matches_selection(selection: Selection, version: Version, at: datetime) -> bool:
+    """Whether ``version``'s fields match ``selection`` as of ``at`` (ignoring
+    status, embargo and the feed's item limit)."""
+    if version.urgency > selection.max_urgency:
+        return False
+    if selection.window is not None and version.version_created < at - selection.window:
+        return False
+    if selection.languages and version.language not in selection.languages:
+        return False
+    if selection.providers and version.provider not in selection.providers:
+        return False
+    if selection.subjects and not {s.qcode for s in version.subjects} & set(
+        selection.subjects
+    ):
+        return False
+    wanted = {k.lower() for k in selection.keywords}
+    return not wanted or bool({k.lower() for k in version.keywords} & wanted)
+
+
+def _carries(store: Store, selection: Selection, guid: str, at: datetime) -> bool:
+    return any(v.guid == guid for v in store.select(selection, at)) or any(
+        v.guid == guid for v in store.select_canceled(selection, at)
+    )
+
+
+def push_article(
+    settings: Settings,
+    store: Store,
+    guid: str,
+    *,
+    urgency: int | None = None,
+    wait: bool = True,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
+) -> PushReport:
+    """Publish, now, every feed affected by article ``guid``.
+
+    With ``urgency`` (1 most urgent to 9), first store a new version of the
+    article at that urgency (a no-op if it already has it). With ``wait`` a
+    feed being published by another process is published after it finishes;
+    without, that feed is reported with outcome ``locked``. Raises NotFound for
+    an unknown article, InputError for an urgency outside 1 to 9 and ConfigError
+    for unreadable feed definitions; one feed's failure is reported in its
+    :class:`FeedPush`, and the other feeds are still published.
+    """
+    started = time.monotonic()
+    at = now or datetime.now(UTC)
+    latest = store.get(guid)
+    changed = False
+    if urgency is not None:
+        latest, changed = _set_urgency(store, latest, urgency, at)
+    feed_set = load_feeds(settings.feeds_dir, tuple(settings.destinations))
+    for problem in feed_set.problems:
+        log.warning("feed definition skipped: %s", problem)
+    feeds = affected_feeds(store, feed_set.feeds.values(), guid, at)
+    if not feeds:
+        log.info("article %s is in no feed as of %s; nothing to push", guid, at)
+    results = tuple(
+        publish_now(settings, store, feed, trigger="push", wait=wait, stop=stop)
+        for feed in feeds
+    )
+    return PushReport(
+        guid=guid,
+        version=latest.version,
+        feeds=results,
+        elapsed=time.monotonic() - started,
+        urgency_changed=changed,
+    )
+
+
+def publish_now(
+    settings: Settings,
+    store: Store,
+    feed: FeedDefinition,
+    *,
+    trigger: str,
+    wait: bool = True,
+    stop: threading.Event | None = None,
+) -> FeedPush:
+    """Publish one feed through :mod:`syndication.publish`, now.
+
+    ``trigger`` goes to the ledger (``schedule``, ``embargo``, ``push``). With
+    ``wait``, a feed locked by another publisher is retried until the lock is
+    free (or ``stop`` is set). Errors are returned in the result, not raised,
+    so the caller can go on with other feeds; the ledger has the detail.
+    """
+    started = time.monotonic()
+    while True:
+        try:
+            return _publish(settings, store, feed, trigger, started)
+        except LockHeld as exc:
+            if not wait or (stop is not None and stop.is_set()):
+                return FeedPush(
+                    feed.feed_id,
+                    "locked",
+                    (),
+                    0,
+                    0,
+                    time.monotonic() - started,
+                    str(exc),
+                )
+            log.debug("feed %s is being published elsewhere; waiting", feed.feed_id)
+            if stop is not None:
+                stop.wait(_LOCK_RETRY_SECONDS)
+            else:
+                time.sleep(_LOCK_RETRY_SECONDS)
+        except SyndicationError as exc:
+            log.error("publishing feed %s failed: %s", feed.feed_id, exc)
+            return FeedPush(
+                feed.feed_id, "failed", (), 0, 0, time.monotonic() - started, str(exc)
+            )
+
+
+def _publish(
+    settings: Settings,
+    store: Store,
+    feed: FeedDefinition,
+    trigger: str,
+    started: float,
+) -> FeedPush:
+    raise NotImplementedError("waiting for syndication.publish")
+
+
+def _set_urgency(
+    store: Store, latest: Version, urgency: int, now: datetime
+) -> tuple[Version, bool]:
+    if not 1 <= urgency <= 9:
+        raise InputError(f"urgency must be 1 (most urgent) to 9, got {urgency}")
+    if latest.urgency == urgency:
+        return latest, False
+    candidate = replace(latest, urgency=urgency, version=0, version_created=now)
+    result = store.append(candidate)
+    return store.get(latest.guid, result.version), result.created
+
+
+def describe_feeds(feeds: Sequence[FeedDefinition]) -> str:
+    """``a, b, c`` (or ``none``) for log lines."""
+    return ", ".join(f.feed_id for f in feeds) or "none"
