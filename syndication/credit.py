@@ -1,0 +1,111 @@
+"""Credit: the only place that decides an item's credit line, rights and credit
+paragraph in a feed.
+
+The credit line is the feed's own (``[credit] line``, a partner override or
+translation) or else the agency's canonical one; it is never taken from the
+story, so every item of a feed carries the same line. Copyright notice and usage
+terms are the story's own when it has them, else the agency's. Unless the feed
+opts out, the line is also the body's final paragraph, exactly once.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import fields, replace
+
+from syndication.articles.model import Byline, Dateline, Image, Subject, Version
+from syndication.config import Agency
+from syndication.feeds import FeedDefinition
+from syndication.render.base import Credit, Item
+from syndication.render.text import has_control_characters, xml_text
+
+log = logging.getLogger(__name__)
+
+CREDIT_CLASS = "credit"
+# A trailing credit paragraph as this module writes it (or as a partner pasted
+# it back): removed before the feed's own is appended, so there is never a
+# second one, nor one with another feed's line.
+_TRAILING_CREDIT = re.compile(
+    r'(?:\s*<p class="credit">(?:(?!</p>).)*</p>)+\s*\Z', re.DOTALL
+)
+
+
+def feed_credit(feed: FeedDefinition, agency: Agency) -> Credit:
+    """The credit a feed states at feed level (channel copyright, Atom rights)."""
+    line = " ".join(xml_text(feed.credit.line or agency.credit_line).split())
+    return Credit(
+        line=line,
+        copyright_holder=agency.copyright_holder,
+        copyright_notice=agency.copyright_notice,
+        usage_terms=agency.usage_terms,
+        append_paragraph=feed.credit.append_paragraph,
+    )
+
+
+def credit_for(version: Version, feed: FeedDefinition, agency: Agency) -> Credit:
+    """The credit ``version`` carries in ``feed``: the feed's credit line (else
+    the agency's), the story's copyright notice and usage terms (else the
+    agency's), and whether the credit paragraph ends the body."""
+    base = feed_credit(feed, agency)
+    return replace(
+        base,
+        copyright_notice=version.copyright_notice or base.copyright_notice,
+        usage_terms=version.usage_terms or base.usage_terms,
+    )
+
+
+def credit_paragraph(credit: Credit) -> str:
+    """``<p class="credit">…</p>`` holding the escaped credit line."""
+    return f'<p class="{CREDIT_CLASS}">{html.escape(credit.line, quote=False)}</p>'
+
+
+def credited_body(version: Version, credit: Credit) -> str:
+    """The story's body HTML followed by one credit paragraph (when
+    ``credit.append_paragraph``). A credit paragraph already ending the body is
+    replaced, never repeated; control characters are removed."""
+    body = xml_text(version.body, f"{version.guid} body").strip()
+    body = _TRAILING_CREDIT.sub("", body).rstrip()
+    if not credit.append_paragraph:
+        return body
+    paragraph = credit_paragraph(credit)
+    return f"{body}\n{paragraph}" if body else paragraph
+
+
+def make_item(version: Version, feed: FeedDefinition, agency: Agency) -> Item:
+    """``version`` as ``feed`` carries it: text fields cleaned of control
+    characters (logged), credit decided, body credited."""
+    clean = clean_version(version)
+    credit = credit_for(clean, feed, agency)
+    return Item(version=clean, credit=credit, body=credited_body(clean, credit))
+
+
+def clean_version(version: Version) -> Version:
+    """``version`` with control characters removed from every text field; each
+    field that had some is logged once as a warning."""
+    changes: dict[str, object] = {}
+    for field in fields(version):
+        value = getattr(version, field.name)
+        where = f"{version.guid} {field.name}"
+        cleaned = _clean_value(value, where)
+        if cleaned is not value:
+            changes[field.name] = cleaned
+    return replace(version, **changes) if changes else version  # type: ignore[arg-type]
+
+
+def _clean_value(value: object, where: str) -> object:
+    if isinstance(value, str):
+        return xml_text(value, where) if has_control_characters(value) else value
+    if isinstance(value, Byline | Dateline | Image | Subject):
+        parts = {
+            f.name: _clean_value(getattr(value, f.name), where) for f in fields(value)
+        }
+        if any(parts[name] is not getattr(value, name) for name in parts):
+            return replace(value, **parts)  # type: ignore[arg-type]
+        return value
+    if isinstance(value, tuple):
+        cleaned = tuple(_clean_value(v, where) for v in value)
+        if any(a is not b for a, b in zip(cleaned, value, strict=True)):
+            return cleaned
+    return value

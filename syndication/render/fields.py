@@ -1,0 +1,79 @@
+"""What the three formats say the same way: item links, the feed's time and
+language, subject schemes and bylines. Every renderer takes these from here so
+RSS, Atom and NewsML-G2 never disagree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from syndication.articles.model import Byline, Role, Subject, Version
+from syndication.config import Agency
+from syndication.render.base import Edition
+
+# QCode scheme alias → the IPTC scheme URI (RSS category domain, Atom scheme).
+SCHEMES = {
+    "medtop": "http://cv.iptc.org/newscodes/mediatopic/",
+    "subj": "http://cv.iptc.org/newscodes/subjectcode/",
+}
+
+
+def item_link(version: Version, agency: Agency) -> str:
+    """The story's own link, else its address on the agency's site."""
+    if version.link:
+        return version.link
+    return f"{agency.url.rstrip('/')}/item/{quote(version.guid, safe=':')}"
+
+
+def self_url(edition: Edition, fmt: str, file_name: str) -> str:
+    """Where the document is published (``edition.self_urls``), else beside the
+    feed's link."""
+    given = edition.self_urls.get(fmt)
+    if given:
+        return given
+    return f"{edition.feed.link.rstrip('/')}/{file_name}"
+
+
+def newest_time(edition: Edition) -> datetime:
+    """The newest version time among items and kills (RSS lastBuildDate, Atom
+    updated); the edition's time only when the feed is empty. Never the clock."""
+    times = [i.version.version_created for i in (*edition.items, *edition.canceled)]
+    return max(times) if times else edition.at
+
+
+def feed_language(edition: Edition) -> str:
+    """The feed's language: the first it selects, else the one all its items
+    share; empty when they differ."""
+    if edition.feed.selection.languages:
+        return edition.feed.selection.languages[0]
+    languages = {item.version.language for item in edition.items}
+    return languages.pop() if len(languages) == 1 else ""
+
+
+def subject_term(subject: Subject) -> tuple[str, str]:
+    """``(scheme URI, code)`` for a known IPTC scheme (``medtop:20000418`` →
+    mediatopic URI, ``20000418``); ``("", qcode)`` otherwise."""
+    alias, _, code = subject.qcode.partition(":")
+    scheme = SCHEMES.get(alias, "")
+    return (scheme, code) if scheme and code else ("", subject.qcode)
+
+
+def authors(version: Version) -> tuple[Byline, ...]:
+    """Who wrote the story (reporter bylines)."""
+    return tuple(b for b in version.bylines if b.role is Role.REPORTER)
+
+
+def contributors(version: Version) -> tuple[Byline, ...]:
+    """Everyone else credited: contributors and editors."""
+    return tuple(b for b in version.bylines if b.role is not Role.REPORTER)
+
+
+def by_text(version: Version) -> str:
+    """A byline as printed: ``By A``, ``By A and B``, ``By A, B and C``; empty
+    when no reporter is named."""
+    names = [b.name for b in authors(version)]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"By {names[0]}"
+    return f"By {', '.join(names[:-1])} and {names[-1]}"

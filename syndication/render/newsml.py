@@ -1,0 +1,203 @@
+"""NewsML-G2 2.35 renderer (lxml), power conformance.
+
+One immutable ``newsItem`` per article version at
+``items/{encoded guid}/v{version}.xml``, and per feed a ``newsMessage``
+(``newsml.xml``) whose ``itemSet`` holds the current items and, with
+``pubStatus stat:canceled``, the last version of each killed article. Element
+order follows the XSD's sequences exactly (AnyItemType: catalogRef, rightsInfo,
+itemMeta; ItemManagementGroup: itemClass, provider, versionCreated,
+firstCreated, embargoed, pubStatus, edNote, signal; AdministrativeMetadataGroup:
+urgency, contentCreated, contentModified, then located/creator/contributor;
+DescriptiveMetadataGroup: language, keyword, subject, slugline, headline,
+dateline, by, creditline, description). The body is one XHTML ``html`` root in
+``inlineXML``; a canceled item carries no body.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from syndication.destinations.base import encode_segment
+from syndication.render.base import Document, Edition, Item
+from syndication.render.fields import authors, by_text, contributors
+from syndication.render.text import iso_time, xml_text
+from syndication.render.xhtml import xhtml_document
+
+G2 = "http://iptc.org/std/nar/2006-10-01/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+STANDARD_VERSION = "2.35"
+CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"
+MESSAGE_TYPE = "application/vnd.iptc.g2.newsmessage+xml; charset=utf-8"
+ITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml; charset=utf-8"
+# lxml's key for the default namespace is None; lxml-stubs only allows str keys.
+_NSMAP: dict[str, str] = {None: G2}  # type: ignore[dict-item]
+
+
+class NewsmlRenderer:
+    format = "newsml"
+    content_type = MESSAGE_TYPE
+    file_name = "newsml.xml"
+
+    def render(self, edition: Edition) -> list[Document]:
+        """Item documents (``is_index=False``) first, then the newsMessage. An
+        edition with neither items nor kills has no newsMessage (its itemSet
+        would be empty, which the schema forbids)."""
+        feed_id = edition.feed.feed_id
+        documents = [
+            Document(
+                feed_id=feed_id,
+                key=item_key(item),
+                format=self.format,
+                content_type=ITEM_TYPE,
+                body=_serialize(news_item(item, edition)),
+                is_index=False,
+            )
+            for item in (*edition.items, *edition.canceled)
+        ]
+        if documents:
+            documents.append(
+                Document(
+                    feed_id=feed_id,
+                    key=self.file_name,
+                    format=self.format,
+                    content_type=self.content_type,
+                    body=_serialize(news_message(edition)),
+                    is_index=True,
+                )
+            )
+        return documents
+
+
+def item_key(item: Item) -> str:
+    """``items/{encoded guid}/v{version}.xml``, relative to the feed's folder."""
+    version = item.version
+    return f"items/{encode_segment(version.guid)}/v{version.version}.xml"
+
+
+def news_message(edition: Edition) -> etree._Element:
+    """The feed's newsMessage: ``sent`` is the edition's time (never the clock)."""
+    message = etree.Element(_g2("newsMessage"), nsmap=_NSMAP)
+    header = _sub(message, "header")
+    _sub(header, "sent", iso_time(edition.at))
+    _sub(header, "sender", _text(edition.agency.name, "agency name"))
+    transmit = f"{edition.feed.feed_id}:{edition.at.strftime('%Y%m%dT%H%M%SZ')}"
+    _sub(header, "transmitId", transmit)
+    item_set = _sub(message, "itemSet")
+    for item in (*edition.items, *edition.canceled):
+        news_item(item, edition, item_set)
+    return message
+
+
+def news_item(
+    item: Item, edition: Edition, parent: etree._Element | None = None
+) -> etree._Element:
+    """One version as a newsItem (a new root, or appended to ``parent``)."""
+    version, credit, agency = item.version, item.credit, edition.agency
+    where = f"feed {edition.feed.feed_id} item {version.guid}"
+    attributes = {
+        "guid": version.guid,
+        "version": str(version.version),
+        "standard": "NewsML-G2",
+        "standardversion": STANDARD_VERSION,
+        "conformance": "power",
+        XML_LANG: version.language,
+    }
+    if parent is None:
+        root = etree.Element(_g2("newsItem"), attributes, nsmap=_NSMAP)
+    else:
+        root = etree.SubElement(parent, _g2("newsItem"), attributes)
+    _sub(root, "catalogRef", href=CATALOG)
+
+    rights = _sub(root, "rightsInfo")
+    holder = _sub(rights, "copyrightHolder", uri=agency.url)
+    _sub(holder, "name", _text(credit.copyright_holder, where))
+    _sub(rights, "copyrightNotice", _text(credit.copyright_notice, where))
+    if credit.usage_terms:
+        _sub(rights, "usageTerms", _text(credit.usage_terms, where))
+
+    meta = _sub(root, "itemMeta")
+    _sub(meta, "itemClass", qcode="ninat:text")
+    provider = _sub(meta, "provider", uri=agency.url)
+    _sub(provider, "name", _text(agency.name, "agency name"))
+    _sub(meta, "versionCreated", iso_time(version.version_created))
+    _sub(meta, "firstCreated", iso_time(version.first_created))
+    if version.embargo_until is not None:
+        _sub(meta, "embargoed", iso_time(version.embargo_until))
+    _sub(meta, "pubStatus", qcode=f"stat:{version.status.value}")
+    if version.ed_note:
+        _sub(meta, "edNote", _text(version.ed_note, f"{where} ed_note"))
+    if version.is_correction:
+        _sub(meta, "signal", qcode="sig:correction")
+
+    content = _sub(root, "contentMeta")
+    _sub(content, "urgency", str(version.urgency))
+    _sub(content, "contentCreated", iso_time(version.first_created))
+    if version.version_created != version.first_created:
+        _sub(content, "contentModified", iso_time(version.version_created))
+    if version.dateline is not None and version.dateline.place:
+        located = _sub(content, "located")
+        _sub(located, "name", _text(version.dateline.place, f"{where} dateline"))
+    for byline in authors(version):
+        creator = _sub(content, "creator", role=f"crol:{byline.role.value}")
+        _sub(creator, "name", _text(byline.name, f"{where} byline"))
+    for byline in contributors(version):
+        contributor = _sub(content, "contributor", role=f"crol:{byline.role.value}")
+        _sub(contributor, "name", _text(byline.name, f"{where} byline"))
+    _sub(content, "language", tag=version.language)
+    for keyword in version.keywords:
+        _sub(content, "keyword", _text(keyword, f"{where} keyword"))
+    for subject in version.subjects:
+        element = _sub(content, "subject", qcode=subject.qcode)
+        _sub(element, "name", _text(subject.name, f"{where} subject"))
+    if version.slugline:
+        _sub(content, "slugline", _text(version.slugline, f"{where} slugline"))
+    _sub(content, "headline", _text(version.headline, f"{where} headline"))
+    if version.dateline is not None:
+        _sub(content, "dateline", _text(str(version.dateline), f"{where} dateline"))
+    by = by_text(version)
+    if by:
+        _sub(content, "by", _text(by, f"{where} byline"))
+    _sub(content, "creditline", _text(credit.line, f"{where} credit line"))
+    if version.summary:
+        _sub(
+            content,
+            "description",
+            _text(version.summary, f"{where} summary"),
+            role="drol:summary",
+        )
+
+    if version.status.value != "canceled":
+        content_set = _sub(root, "contentSet")
+        inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
+        inline.set(XML_LANG, version.language)
+        inline.append(
+            xhtml_document(
+                _text(version.headline, f"{where} headline"),
+                _text(item.body, f"{where} body"),
+                where,
+            )
+        )
+    return root
+
+
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(
+        root, encoding="UTF-8", xml_declaration=True, pretty_print=True
+    )
+
+
+def _g2(tag: str) -> str:
+    return f"{{{G2}}}{tag}"
+
+
+def _sub(
+    parent: etree._Element, name: str, text: str | None = None, /, **attributes: str
+) -> etree._Element:
+    element = etree.SubElement(parent, _g2(name), attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _text(value: str, where: str) -> str:
+    return xml_text(value, where)

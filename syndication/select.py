@@ -1,0 +1,55 @@
+"""Select: what one feed carries at one moment, as an :class:`Edition`.
+
+The store does the choosing in one query each (latest usable, released version of
+every matching article, newest first, up to the limit; and the articles killed
+within the feed's window); this module adds each item's credit and the
+publishing context (self URLs, WebSub hub) the renderers need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from syndication.articles.model import utc
+from syndication.config import Agency
+from syndication.credit import make_item
+from syndication.feeds import FeedDefinition
+from syndication.render.base import Edition
+from syndication.store.base import Store
+
+
+def build_edition(
+    store: Store,
+    feed: FeedDefinition,
+    agency: Agency,
+    at: datetime,
+    *,
+    self_urls: Mapping[str, str] | None = None,
+    hub_url: str = "",
+) -> Edition:
+    """The feed's edition as of ``at`` (timezone-aware; stored in UTC).
+
+    ``self_urls`` maps a format (``rss``, ``atom``, ``newsml``) to the public URL
+    of that document; ``hub_url`` is the WebSub hub announced in RSS and Atom.
+    Raises :class:`~syndication.errors.StoreError` when the store fails, and
+    ValueError for a naive ``at``.
+    """
+    moment = utc(at)
+    items = tuple(
+        make_item(version, feed, agency)
+        for version in store.select(feed.selection, moment)
+    )
+    canceled = tuple(
+        make_item(version, feed, agency)
+        for version in store.select_canceled(feed.selection, moment)
+    )
+    return Edition(
+        feed=feed,
+        agency=agency,
+        at=moment,
+        items=items,
+        canceled=canceled,
+        self_urls=dict(sorted((self_urls or {}).items())),
+        hub_url=hub_url,
+    )
