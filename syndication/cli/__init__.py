@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "articles": "articles:articles",
     "scheduler": "schedule:scheduler",
     "push": "schedule:push",
+    "feeds": "feeds:feeds",
 }
 
 EXIT_CODES = """\b
