@@ -1,0 +1,151 @@
+"""NewsML-G2 2.35: every document validates against IPTC's official XSD."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from lxml import etree
+from render_kit import edition_of
+
+from syndication.destinations.base import encode_segment
+from syndication.render.newsml import NewsmlRenderer
+
+G2 = "http://iptc.org/std/nar/2006-10-01/"
+XHTML = "http://www.w3.org/1999/xhtml"
+NS = {"g": G2, "h": XHTML}
+
+
+@pytest.fixture(scope="module")
+def schema(official_xsd):
+    # From a file path, so xml.xsd resolves beside it (no network).
+    return etree.XMLSchema(etree.parse(str(official_xsd)))
+
+
+def documents_by_key(edition):
+    return {d.key: d for d in NewsmlRenderer().render(edition)}
+
+
+def test_every_document_validates_against_the_official_xsd(edition, schema):
+    documents = NewsmlRenderer().render(edition)
+    assert len(documents) == 4
+    for document in documents:
+        root = etree.fromstring(document.body)
+        assert schema.validate(root), (document.key, schema.error_log)
+
+
+def test_keys_content_types_and_order(edition, versions):
+    documents = NewsmlRenderer().render(edition)
+    keys = [d.key for d in documents]
+    gulf, sahel, killed = versions["gulf"], versions["sahel"], versions["killed"]
+    assert keys == [
+        f"items/{encode_segment(gulf.guid)}/v2.xml",
+        f"items/{encode_segment(sahel.guid)}/v1.xml",
+        f"items/{encode_segment(killed.guid)}/v2.xml",
+        "newsml.xml",
+    ]
+    assert keys[0] == "items/urn~3Anewsml~3Anews.trust.org~3A20260617~3Agulf/v2.xml"
+    items, message = documents[:-1], documents[-1]
+    assert all(not d.is_index for d in items)
+    assert {d.content_type for d in items} == {
+        "application/vnd.iptc.g2.newsitem+xml; charset=utf-8"
+    }
+    assert message.is_index
+    assert message.content_type == (
+        "application/vnd.iptc.g2.newsmessage+xml; charset=utf-8"
+    )
+
+
+def test_item_metadata(edition, versions, agency):
+    gulf = versions["gulf"]
+    document = documents_by_key(edition)[
+        f"items/{encode_segment(gulf.guid)}/v2.xml"
+    ]
+    item = etree.fromstring(document.body)
+    assert item.get("guid") == gulf.guid and item.get("version") == "2"
+    assert item.get("conformance") == "power"
+    assert item.get("standardversion") == "2.35"
+    assert item.xpath("string(g:rightsInfo/g:copyrightHolder/g:name)", namespaces=NS) == (
+        agency.copyright_holder
+    )
+    assert item.xpath("string(g:rightsInfo/g:copyrightNotice)", namespaces=NS) == (
+        agency.copyright_notice
+    )
+    assert item.xpath("string(g:rightsInfo/g:usageTerms)", namespaces=NS) == (
+        agency.usage_terms
+    )
+    meta = item.find("g:itemMeta", NS)
+    assert meta.find("g:itemClass", NS).get("qcode") == "ninat:text"
+    assert meta.findtext("g:versionCreated", namespaces=NS) == "2026-06-17T11:30:00Z"
+    assert meta.findtext("g:firstCreated", namespaces=NS) == "2026-06-17T08:00:00Z"
+    assert meta.findtext("g:embargoed", namespaces=NS) == "2026-06-17T09:00:00Z"
+    assert meta.find("g:pubStatus", NS).get("qcode") == "stat:usable"
+    assert meta.find("g:signal", NS).get("qcode") == "sig:correction"
+    assert meta.findtext("g:edNote", namespaces=NS).startswith("Corrects the number")
+    content = item.find("g:contentMeta", NS)
+    assert content.findtext("g:urgency", namespaces=NS) == "3"
+    assert content.findtext("g:creditline", namespaces=NS) == agency.credit_line
+    assert content.findtext("g:by", namespaces=NS) == "By Priya Raman"
+    assert content.findtext("g:located/g:name", namespaces=NS) == "LONDON"
+    assert [
+        (s.get("qcode"), s.findtext("g:name", namespaces=NS))
+        for s in content.findall("g:subject", NS)
+    ] == [("medtop:09000000", "labour")]
+    assert [
+        (c.get("role"), c.findtext("g:name", namespaces=NS))
+        for c in content.findall("g:contributor", NS)
+    ] == [("crol:contributor", "Daniel Osei"), ("crol:editor", "Helen Park")]
+    assert content.find("g:description", NS).get("role") == "drol:summary"
+
+
+def test_body_is_one_xhtml_root_ending_with_the_credit(edition, agency):
+    message = etree.fromstring(documents_by_key(edition)["newsml.xml"].body)
+    for inline in message.iterfind(".//g:inlineXML", NS):
+        assert inline.get("contenttype") == "application/xhtml+xml"
+        [html] = list(inline)
+        assert html.tag == f"{{{XHTML}}}html"
+        paragraphs = html.findall("h:body/h:p", NS)
+        assert paragraphs[-1].get("class") == "credit"
+        assert paragraphs[-1].text == agency.credit_line
+        assert sum(agency.credit_line in (p.text or "") for p in paragraphs) == 1
+
+
+def test_message_holds_current_items_and_the_canceled_one(edition, versions):
+    message = etree.fromstring(documents_by_key(edition)["newsml.xml"].body)
+    assert message.findtext("g:header/g:sent", namespaces=NS) == "2026-06-20T12:00:00Z"
+    assert message.findtext("g:header/g:transmitId", namespaces=NS) == (
+        "partner-a:20260620T120000Z"
+    )
+    items = message.findall("g:itemSet/g:newsItem", NS)
+    status = [
+        (i.get("guid"), i.find("g:itemMeta/g:pubStatus", NS).get("qcode"))
+        for i in items
+    ]
+    assert status == [
+        (versions["gulf"].guid, "stat:usable"),
+        (versions["sahel"].guid, "stat:usable"),
+        (versions["killed"].guid, "stat:canceled"),
+    ]
+    killed = items[-1]
+    assert killed.findtext("g:itemMeta/g:edNote", namespaces=NS) == (
+        "Withdrawn: legal concerns"
+    )
+    assert killed.find("g:contentSet", NS) is None
+
+
+def test_the_xsd_check_is_strict_about_order(edition, schema):
+    """Swapping two itemMeta children breaks validation: the test above would
+    notice an ordering mistake."""
+    document = NewsmlRenderer().render(edition)[0]
+    root = etree.fromstring(document.body)
+    broken = copy.deepcopy(root)
+    meta = broken.find("g:itemMeta", NS)
+    first, second = meta[0], meta[1]
+    meta.remove(second)
+    first.addprevious(second)
+    assert schema.validate(root)
+    assert not schema.validate(broken)
+
+
+def test_empty_edition_has_no_message(feed, agency):
+    assert NewsmlRenderer().render(edition_of(feed, agency, [])) == []

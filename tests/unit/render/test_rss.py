@@ -1,0 +1,136 @@
+"""RSS 2.0: feedparser reads every item with its credit; dates come from data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import feedparser
+from lxml import etree
+from render_kit import BUILD_AT, edition_of, make_feed, story
+
+from syndication.credit import credit_paragraph
+from syndication.render.rss import RssRenderer, render_rss
+
+DC = "http://purl.org/dc/elements/1.1/"
+MEDIA = "http://search.yahoo.com/mrss/"
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def test_document_shape(edition):
+    [document] = RssRenderer().render(edition)
+    assert document.key == "rss.xml"
+    assert document.format == "rss"
+    assert document.content_type == "application/rss+xml; charset=utf-8"
+    assert document.is_index is True
+    assert document.feed_id == "partner-a"
+    assert document.body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<rss ")
+
+
+def test_feedparser_reads_every_item_with_credit(edition, agency):
+    parsed = feedparser.parse(render_rss(edition))
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.version == "rss20"
+    assert [e.id for e in parsed.entries] == [i.version.guid for i in edition.items]
+    for entry, item in zip(parsed.entries, edition.items, strict=True):
+        assert entry.title == item.version.headline
+        assert entry.link == f"https://news.trust.org/item/{item.version.guid}"
+        assert entry.guidislink is False
+        assert entry.published_parsed[:5] == item.version.version_created.timetuple()[:5]
+        assert entry.author == "Priya Raman"
+        assert entry.rights == f"{agency.credit_line} {agency.copyright_notice}"
+        assert entry.media_credit[0]["content"] == agency.credit_line
+        assert entry.media_credit[0]["role"] == "distributor"
+        assert entry.content[0].value == item.body
+        assert entry.summary == item.version.summary
+    assert parsed.feed.rights == f"{agency.credit_line} {agency.copyright_notice}"
+
+
+def test_channel_dates_links_and_prefixes(edition):
+    body = render_rss(edition)
+    root = etree.fromstring(body)
+    channel = root.find("channel")
+    # The newest version time in the edition (the kill at 12:00), never the clock.
+    assert channel.findtext("lastBuildDate") == "Wed, 17 Jun 2026 12:00:00 +0000"
+    links = channel.findall(f"{{{ATOM}}}link")
+    assert [(x.get("rel"), x.get("href")) for x in links] == [
+        ("self", "https://cdn.example.org/partner-a/rss.xml"),
+        ("hub", "https://hub.example.org/"),
+    ]
+    assert channel.findtext("link") == "https://partner-a.example.org/feeds/trf/"
+    assert channel.findtext("language") == "en"
+    for prefix in (b"xmlns:content=", b"xmlns:dc=", b"xmlns:media=", b"xmlns:atom="):
+        assert prefix in body
+    assert b"<content:encoded>" in body and b"<dc:rights>" in body
+    assert b"CDATA" not in body
+
+
+def test_self_link_falls_back_to_feed_link_and_no_hub(feed, agency, versions):
+    root = etree.fromstring(render_rss(edition_of(feed, agency, [versions["sahel"]])))
+    links = root.find("channel").findall(f"{{{ATOM}}}link")
+    assert [(x.get("rel"), x.get("href")) for x in links] == [
+        ("self", "https://partner-a.example.org/feeds/trf/rss.xml")
+    ]
+
+
+def test_item_elements(edition, agency):
+    root = etree.fromstring(render_rss(edition))
+    gulf = root.find("channel").findall("item")[0]
+    assert gulf.find("guid").get("isPermaLink") == "false"
+    assert gulf.findtext("pubDate") == "Wed, 17 Jun 2026 11:30:00 +0000"
+    assert [c.text for c in gulf.findall(f"{{{DC}}}creator")] == ["Priya Raman"]
+    assert [c.text for c in gulf.findall(f"{{{DC}}}contributor")] == [
+        "Daniel Osei",
+        "Helen Park",
+    ]
+    [category] = gulf.findall("category")
+    assert category.get("domain") == "http://cv.iptc.org/newscodes/mediatopic/"
+    assert category.text == "09000000"
+    [content] = gulf.findall(f"{{{MEDIA}}}content")
+    assert content.get("url") == "https://news.example.org/images/gulf.jpg"
+    assert content.get("medium") == "image"
+    assert content.get("type") == "image/jpeg"
+    assert content.findtext(f"{{{MEDIA}}}description") == "Workers queue for pay in Doha"
+    assert content.find(f"{{{MEDIA}}}credit").text == (
+        "Thomson Reuters Foundation/Jane Doe"
+    )
+    credits = gulf.findall(f"{{{MEDIA}}}credit")
+    assert [(c.get("role"), c.text) for c in credits] == [
+        ("distributor", agency.credit_line)
+    ]
+
+
+def test_credit_paragraph_once_at_the_end_of_every_body(edition):
+    root = etree.fromstring(render_rss(edition))
+    for entry, item in zip(root.iter("item"), edition.items, strict=True):
+        body = entry.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+        paragraph = credit_paragraph(item.credit)
+        assert body.endswith(paragraph)
+        assert body.count(item.credit.line) == 1
+
+
+def test_killed_story_leaves_the_feed(edition):
+    body = render_rss(edition)
+    assert b"killed" not in body
+
+
+def test_no_bylines_credits_the_agency(feed, agency):
+    version = story("nobody", bylines=())
+    root = etree.fromstring(render_rss(edition_of(feed, agency, [version])))
+    assert root.find("channel/item").findtext(f"{{{DC}}}creator") == agency.name
+
+
+def test_empty_feed_dates_from_the_build_time(feed, agency):
+    root = etree.fromstring(render_rss(edition_of(feed, agency, [])))
+    assert root.find("channel").findtext("lastBuildDate") == (
+        "Sat, 20 Jun 2026 12:00:00 +0000"
+    )
+    assert BUILD_AT == datetime(2026, 6, 20, 12, 0, tzinfo=UTC)
+
+
+def test_partner_override_replaces_the_site_line(agency, versions):
+    partner = make_feed("partner-b", credit=make_feed().credit.__class__("Short credit"))
+    body = render_rss(edition_of(partner, agency, [versions["sahel"]]))
+    assert agency.credit_line.encode() not in body
+    parsed = feedparser.parse(body)
+    assert parsed.entries[0].media_credit[0]["content"] == "Short credit"
+    assert parsed.entries[0].rights.startswith("Short credit ")
