@@ -77,7 +77,9 @@ def test_paragraph_appended_once(settings, version):
     assert again == body
     # Ending with another feed's credit paragraph: replaced, not added to.
     other = credit_for(version, feed("Other"), settings.agency)
-    swapped = credited_body(replace(version, body=credited_body(version, other)), credit)
+    swapped = credited_body(
+        replace(version, body=credited_body(version, other)), credit
+    )
     assert swapped == body
 
 

@@ -63,8 +63,7 @@ def test_items_newest_first_with_credit(store, settings):
     assert edition.hub_url == "https://hub/"
     assert all(i.credit.line == settings.agency.credit_line for i in edition.items)
     assert all(
-        i.body.endswith(f'<p class="credit">{i.credit.line}</p>')
-        for i in edition.items
+        i.body.endswith(f'<p class="credit">{i.credit.line}</p>') for i in edition.items
     )
 
 

@@ -58,16 +58,14 @@ def test_keys_content_types_and_order(edition, versions):
 
 def test_item_metadata(edition, versions, agency):
     gulf = versions["gulf"]
-    document = documents_by_key(edition)[
-        f"items/{encode_segment(gulf.guid)}/v2.xml"
-    ]
+    document = documents_by_key(edition)[f"items/{encode_segment(gulf.guid)}/v2.xml"]
     item = etree.fromstring(document.body)
     assert item.get("guid") == gulf.guid and item.get("version") == "2"
     assert item.get("conformance") == "power"
     assert item.get("standardversion") == "2.35"
-    assert item.xpath("string(g:rightsInfo/g:copyrightHolder/g:name)", namespaces=NS) == (
-        agency.copyright_holder
-    )
+    assert item.xpath(
+        "string(g:rightsInfo/g:copyrightHolder/g:name)", namespaces=NS
+    ) == (agency.copyright_holder)
     assert item.xpath("string(g:rightsInfo/g:copyrightNotice)", namespaces=NS) == (
         agency.copyright_notice
     )

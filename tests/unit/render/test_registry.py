@@ -25,7 +25,9 @@ def test_known_formats_and_lookup():
 def test_unknown_format_lists_the_known_ones():
     with pytest.raises(ConfigError) as raised:
         get_renderer("json")
-    assert str(raised.value) == "unknown format 'json'; known formats: atom, newsml, rss"
+    assert (
+        str(raised.value) == "unknown format 'json'; known formats: atom, newsml, rss"
+    )
 
 
 def test_render_edition_uses_the_feed_formats_by_default(edition):
