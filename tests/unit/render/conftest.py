@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from render_kit import agency, edition, feed, versions
+from .render_kit import agency, edition, feed, versions
 
 __all__ = ["agency", "edition", "feed", "versions"]

@@ -50,7 +50,7 @@ def story(slug: str, **changes: object) -> Version:
 
 
 @pytest.fixture
-def agency(settings):
+def agency(settings):  # the shipped configuration
     return settings.agency
 
 

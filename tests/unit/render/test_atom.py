@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import feedparser
 from lxml import etree
-from render_kit import edition_of
 
 from syndication.credit import credit_paragraph
 from syndication.render.atom import AtomRenderer, render_atom
+
+from .render_kit import edition_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 AT = "http://purl.org/atompub/tombstones/1.0"

@@ -6,10 +6,11 @@ import copy
 
 import pytest
 from lxml import etree
-from render_kit import edition_of
 
 from syndication.destinations.base import encode_segment
 from syndication.render.newsml import NewsmlRenderer
+
+from .render_kit import edition_of
 
 G2 = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"

@@ -8,11 +8,12 @@ from dataclasses import replace
 import feedparser
 import pytest
 from lxml import etree
-from render_kit import edition_of, story
 
 from syndication.errors import ConfigError
 from syndication.render.base import Edition, Item
 from syndication.render.registry import get_renderer, known_formats, render_edition
+
+from .render_kit import edition_of, story
 
 
 def test_known_formats_and_lookup():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import feedparser
 from lxml import etree
-from render_kit import edition_of, make_feed, story
 
 from syndication.credit import credit_paragraph
 from syndication.render.rss import RssRenderer, render_rss
+
+from .render_kit import edition_of, make_feed, story
 
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
