@@ -2,14 +2,14 @@
 
 ::
 
-    SyndicationError                 anything this package raises on purpose
-    ├── ConfigError                  config/syndication.toml or feeds/*.toml is wrong   (exit 3)
-    ├── InputError                   a story to ingest is wrong                         (exit 3)
-    ├── StoreError                   the article store failed or was asked the impossible (exit 1)
-    │   └── NotFound                 no such article or version                         (exit 1)
-    ├── ValidationFailed             a rendered document broke a schema or a rule       (exit 4)
-    ├── DestinationError             object storage or the local folder failed          (exit 1)
-    └── LockHeld                     another process is publishing the same feed        (exit 1)
+    SyndicationError        anything this package raises on purpose
+    ├── ConfigError         config/syndication.toml or feeds/*.toml is wrong   (exit 3)
+    ├── InputError          a story to ingest is wrong                         (exit 3)
+    ├── StoreError          the article store failed                           (exit 1)
+    │   └── NotFound        no such article or version                         (exit 1)
+    ├── ValidationFailed    a rendered document broke a schema or a rule       (exit 4)
+    ├── DestinationError    object storage or the local folder failed          (exit 1)
+    └── LockHeld            another process is publishing the same feed        (exit 1)
 
 Messages say where (file, line, key, feed, object key) and what to do next. Each
 class builds its message from the facts given to its constructor, and keeps them as
@@ -31,7 +31,7 @@ class SyndicationError(Exception):
 
 
 class ConfigError(SyndicationError):
-    """A configuration or feed-definition file is missing, malformed or inconsistent."""
+    """A configuration or feed-definition file is missing, malformed or wrong."""
 
     exit_code = 3
 
@@ -66,7 +66,7 @@ class InputProblem:
 
 
 class InputError(SyndicationError):
-    """A story (or a batch of stories) could not be ingested; nothing of it was stored."""
+    """A story (or a batch of stories) could not be ingested; nothing of it stored."""
 
     exit_code = 3
 

@@ -49,8 +49,8 @@ class FeedDefinition:
     description: str
     link: str
     formats: tuple[str, ...] = FORMATS
-    selection: Selection = Selection()
-    credit: CreditPolicy = CreditPolicy()
+    selection: Selection = field(default_factory=Selection)
+    credit: CreditPolicy = field(default_factory=CreditPolicy)
     destination: str = ""
     path: str = ""
     schedule: Schedule | None = None
@@ -214,7 +214,8 @@ def feed_from_mapping(
     destination = _get(dest, "name", str, path, default="", prefix="destination.")
     if destination and destinations and destination not in destinations:
         raise ConfigError(
-            f"unknown destination {destination!r}; configured: {', '.join(sorted(destinations))}",
+            f"unknown destination {destination!r}; "
+            f"configured: {', '.join(sorted(destinations))}",
             path=path,
             key="destination.name",
         )
@@ -233,7 +234,8 @@ def feed_from_mapping(
         cron = _get(sched, "cron", str, path, default="", prefix="schedule.")
         if bool(interval) == bool(cron):
             raise ConfigError(
-                "give exactly one of interval (e.g. '15m') or cron (e.g. '*/15 * * * *')",
+                "give exactly one of interval (e.g. '15m') "
+                "or cron (e.g. '*/15 * * * *')",
                 path=path,
                 key="schedule",
             )

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import click
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from syndication.cli import cli
 
 
@@ -32,7 +32,7 @@ def test_every_command_has_help_and_an_example(name: str) -> None:
     path = name.split() if name else []
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
-    command = dict((" ".join(p), c) for p, c in walk(cli, []))[name]
+    command = {" ".join(p): c for p, c in walk(cli, [])}[name]
     assert command.help, f"syndication {name} has no help text"
     if not isinstance(command, click.Group) or not path:
         assert "Example:" in command.help, (

@@ -11,11 +11,11 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class PubStatus(str, Enum):
+class PubStatus(StrEnum):
     """NewsML-G2 publishing status (IPTC ``stat:`` scheme)."""
 
     USABLE = "usable"
@@ -23,7 +23,7 @@ class PubStatus(str, Enum):
     CANCELED = "canceled"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """What a credited person did for a story."""
 
     REPORTER = "reporter"
@@ -143,7 +143,7 @@ def _time(value: datetime | None) -> str | None:
 
 
 def version_to_dict(version: Version) -> dict[str, Any]:
-    """The JSON form of a version: the project's article format (schemas/article.schema.json)."""
+    """The JSON form of a version (schemas/article.schema.json)."""
     data = asdict(version)
     data["status"] = version.status.value
     data["bylines"] = [{"name": b.name, "role": b.role.value} for b in version.bylines]

@@ -209,7 +209,7 @@ def test_ledger_records_runs_and_documents(store):
 
 
 def test_concurrent_appends_of_one_article_never_collide(store_url):
-    """Eight writers append distinct versions of one article: all are kept, numbered 1..8."""
+    """Eight writers append versions of one article: all kept, numbered 1..8."""
     errors: list[BaseException] = []
 
     def write(n: int) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, write_config
+
 from syndication.config import load_settings
 from syndication.errors import ConfigError
 
