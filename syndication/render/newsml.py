@@ -19,7 +19,7 @@ from lxml import etree
 
 from syndication.destinations.base import encode_segment
 from syndication.render.base import Document, Edition, Item
-from syndication.render.fields import authors, by_text, contributors
+from syndication.render.fields import authors, by_text, contributors, newest_time
 from syndication.render.text import iso_time, xml_text
 from syndication.render.xhtml import xhtml_document
 
@@ -75,12 +75,18 @@ def item_key(item: Item) -> str:
 
 
 def news_message(edition: Edition) -> etree._Element:
-    """The feed's newsMessage: ``sent`` is the edition's time (never the clock)."""
+    """The feed's newsMessage.
+
+    ``sent`` is the newest version time in the message (as RSS lastBuildDate), not
+    the build time: an unchanged feed must render to unchanged bytes so publishing
+    skips it, and a partner polling it sees when its content last changed.
+    """
     message = etree.Element(_g2("newsMessage"), nsmap=_NSMAP)
     header = _sub(message, "header")
-    _sub(header, "sent", iso_time(edition.at))
+    sent = newest_time(edition)
+    _sub(header, "sent", iso_time(sent))
     _sub(header, "sender", _text(edition.agency.name, "agency name"))
-    transmit = f"{edition.feed.feed_id}:{edition.at.strftime('%Y%m%dT%H%M%SZ')}"
+    transmit = f"{edition.feed.feed_id}:{sent.strftime('%Y%m%dT%H%M%SZ')}"
     _sub(header, "transmitId", transmit)
     item_set = _sub(message, "itemSet")
     for item in (*edition.items, *edition.canceled):

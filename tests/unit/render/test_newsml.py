@@ -111,9 +111,10 @@ def test_body_is_one_xhtml_root_ending_with_the_credit(edition, agency):
 
 def test_message_holds_current_items_and_the_canceled_one(edition, versions):
     message = etree.fromstring(documents_by_key(edition)["newsml.xml"].body)
-    assert message.findtext("g:header/g:sent", namespaces=NS) == "2026-06-20T12:00:00Z"
+    # sent is the newest version time in the message, never the build time
+    assert message.findtext("g:header/g:sent", namespaces=NS) == "2026-06-17T12:00:00Z"
     assert message.findtext("g:header/g:transmitId", namespaces=NS) == (
-        "partner-a:20260620T120000Z"
+        "partner-a:20260617T120000Z"
     )
     items = message.findall("g:itemSet/g:newsItem", NS)
     status = [
