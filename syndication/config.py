@@ -60,6 +60,10 @@ class Settings:
     default_destination: str = "local"
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
     scheduler: SchedulerConfig = SchedulerConfig()
+    websub_hub: str = ""
+    cache_control_index: str = "public, max-age=60"
+    cache_control_item: str = "public, max-age=31536000, immutable"
+    lock_timeout_seconds: float = 5.0
     path: Path | None = None
 
 
@@ -78,7 +82,13 @@ _STORE_KEYS: _Keys = {"url": (str, False)}
 _PATH_KEYS: _Keys = {"feeds": (str, False), "schemas": (str, False)}
 _VALIDATION_KEYS: _Keys = {"newsml_official_xsd": (str, False)}
 _INGEST_KEYS: _Keys = {"max_bytes": (int, False)}
-_PUBLISH_KEYS: _Keys = {"default_destination": (str, False)}
+_PUBLISH_KEYS: _Keys = {
+    "default_destination": (str, False),
+    "websub_hub": (str, False),
+    "cache_control_index": (str, False),
+    "cache_control_item": (str, False),
+    "lock_timeout_seconds": (float, False),
+}
 _SCHEDULER_KEYS: _Keys = {
     "misfire_grace_seconds": (int, False),
     "embargo_poll_seconds": (float, False),
@@ -188,6 +198,14 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         default_destination=default_destination,
         destinations=destinations,
         scheduler=scheduler,
+        websub_hub=tables["publish"].get("websub_hub", ""),
+        cache_control_index=tables["publish"].get(
+            "cache_control_index", "public, max-age=60"
+        ),
+        cache_control_item=tables["publish"].get(
+            "cache_control_item", "public, max-age=31536000, immutable"
+        ),
+        lock_timeout_seconds=float(tables["publish"].get("lock_timeout_seconds", 5.0)),
         path=path,
     )
 

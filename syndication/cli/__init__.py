@@ -31,6 +31,12 @@ COMMANDS: dict[str, str] = {
     "scheduler": "schedule:scheduler",
     "push": "schedule:push",
     "feeds": "feeds:feeds",
+    "build": "publish:build",
+    "publish": "publish:publish",
+    "replay": "publish:replay",
+    "url": "publish:url",
+    "status": "ops:status",
+    "history": "ops:history",
 }
 
 EXIT_CODES = """\b
@@ -48,6 +54,7 @@ class AppContext:
 
     config_path: Path | None = None
     debug: bool = False
+    bad_feeds: int = 0
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 

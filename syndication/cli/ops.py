@@ -1,10 +1,18 @@
-"""Operator commands: init (and, with publishing, status and history)."""
+"""Operator commands: init, status and history."""
 
 from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from syndication.cli import AppContext, pass_app
+from syndication.cli.article_options import json_option
+
+if TYPE_CHECKING:
+    from syndication.store.base import RunRecord
 
 
 @click.command()
@@ -25,3 +33,108 @@ def _display(url: str) -> str:
     from syndication.store.sql import _safe_url
 
     return _safe_url(url)
+
+
+@click.command()
+@click.argument("feed_id", metavar="[FEED]", required=False)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@json_option
+@pass_app
+def history(app: AppContext, feed_id: str | None, limit: int, as_json: bool) -> None:
+    """Show the publish ledger: every run, newest first.
+
+    Each run shows the feed, when it started, the destination, what triggered
+    it, the outcome and the counts of documents written, skipped and failed.
+
+    Example: syndication history partner-a-humanitarian --limit 5
+    """
+    runs = app.store.runs(feed_id, limit=limit)
+    if as_json:
+        click.echo(
+            json.dumps([_run_json(r) for r in runs], indent=2, ensure_ascii=False)
+        )
+        return
+    if not runs:
+        click.echo("no publish runs recorded")
+        return
+    click.echo(
+        f"{'RUN':>5}  {'STARTED':<20}  {'FEED':<28}  {'DEST':<8}  {'TRIGGER':<8}  "
+        f"{'OUTCOME':<10}  WRITTEN  SKIPPED  FAILED  ITEMS"
+    )
+    for run in runs:
+        click.echo(
+            f"{run.run_id:>5}  {_time(run.started):<20}  {run.feed_id:<28}  "
+            f"{run.destination:<8}  {run.trigger:<8}  {run.outcome:<10}  "
+            f"{run.written:>7}  {run.skipped:>7}  {run.failed:>6}  {run.items:>5}"
+            + (f"  {run.error}" if run.error else "")
+        )
+
+
+@click.command()
+@json_option
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Show each feed's last publish, its outcome and what it holds.
+
+    Per feed: the last run's time and outcome, the documents and items it
+    published, and the last error if the latest run failed.
+
+    Example: syndication status --json
+    """
+    from syndication.feeds import load_feeds
+
+    settings = app.settings
+    feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    rows = []
+    for feed_id, feed in sorted(feed_set.feeds.items()):
+        runs = app.store.runs(feed_id, limit=1)
+        last = runs[0] if runs else None
+        destination = feed.destination or settings.default_destination
+        documents = len(app.store.published(feed_id, destination))
+        rows.append(
+            {
+                "feed": feed_id,
+                "destination": destination,
+                "last_run": _time(last.started) if last else None,
+                "outcome": last.outcome if last else "never published",
+                "items": last.items if last else 0,
+                "documents": documents,
+                "error": last.error if last else "",
+            }
+        )
+    if as_json:
+        click.echo(json.dumps({"feeds": rows}, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"{'FEED':<28}  {'DEST':<8}  {'LAST RUN':<20}  {'OUTCOME':<16}  DOCS  ITEMS"
+    )
+    for row in rows:
+        click.echo(
+            f"{row['feed']:<28}  {row['destination']:<8}  "
+            f"{row['last_run'] or '-':<20}  "
+            f"{row['outcome']:<16}  {row['documents']:>4}  {row['items']:>5}"
+            + (f"  {row['error']}" if row["error"] else "")
+        )
+    for problem in feed_set.problems:
+        click.echo(f"bad feed definition: {problem}")
+
+
+def _time(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _run_json(run: RunRecord) -> dict[str, object]:
+    return {
+        "run_id": run.run_id,
+        "feed": run.feed_id,
+        "destination": run.destination,
+        "trigger": run.trigger,
+        "started": _time(run.started),
+        "finished": _time(run.finished) if run.finished else None,
+        "outcome": run.outcome,
+        "written": run.written,
+        "skipped": run.skipped,
+        "failed": run.failed,
+        "items": run.items,
+        "error": run.error,
+    }

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from syndication.errors import DestinationError
 
-_SEGMENT = re.compile(r"^[A-Za-z0-9._-]+$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,16 @@ class CachePolicy:
 
 
 class Destination(Protocol):
+    """Where documents go. ``public_base_url`` is empty when the destination has
+    no public address (documents are then reached by presigned URL or path)."""
+
     name: str
+    public_base_url: str
+
+    def fingerprint(self, body: bytes) -> str:
+        """What :meth:`list` reports for a key holding ``body`` (SHA-256 for a
+        folder, the ETag for S3), so publishing can skip unchanged documents."""
+        ...
 
     def put(
         self,
@@ -44,7 +53,7 @@ class Destination(Protocol):
         ...
 
     def list(self, prefix: str) -> dict[str, str]:
-        """Every key under ``prefix`` → the SHA-256 recorded when it was written."""
+        """Every key under ``prefix`` → its fingerprint, in one listing."""
         ...
 
     def url(self, key: str, *, expires_seconds: int | None = None) -> str:

@@ -25,6 +25,9 @@ class LocalDestination:
         self.root = Path(root)
         self.public_base_url = public_base_url.rstrip("/")
 
+    def fingerprint(self, body: bytes) -> str:
+        return hashlib.sha256(body).hexdigest()
+
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*join_key(key).split("/"))
 

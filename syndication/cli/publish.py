@@ -1,0 +1,334 @@
+"""Publishing commands: build (to a folder), publish (to destinations), replay, url."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from syndication.cli import AppContext, pass_app
+from syndication.cli.article_options import AwareTime, json_option
+
+if TYPE_CHECKING:
+    from syndication.feeds import FeedDefinition
+    from syndication.publish import FeedResult, PublishSummary
+
+
+def at_option(function: Any) -> Any:
+    return click.option(
+        "--at",
+        type=AwareTime(),
+        default=None,
+        help="Build as of this time (ISO 8601 with zone). Default: now.",
+    )(function)
+
+
+@click.command()
+@click.argument("feed_ids", metavar="[FEED]...", nargs=-1)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["rss", "atom", "newsml"]),
+    help="Only these formats (repeatable). Default: each feed's own.",
+)
+@at_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("public"),
+    show_default=True,
+    help="Folder to write into; one folder per feed.",
+)
+@json_option
+@pass_app
+def build(
+    app: AppContext,
+    feed_ids: tuple[str, ...],
+    formats: tuple[str, ...],
+    at: datetime | None,
+    out: Path,
+    as_json: bool,
+) -> None:
+    """Render and validate feeds into a local folder (no ledger).
+
+    Every document is checked before it is written; a feed with any invalid
+    document is not written at all. Unchanged files are left as they are.
+
+    Example: syndication build partner-c-all --at 2026-06-21T00:00:00Z --out /tmp/feeds
+    """
+    from dataclasses import replace
+
+    from syndication.destinations.local import LocalDestination
+
+    feeds = _feeds(app, feed_ids)
+    if formats:
+        feeds = [replace(feed, formats=formats) for feed in feeds]
+    destination = LocalDestination("build", out)
+    summary = _run(
+        app, feeds, at=at, destination=destination, record=False, as_json=as_json
+    )
+    _exit(app, summary)
+
+
+@click.command()
+@click.argument("feed_ids", metavar="[FEED]...", nargs=-1)
+@at_option
+@click.option(
+    "--destination",
+    "destination_name",
+    default=None,
+    help="Publish to this configured destination instead of each feed's own.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be written; write nothing."
+)
+@json_option
+@pass_app
+def publish(
+    app: AppContext,
+    feed_ids: tuple[str, ...],
+    at: datetime | None,
+    destination_name: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Publish feeds to their destinations (all feeds by default).
+
+    Each feed is selected, rendered, validated, then written items first and
+    indexes last; documents already there byte for byte are skipped. Every run
+    is recorded in the ledger (see history and status).
+
+    Example: syndication publish partner-a-humanitarian --dry-run
+    """
+    feeds = _feeds(app, feed_ids)
+    summary = _run(
+        app,
+        feeds,
+        at=at,
+        destination=destination_name,
+        dry_run=dry_run,
+        as_json=as_json,
+    )
+    _exit(app, summary)
+
+
+@click.command()
+@click.argument("feed_id", metavar="FEED")
+@click.option(
+    "--at",
+    type=AwareTime(),
+    required=True,
+    help="The past moment to rebuild the feed as of (ISO 8601 with zone).",
+)
+@json_option
+@pass_app
+def replay(app: AppContext, feed_id: str, at: datetime, as_json: bool) -> None:
+    """Republish a feed as it stood at a past moment, for a partner who lost data.
+
+    The documents go to a folder of their own beside the live feed,
+    FEED/replay/YYYYmmddTHHMMSSZ/, so the live feed is never rolled back.
+
+    Example: syndication replay partner-a-humanitarian --at 2026-06-20T12:00:00Z
+    """
+    from syndication.destinations.base import join_key
+    from syndication.publish import Publisher, PublishSummary
+
+    feed = _feeds(app, (feed_id,))[0]
+    publisher = Publisher(app.settings, app.store)
+    try:
+        prefix = join_key(feed.prefix, "replay", at.strftime("%Y%m%dT%H%M%SZ"))
+        result = publisher.publish_feed(feed, at=at, trigger="replay", prefix=prefix)
+        summary = PublishSummary((result,))
+        _report(summary, as_json)
+        if result.is_ok:
+            target = publisher.destination(feed.destination or None)
+            for name in ("rss.xml", "atom.xml", "newsml.xml"):
+                key = join_key(prefix, name)
+                if result.written or result.skipped:
+                    click.echo(f"  {target.url(key)}")
+    finally:
+        publisher.close()
+    _exit(app, summary)
+
+
+@click.command()
+@click.argument("feed_id", metavar="FEED")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["rss", "atom", "newsml"]),
+    default="rss",
+    show_default=True,
+)
+@click.option(
+    "--expires",
+    default=None,
+    help="Give a presigned URL valid this long (e.g. 15m, 12h, 7d).",
+)
+@pass_app
+def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
+    """Print the address partners use to read a feed.
+
+    The public URL when the destination has a public base URL; with --expires
+    (or for a private bucket) a presigned GET URL valid that long.
+
+    Example: syndication url partner-a-humanitarian --format atom --expires 7d
+    """
+    from syndication.destinations.base import join_key
+    from syndication.destinations.registry import destination_for
+    from syndication.feeds import parse_duration
+    from syndication.publish import INDEX_FILES
+
+    feed = _feeds(app, (feed_id,))[0]
+    seconds: int | None = None
+    if expires:
+        delta: timedelta = parse_duration(expires, None, "--expires")
+        if delta > timedelta(days=7):
+            raise click.BadParameter("at most 7d (S3's limit)", param_hint="--expires")
+        seconds = int(delta.total_seconds())
+    destination = destination_for(app.settings, feed.destination or None)
+    try:
+        click.echo(
+            destination.url(
+                join_key(feed.prefix, INDEX_FILES[fmt]), expires_seconds=seconds
+            )
+        )
+    finally:
+        destination.close()
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def _feeds(app: AppContext, feed_ids: Sequence[str]) -> list[FeedDefinition]:
+    """The requested feeds (all good ones by default); bad definitions are logged
+    and make the command end with exit code 3 after the good feeds ran."""
+    import logging
+
+    from syndication.feeds import load_feeds
+
+    settings = app.settings
+    feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    log = logging.getLogger("syndication.cli.publish")
+    if feed_ids:
+        return [feed_set.get(feed_id) for feed_id in dict.fromkeys(feed_ids)]
+    for problem in feed_set.problems:
+        log.error("feed definition skipped: %s", problem)
+    app.bad_feeds = len(feed_set.problems)
+    return list(feed_set.feeds.values())
+
+
+def _run(
+    app: AppContext,
+    feeds: Sequence[FeedDefinition],
+    *,
+    at: datetime | None,
+    destination: Any,
+    record: bool = True,
+    dry_run: bool = False,
+    as_json: bool = False,
+) -> PublishSummary:
+    from syndication.publish import Publisher
+
+    publisher = Publisher(app.settings, app.store)
+    try:
+        with _progress(len(feeds), quiet=as_json) as advance:
+            summary = publisher.publish_all(
+                feeds,
+                at=at,
+                destination=destination,
+                dry_run=dry_run,
+                trigger="manual",
+                record=record,
+                on_result=lambda result: advance(),
+            )
+    finally:
+        publisher.close()
+    _report(summary, as_json)
+    return summary
+
+
+@contextmanager
+def _progress(total: int, *, quiet: bool) -> Iterator[Any]:
+    """A progress bar on a terminal (stderr), nothing otherwise."""
+    stream = click.get_text_stream("stderr")
+    if quiet or total < 2 or not stream.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(length=total, label="publishing", file=stream) as bar:
+        yield lambda: bar.update(1)
+
+
+def _report(summary: PublishSummary, as_json: bool) -> None:
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "feeds": [_result_json(r) for r in summary.results],
+                    "written": summary.written,
+                    "skipped": summary.skipped,
+                    "failed": summary.failed,
+                    "exit_code": summary.exit_code,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    for result in summary.results:
+        click.echo(_result_line(result))
+        for key in result.written:
+            click.echo(f"  wrote {key}")
+        for key in result.would_write:
+            click.echo(f"  would write {key}")
+        if result.report is not None and not result.report.ok:
+            for problem in result.report.problems:
+                click.echo(f"  invalid {problem}")
+    click.echo(summary.line())
+
+
+def _result_line(result: FeedResult) -> str:
+    text = (
+        f"{result.feed_id} → {result.destination}: {result.outcome}, "
+        f"{len(result.written) or len(result.would_write)} written, "
+        f"{result.skipped} skipped, {result.items} item(s)"
+    )
+    if result.error:
+        text += f" ({result.error})"
+    return text
+
+
+def _result_json(result: FeedResult) -> dict[str, Any]:
+    return {
+        "feed": result.feed_id,
+        "destination": result.destination,
+        "outcome": result.outcome,
+        "written": list(result.written),
+        "would_write": list(result.would_write),
+        "skipped": result.skipped,
+        "failed": result.failed,
+        "items": result.items,
+        "run_id": result.run_id,
+        "error": result.error,
+        "problems": [str(p) for p in result.report.problems]
+        if result.report is not None
+        else [],
+        "urls": list(result.urls),
+        "elapsed_seconds": round(result.elapsed, 3),
+    }
+
+
+def _exit(app: AppContext, summary: PublishSummary) -> None:
+    code = summary.exit_code
+    if code == 0 and app.bad_feeds:
+        code = 3
+    if code:
+        sys.stdout.flush()
+        raise click.exceptions.Exit(code)

@@ -1,0 +1,193 @@
+"""S3Destination: documents in an S3 (or S3-compatible) bucket via boto3.
+
+Credentials come from the standard AWS chain (environment, shared files, instance
+roles) or a named ``profile``; a secret in the configuration file is refused. The
+SHA-256 of each document is stored as object metadata; listing uses the ETag
+(the MD5 of the bytes for a single-part PUT), so one LIST per feed tells which
+documents changed without a HEAD per key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from syndication.destinations.base import PutResult, join_key
+from syndication.errors import ConfigError, DestinationError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+_OPTIONS = {
+    "bucket": str,
+    "prefix": str,
+    "region": str,
+    "endpoint_url": str,
+    "profile": str,
+    "public_base_url": str,
+    "max_attempts": int,
+    "connect_timeout": int,
+    "read_timeout": int,
+    "request_checksum_calculation": str,
+    "response_checksum_validation": str,
+    "addressing_style": str,
+    "cache_control_index": str,
+    "cache_control_item": str,
+}
+_SECRETS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "secret"}
+
+
+class S3Destination:
+    """Documents under ``prefix`` in ``bucket``."""
+
+    def __init__(self, name: str, options: Mapping[str, Any]) -> None:
+        for key, value in options.items():
+            if key in _SECRETS:
+                raise ConfigError(
+                    "credentials never go in the configuration file; use the "
+                    "standard AWS chain (environment, ~/.aws, instance role) or "
+                    "'profile'",
+                    key=f"destinations.{name}.{key}",
+                )
+            expected = _OPTIONS.get(key)
+            if expected is None:
+                raise ConfigError(
+                    f"unknown option; expected one of {', '.join(sorted(_OPTIONS))}",
+                    key=f"destinations.{name}.{key}",
+                )
+            if not isinstance(value, expected) or isinstance(value, bool):
+                raise ConfigError(
+                    f"expected {expected.__name__}, got {value!r}",
+                    key=f"destinations.{name}.{key}",
+                )
+        if not options.get("bucket"):
+            raise ConfigError(
+                "missing required value 'bucket'", key=f"destinations.{name}.bucket"
+            )
+        self.name = name
+        self.bucket: str = options["bucket"]
+        self.prefix: str = str(options.get("prefix", "")).strip("/")
+        self.public_base_url = str(options.get("public_base_url", "")).rstrip("/")
+        self.cache_control_index = options.get("cache_control_index")
+        self.cache_control_item = options.get("cache_control_item")
+        self._options = dict(options)
+        self._client: S3Client | None = None
+
+    @property
+    def client(self) -> S3Client:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            options = self._options
+            session = boto3.session.Session(profile_name=options.get("profile"))
+            config = Config(
+                retries={
+                    "mode": "standard",
+                    "max_attempts": options.get("max_attempts", 4),
+                },
+                connect_timeout=options.get("connect_timeout", 5),
+                read_timeout=options.get("read_timeout", 30),
+                request_checksum_calculation=options.get(
+                    "request_checksum_calculation", "when_supported"
+                ),
+                response_checksum_validation=options.get(
+                    "response_checksum_validation", "when_supported"
+                ),
+                s3={"addressing_style": options.get("addressing_style", "auto")},
+            )
+            self._client = session.client(
+                "s3",
+                region_name=options.get("region"),
+                endpoint_url=options.get("endpoint_url"),
+                config=config,
+            )
+        return self._client
+
+    def _key(self, key: str) -> str:
+        safe = join_key(key)
+        return f"{self.prefix}/{safe}" if self.prefix else safe
+
+    def fingerprint(self, body: bytes) -> str:
+        return hashlib.md5(body, usedforsecurity=False).hexdigest()
+
+    def put(
+        self,
+        key: str,
+        body: bytes,
+        *,
+        content_type: str,
+        cache_control: str,
+        sha256: str,
+    ) -> PutResult:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        full = self._key(key)
+        try:
+            response = self.client.put_object(
+                Bucket=self.bucket,
+                Key=full,
+                Body=body,
+                ContentType=content_type,
+                CacheControl=cache_control,
+                Metadata={"sha256": sha256},
+            )
+        except ClientError as exc:
+            raise _translate(exc, self.name, f"s3://{self.bucket}/{full}") from exc
+        except BotoCoreError as exc:
+            raise DestinationError(
+                f"upload failed: {exc}",
+                destination=self.name,
+                key=f"s3://{self.bucket}/{full}",
+            ) from exc
+        return PutResult(
+            key=key, etag=response.get("ETag", "").strip('"'), size=len(body)
+        )
+
+    def list(self, prefix: str) -> dict[str, str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        full = (
+            self._key(prefix) + "/"
+            if prefix
+            else (f"{self.prefix}/" if self.prefix else "")
+        )
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        found: dict[str, str] = {}
+        try:
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+                for obj in page.get("Contents", []):
+                    found[obj["Key"][strip:]] = obj.get("ETag", "").strip('"')
+        except ClientError as exc:
+            raise _translate(exc, self.name, f"s3://{self.bucket}/{full}") from exc
+        except BotoCoreError as exc:
+            raise DestinationError(
+                f"listing failed: {exc}",
+                destination=self.name,
+                key=f"s3://{self.bucket}/{full}",
+            ) from exc
+        return found
+
+    def url(self, key: str, *, expires_seconds: int | None = None) -> str:
+        full = self._key(key)
+        if expires_seconds is None and self.public_base_url:
+            return f"{self.public_base_url}/{join_key(key)}"
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": full},
+            ExpiresIn=expires_seconds or 3600,
+        )
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def _translate(exc: Any, name: str, where: str) -> DestinationError:
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    message = f"{error.get('Code', 'error')}: {error.get('Message', str(exc))}"
+    return DestinationError(message, destination=name, key=where, status=status)
