@@ -1,0 +1,272 @@
+"""The benchmark: one command, figures side by side with the baseline.
+
+    python -m bench.run                  # default: 50,000 articles, 200 feeds
+    python -m bench.run --preset small   # the CI smoke test (correctness only)
+
+Each speed figure is the median of --repeat runs; ratios compare with the
+baseline publisher (bench/baseline.py) measured in the same run. Results are
+printed and, with --write, written to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.workload import AT, generate_articles, make_version, write_feeds
+
+REPO = Path(__file__).resolve().parent.parent
+PRESETS = {
+    "small": {"articles": 600, "feeds": 12, "repeat": 1},
+    "default": {"articles": 50_000, "feeds": 200, "repeat": 3},
+}
+
+
+@dataclass
+class Site:
+    folder: Path
+    config: Path
+    feeds_dir: Path
+    store_url: str
+
+
+def make_site(folder: Path, articles: int, feeds: int) -> Site:
+    """A site with a seeded store and feed definitions under ``folder``."""
+    from syndication.store import open_store
+
+    folder.mkdir(parents=True, exist_ok=True)
+    feeds_dir = folder / "feeds"
+    write_feeds(feeds_dir, feeds)
+    store_url = f"sqlite:///{folder / 'store.db'}"
+    shipped = (REPO / "config" / "syndication.toml").read_text("utf-8")
+    agency = shipped.split("[store]")[0]
+    config = folder / "syndication.toml"
+    config.write_text(
+        agency + f'[store]\nurl = "{store_url}"\n\n[paths]\nfeeds = "{feeds_dir}"\n\n'
+        f'[destinations.local]\ntype = "local"\npath = "{folder / "public"}"\n',
+        encoding="utf-8",
+    )
+    store = open_store(store_url)
+    try:
+        generate_articles(store, articles)
+    finally:
+        store.close()
+    return Site(folder, config, feeds_dir, store_url)
+
+
+def timed(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def publisher_for(site: Site, render_counter: list[int] | None = None) -> Any:
+    from syndication.config import load_settings
+    from syndication.publish import Publisher
+    from syndication.render.registry import render_edition
+    from syndication.store import open_store
+
+    settings = load_settings(site.config)
+    store = open_store(site.store_url)
+
+    def render(edition: Any) -> Any:
+        if render_counter is not None:
+            render_counter[0] += 1
+        return render_edition(edition)
+
+    return Publisher(settings, store, render=render, clock=lambda: AT)
+
+
+def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, Any]:
+    from bench.baseline import publish_baseline
+    from syndication.feeds import load_feeds
+
+    out: dict[str, Any] = {"articles": articles, "feeds": feeds, "repeat": repeat}
+    with tempfile.TemporaryDirectory(prefix="syndication-bench-") as temp:
+        root = Path(temp)
+        started = time.perf_counter()
+        site = make_site(root / "site", articles, feeds)
+        out["generate_seconds"] = round(time.perf_counter() - started, 2)
+        renders = [0]
+        publisher = publisher_for(site, renders)
+        feed_defs = list(load_feeds(site.feeds_dir).feeds.values())
+        settings = publisher.settings
+
+        def full_publish() -> Any:
+            shutil.rmtree(site.folder / "public", ignore_errors=True)
+            return publisher.publish_all(feed_defs, at=AT, record=False)
+
+        def baseline() -> int:
+            target = root / "baseline"
+            shutil.rmtree(target, ignore_errors=True)
+            return publish_baseline(
+                publisher.store, feed_defs, settings.agency, AT, target
+            )
+
+        out["baseline_seconds"], baseline_docs = timed(baseline, repeat)
+        out["full_publish_seconds"], summary = timed(full_publish, repeat)
+        out["baseline_documents"] = baseline_docs
+        out["full_publish_documents"] = summary.written
+        out["full_publish_exit_code"] = summary.exit_code
+        out["speed_vs_baseline"] = round(
+            out["baseline_seconds"] / out["full_publish_seconds"], 2
+        )
+
+        renders[0] = 0
+        tick_seconds, tick = timed(
+            lambda: publisher.publish_all(feed_defs, at=AT, record=True), 1
+        )
+        out["tick_seconds"] = round(tick_seconds, 3)
+        out["tick_renders"] = renders[0]
+        out["tick_puts"] = tick.written
+
+        # One new story that matches many feeds: a subject most feeds select.
+        from collections import Counter
+
+        subject_counts = Counter(q for f in feed_defs for q in f.selection.subjects)
+        qcode = subject_counts.most_common(1)[0][0]
+        import random
+        from dataclasses import replace
+
+        from syndication.articles.model import Subject
+
+        story = replace(
+            make_version(random.Random(99), 10_000_000),
+            subjects=(Subject(qcode, "bench topic"),),
+            version_created=AT + timedelta(seconds=1),
+            first_created=AT + timedelta(seconds=1),
+            embargo_until=None,
+        )
+        publisher.store.append(story)
+        renders[0] = 0
+        one_seconds, one = timed(
+            lambda: publisher.publish_all(
+                feed_defs, at=AT + timedelta(seconds=2), record=True
+            ),
+            1,
+        )
+        out["one_story_seconds"] = round(one_seconds, 3)
+        out["one_story_feeds_rerendered"] = renders[0]
+        out["one_story_feeds_changed"] = sum(1 for r in one.results if r.written)
+        out["one_story_puts"] = one.written
+        publisher.close()
+        publisher.store.close()
+
+        out["help_cold_start_seconds"] = round(
+            statistics.median(
+                _time_command([sys.executable, "-m", "syndication", "--help"])
+                for _ in range(5)
+            ),
+            3,
+        )
+        out["ingest_json_per_second"] = _ingest_rate(
+            root, site, 2000 if preset != "small" else 200
+        )
+        out["peak_memory_mb"] = _peak_memory(site)
+    out["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    return out
+
+
+def _time_command(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=REPO)
+    return time.perf_counter() - started
+
+
+def _ingest_rate(root: Path, site: Site, count: int) -> float:
+    import random
+
+    from syndication.articles.model import version_to_dict
+
+    folder = root / "ingest"
+    folder.mkdir()
+    rng = random.Random(5)
+    for n in range(count):
+        data = version_to_dict(make_version(rng, 20_000_000 + n))
+        for key in ("version",):
+            data.pop(key)
+        data = {k: v for k, v in data.items() if v not in (None, "", [], False)}
+        (folder / f"{n:06d}.json").write_text(json.dumps(data), encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "syndication",
+            "-q",
+            "--config",
+            str(site.config),
+            "ingest",
+            str(folder),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return round(count / (time.perf_counter() - started), 1)
+
+
+def _peak_memory(site: Site) -> float:
+    code = (
+        "import resource, sys\n"
+        "from bench.run import publisher_for, Site\n"
+        "from pathlib import Path\n"
+        "from syndication.feeds import load_feeds\n"
+        "from bench.workload import AT\n"
+        f"site = Site(Path({str(site.folder)!r}), Path({str(site.config)!r}), "
+        f"Path({str(site.feeds_dir)!r}), {site.store_url!r})\n"
+        "p = publisher_for(site)\n"
+        "feeds = list(load_feeds(site.feeds_dir).feeds.values())\n"
+        "p.publish_all(feeds, at=AT, record=False)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    return round(int(result.stdout.strip().splitlines()[-1]) / 1024, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="default")
+    parser.add_argument("--articles", type=int)
+    parser.add_argument("--feeds", type=int)
+    parser.add_argument("--repeat", type=int)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    preset = PRESETS[args.preset]
+    result = figures(
+        args.preset,
+        args.articles or preset["articles"],
+        args.feeds or preset["feeds"],
+        args.repeat or preset["repeat"],
+    )
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    _ = resource  # imported for the memory child process's benefit
+
+
+if __name__ == "__main__":
+    main()
