@@ -250,3 +250,17 @@ def s3_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _reset_cli_logging() -> Iterator[None]:
+    """The CLI gives the ``syndication`` logger its own stderr handler and stops
+    propagation; undo that after each test so caplog sees later tests' logs."""
+    import logging
+
+    yield
+    logger = logging.getLogger("syndication")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.propagate = True
+    logger.setLevel(logging.NOTSET)
