@@ -238,6 +238,7 @@ def _run(
     from syndication.publish import Publisher
 
     publisher = Publisher(app.settings, app.store)
+    publisher.gate  # noqa: B018  # a configuration problem stops here, before any feed
     try:
         with _progress(len(feeds), quiet=as_json) as advance:
             summary = publisher.publish_all(

@@ -35,9 +35,12 @@ def self_url(edition: Edition, fmt: str, file_name: str) -> str:
 
 
 def newest_time(edition: Edition) -> datetime:
-    """The newest version time among items and kills (RSS lastBuildDate, Atom
-    updated); the edition's time only when the feed is empty. Never the clock."""
+    """When the feed's content last changed (RSS lastBuildDate, Atom updated,
+    NewsML-G2 sent): the newest version time among items and kills, or an item's
+    embargo release if later (the item appeared then); the edition's time only
+    when the feed is empty. Never the clock."""
     times = [i.version.version_created for i in (*edition.items, *edition.canceled)]
+    times += [i.version.embargo_until for i in edition.items if i.version.embargo_until]
     return max(times) if times else edition.at
 
 
