@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "url": "publish:url",
     "status": "ops:status",
     "history": "ops:history",
+    "validate": "validate:validate",
 }
 
 EXIT_CODES = """\b

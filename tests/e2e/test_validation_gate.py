@@ -1,0 +1,130 @@
+"""The gate end to end: a feed whose rendering is invalid is not written (its
+previous published version stays), the other feeds are, and the command ends
+with a summary and exit code 4."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import write_config
+
+from syndication.articles.model import Subject, Version
+from syndication.cli import cli
+from syndication.config import load_settings
+from syndication.feeds import load_feeds
+from syndication.publish import Publisher
+from syndication.render.registry import render_edition
+from syndication.store import open_store
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+FEED = """id = "{id}"
+partner = "Partner {id}"
+title = "Feed {id}"
+description = "Stories on {qcode}"
+link = "https://{id}.example/"
+
+[selection]
+subjects = ["{qcode}"]
+"""
+
+
+def site(tmp_path: Path) -> Path:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    for feed_id, qcode in (("good", "medtop:06000000"), ("bad", "medtop:16000000")):
+        (feeds / f"{feed_id}.toml").write_text(FEED.format(id=feed_id, qcode=qcode))
+    config = write_config(tmp_path, feeds_dir=feeds)
+    store = open_store(load_settings(config).store_url)
+    for n, qcode in enumerate(("medtop:06000000", "medtop:16000000")):
+        store.append(
+            Version(
+                guid=f"urn:test:{n}",
+                headline=f"Story {n}",
+                body="<p>Clean body.</p>",
+                version_created=T0,
+                first_created=T0,
+                subjects=(Subject(qcode, "topic"),),
+            )
+        )
+    store.close()
+    return config
+
+
+def publish(config: Path, *extra: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(
+        cli,
+        ["--config", str(config), "publish", "--at", "2026-11-27T12:00:00Z", *extra],
+    )
+
+
+def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
+    config = site(tmp_path)
+    first = publish(config)
+    assert first.exit_code == 0, first.output
+    public = tmp_path / "public"
+    before = (public / "bad" / "rss.xml").read_bytes()
+
+    # A story reaches the store without going through ingest's sanitiser.
+    store = open_store(load_settings(config).store_url)
+    bad = store.get("urn:test:1")
+    store.append(
+        replace(
+            bad,
+            body="<p>Body.</p><script>steal()</script>",
+            version_created=T0 + timedelta(hours=1),
+        )
+    )
+    good = store.get("urn:test:0")
+    store.append(
+        replace(
+            good, headline="Story 0, updated", version_created=T0 + timedelta(hours=1)
+        )
+    )
+    store.close()
+
+    result = publish(config)
+    assert result.exit_code == 4, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("bad → local: invalid, 0 written") for line in lines)
+    assert any("[body-no-script]" in line for line in lines)
+    assert any(line.startswith("good → local: published") for line in lines)
+    assert lines[-1] == (
+        "2 feed(s) (1 invalid, 1 published): 4 document(s) written, 0 skipped, 0 failed"
+    )
+    assert (public / "bad" / "rss.xml").read_bytes() == before
+    assert b"Story 0, updated" in (public / "good" / "rss.xml").read_bytes()
+    runs = open_store(load_settings(config).store_url).runs("bad", limit=1)
+    assert runs[0].outcome == "invalid"
+
+
+def test_a_faulty_renderer_for_one_feed_is_stopped_by_the_gate(tmp_path: Path) -> None:
+    config = site(tmp_path)
+    settings = load_settings(config)
+    store = open_store(settings.store_url)
+
+    def render(edition):  # type: ignore[no-untyped-def]
+        documents = render_edition(edition)
+        if edition.feed.feed_id != "bad":
+            return documents
+        # Drop the credit line from the bad feed's RSS: a renderer bug.
+        return [
+            replace(d, body=d.body.replace(b'role="distributor"', b'role="none"'))
+            if d.format == "rss"
+            else d
+            for d in documents
+        ]
+
+    publisher = Publisher(settings, store, render=render)
+    feeds = list(load_feeds(settings.feeds_dir).feeds.values())
+    summary = publisher.publish_all(feeds, at=T0 + timedelta(hours=3))
+    outcomes = {r.feed_id: r.outcome for r in summary.results}
+    assert outcomes == {"bad": "invalid", "good": "published"}
+    assert summary.exit_code == 4
+    bad = next(r for r in summary.results if r.feed_id == "bad")
+    assert {p.rule for p in bad.report.problems} == {"credit-line-present"}
+    assert not (tmp_path / "public" / "bad").exists()
+    assert (tmp_path / "public" / "good" / "rss.xml").is_file()
+    store.close()
