@@ -73,9 +73,9 @@ def validate(
             try:
                 body = path.read_bytes()
             except OSError as exc:
-                raise click.ClickException(
-                    f"{path}: cannot read: {exc.strerror}"
-                ) from exc
+                from syndication.errors import InputError
+
+                raise InputError(f"cannot read: {exc.strerror}", path=path) from exc
             report = report + check_bytes(
                 body,
                 name=str(path),
