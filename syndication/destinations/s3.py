@@ -96,6 +96,7 @@ class S3Destination:
                     "response_checksum_validation", "when_supported"
                 ),
                 s3={"addressing_style": options.get("addressing_style", "auto")},
+                signature_version="s3v4",
             )
             self._client = session.client(
                 "s3",

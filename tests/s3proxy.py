@@ -1,0 +1,83 @@
+"""A counting, breakable HTTP proxy in front of the moto S3 server, on 127.0.0.1.
+
+It records every request the publisher makes (method and path, in order) as the
+server side sees them, and can be told to fail PUTs after a number of them, the
+way a store that goes away mid-publish would.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import threading
+from typing import ClassVar
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    proxy: ClassVar[S3Proxy]
+
+    def _forward(self) -> None:
+        proxy = type(self).proxy
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with proxy.lock:
+            proxy.log.append((self.command, self.path))
+            puts = sum(1 for method, _ in proxy.log if method == "PUT")
+            failing = (
+                self.command == "PUT"
+                and proxy.fail_after is not None
+                and puts > proxy.fail_after
+            )
+        if failing:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        upstream = http.client.HTTPConnection(
+            "127.0.0.1", proxy.upstream_port, timeout=30
+        )
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
+        upstream.request(self.command, self.path, body=body, headers=headers)
+        response = upstream.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() not in {"transfer-encoding", "connection", "content-length"}:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        upstream.close()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+class S3Proxy:
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.log: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+        self.fail_after: int | None = None
+        handler = type("Handler", (_Handler,), {"proxy": self})
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.endpoint_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def puts(self) -> list[str]:
+        with self.lock:
+            return [path for method, path in self.log if method == "PUT"]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.log.clear()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
