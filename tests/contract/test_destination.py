@@ -1,0 +1,124 @@
+"""The Destination contract, run against every implementation: a local folder and
+S3 on a real moto server."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from syndication.destinations.base import encode_segment, join_key
+from syndication.destinations.local import LocalDestination
+from syndication.destinations.s3 import S3Destination
+from syndication.errors import ConfigError, DestinationError
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("local", id="local"),
+        pytest.param("s3", id="s3", marks=pytest.mark.external_service),
+    ]
+)
+def destination(request, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "local":
+        yield LocalDestination(
+            "local", tmp_path / "public", "https://feeds.example.org"
+        )
+        return
+    request.getfixturevalue("s3_env")
+    server = request.getfixturevalue("moto_server")
+    bucket = f"contract-{uuid.uuid4().hex[:10]}"
+    boto3.client(
+        "s3", endpoint_url=server.endpoint_url, region_name="us-east-1"
+    ).create_bucket(Bucket=bucket)
+    opened = S3Destination(
+        "s3",
+        {
+            "bucket": bucket,
+            "prefix": "pre",
+            "endpoint_url": server.endpoint_url,
+            "region": "us-east-1",
+            "public_base_url": "https://feeds.example.org",
+        },
+    )
+    yield opened
+    opened.close()
+
+
+def put(destination, key: str, body: bytes):  # type: ignore[no-untyped-def]
+    return destination.put(
+        key,
+        body,
+        content_type="application/rss+xml; charset=utf-8",
+        cache_control="public, max-age=60",
+        sha256=hashlib.sha256(body).hexdigest(),
+    )
+
+
+def test_put_then_list_reports_fingerprints(destination) -> None:  # type: ignore[no-untyped-def]
+    put(destination, "feed/rss.xml", b"<rss/>")
+    put(destination, "feed/items/a/v1.xml", b"<item/>")
+    put(destination, "other/rss.xml", b"<x/>")
+    assert destination.list("feed") == {
+        "feed/rss.xml": destination.fingerprint(b"<rss/>"),
+        "feed/items/a/v1.xml": destination.fingerprint(b"<item/>"),
+    }
+    put(destination, "feed/rss.xml", b"<rss>2</rss>")
+    assert destination.list("feed")["feed/rss.xml"] == destination.fingerprint(
+        b"<rss>2</rss>"
+    )
+    assert destination.list("nothing-here") == {}
+
+
+def test_public_url(destination) -> None:  # type: ignore[no-untyped-def]
+    assert destination.url("feed/rss.xml") == "https://feeds.example.org/feed/rss.xml"
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["../escape.xml", "feed/../../escape.xml", "/etc/passwd", "feed//x.xml", "a/./b"],
+)
+def test_keys_that_could_escape_are_refused(destination, key: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DestinationError, match="unsafe key segment"):
+        put(destination, key, b"x")
+
+
+def test_encoded_segments_stay_one_segment() -> None:
+    for text in ("../../x", "a/b", "..", ".", "%2e%2e%2f", "urn:x:1", "é/ü"):
+        segment = encode_segment(text)
+        assert "/" not in segment
+        assert segment not in {".", ".."}
+        assert join_key("feed", "items", segment, "v1.xml").count("/") == 3
+
+
+def test_s3_refuses_secrets_in_configuration() -> None:
+    with pytest.raises(ConfigError, match="credentials never go in the configuration"):
+        S3Destination("s3", {"bucket": "b", "aws_secret_access_key": "x"})
+    with pytest.raises(ConfigError, match=r"\[destinations.s3.bucket\]"):
+        S3Destination("s3", {})
+
+
+def test_local_writes_are_atomic_renames(tmp_path: Path) -> None:
+    destination = LocalDestination("local", tmp_path)
+    put(destination, "feed/rss.xml", b"old")
+    before = os.stat(tmp_path / "feed" / "rss.xml").st_ino
+    handle = open(tmp_path / "feed" / "rss.xml", "rb")  # noqa: SIM115  # a reader mid-write
+    put(destination, "feed/rss.xml", b"new")
+    assert handle.read() == b"old"  # the open reader keeps the whole old document
+    handle.close()
+    assert (tmp_path / "feed" / "rss.xml").read_bytes() == b"new"
+    assert os.stat(tmp_path / "feed" / "rss.xml").st_ino != before
+    assert [p.name for p in (tmp_path / "feed").iterdir()] == [
+        "rss.xml"
+    ]  # no temp files
+
+
+def test_local_write_failure_is_a_destination_error(tmp_path: Path) -> None:
+    (tmp_path / "feed").write_text("a file where a folder should be")
+    destination = LocalDestination("local", tmp_path)
+    with pytest.raises(DestinationError, match=r"local:feed/rss.xml: cannot write"):
+        put(destination, "feed/rss.xml", b"x")

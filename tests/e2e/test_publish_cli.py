@@ -1,0 +1,200 @@
+"""publish, build, replay, status and history on the local destination."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_config
+
+from syndication.articles.model import PubStatus, Subject, Version
+from syndication.cli import cli
+from syndication.config import load_settings
+from syndication.store import open_store
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+FEED = """id = "alpha"
+partner = "Partner Alpha"
+title = "Feed alpha"
+description = "Environment stories"
+link = "https://alpha.example/"
+
+[selection]
+subjects = ["medtop:06000000"]
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "alpha.toml").write_text(FEED, encoding="utf-8")
+    path = write_config(tmp_path, feeds_dir=feeds)
+    store = open_store(load_settings(path).store_url)
+    for n in range(2):
+        store.append(
+            Version(
+                guid=f"urn:test:{n}",
+                headline=f"Story {n}",
+                body=f"<p>Body {n}.</p>",
+                version_created=T0 + timedelta(minutes=n),
+                first_created=T0 + timedelta(minutes=n),
+                subjects=(Subject("medtop:06000000", "environment"),),
+            )
+        )
+    store.close()
+    return path
+
+
+def run(config: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, ["--config", str(config), *args])
+
+
+def test_dry_run_writes_nothing(config: Path, tmp_path: Path) -> None:
+    result = run(config, "publish", "--dry-run", "--at", "2026-11-27T12:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "alpha → local: dry-run, 5 written, 0 skipped, 2 item(s)" in result.stdout
+    assert "  would write alpha/rss.xml" in result.stdout
+    assert not (tmp_path / "public").exists()
+    assert run(config, "history").stdout == "no publish runs recorded\n"
+
+
+def test_publish_then_status_and_history(config: Path, tmp_path: Path) -> None:
+    first = run(config, "publish", "--at", "2026-11-27T12:00:00Z")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-1] == (
+        "1 feed(s) (1 published): 5 document(s) written, 0 skipped, 0 failed"
+    )
+    assert (tmp_path / "public" / "alpha" / "rss.xml").is_file()
+    second = run(config, "publish", "--at", "2026-11-27T12:00:00Z", "--json")
+    data = json.loads(second.stdout)
+    assert data["feeds"][0]["outcome"] == "unchanged"
+    assert (data["written"], data["skipped"]) == (0, 5)
+
+    status = json.loads(run(config, "status", "--json").stdout)
+    [row] = status["feeds"]
+    assert (row["feed"], row["outcome"], row["items"], row["documents"]) == (
+        "alpha",
+        "unchanged",
+        2,
+        5,
+    )
+    history = json.loads(run(config, "history", "alpha", "--json").stdout)
+    assert [(h["outcome"], h["written"], h["skipped"]) for h in history] == [
+        ("unchanged", 0, 5),
+        ("published", 5, 0),
+    ]
+    text = run(config, "history").stdout.splitlines()
+    assert text[0].split() == [
+        "RUN", "STARTED", "FEED", "DEST", "TRIGGER", "OUTCOME",
+        "WRITTEN", "SKIPPED", "FAILED", "ITEMS",
+    ]  # fmt: skip
+    assert text[1].split()[2:] == [
+        "alpha",
+        "local",
+        "manual",
+        "unchanged",
+        "0",
+        "5",
+        "0",
+        "2",
+    ]
+
+
+def test_build_writes_a_folder_without_the_ledger(config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "built"
+    result = run(
+        config,
+        "build",
+        "--at",
+        "2026-11-27T12:00:00Z",
+        "--out",
+        str(out),
+        "--format",
+        "rss",
+    )
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (out / "alpha").iterdir()] == ["rss.xml"]
+    assert run(config, "history").stdout == "no publish runs recorded\n"
+    again = run(config, "build", "--at", "2026-11-27T12:00:00Z", "--out", str(out))
+    assert "alpha → build: published, 4 written, 1 skipped" in again.stdout
+
+
+def test_replay_rebuilds_the_past_beside_the_live_feed(
+    config: Path, tmp_path: Path
+) -> None:
+    store = open_store(load_settings(config).store_url)
+    old = store.get("urn:test:0")
+    from dataclasses import replace
+
+    store.append(
+        replace(old, status=PubStatus.CANCELED, version_created=T0 + timedelta(hours=2))
+    )
+    store.close()
+    assert run(config, "publish", "--at", "2026-11-27T12:00:00Z").exit_code == 0
+    live = (tmp_path / "public" / "alpha" / "rss.xml").read_bytes()
+    assert b"Story 0" not in live
+    result = run(config, "replay", "alpha", "--at", "2026-11-27T10:00:00Z")
+    assert result.exit_code == 0, result.output
+    replayed = tmp_path / "public" / "alpha" / "replay" / "20261127T100000Z" / "rss.xml"
+    assert b"Story 0" in replayed.read_bytes()
+    assert (tmp_path / "public" / "alpha" / "rss.xml").read_bytes() == live
+    assert str(replayed.as_uri()) in result.stdout
+
+
+def test_unknown_feed_is_exit_3(config: Path) -> None:
+    result = run(config, "publish", "nope")
+    assert result.exit_code == 3
+    assert result.output == "Error: no feed 'nope'; defined feeds: alpha\n"
+
+
+def test_a_bad_definition_does_not_stop_the_others(
+    config: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "feeds" / "broken.toml").write_text('id = "broken"\n', encoding="utf-8")
+    result = run(config, "publish", "--at", "2026-11-27T12:00:00Z")
+    assert result.exit_code == 3
+    assert "alpha → local: published" in result.stdout
+    assert "broken.toml [partner]: missing required value" in result.stderr
+
+
+def test_feed_lock_on_postgresql_is_exclusive(postgres_url: str) -> None:
+    from syndication.errors import LockHeld
+    from syndication.locks import feed_lock
+
+    first, second = open_store(postgres_url), open_store(postgres_url)
+    try:
+        with feed_lock(first, "alpha"):
+            with (
+                pytest.raises(LockHeld, match="feed alpha is locked"),
+                feed_lock(second, "alpha", timeout=0.3),
+            ):
+                pass
+            with feed_lock(second, "beta", timeout=0.3):
+                pass
+        with feed_lock(second, "alpha", timeout=0.3):
+            pass
+    finally:
+        first.close()
+        second.close()
+
+
+def test_feed_lock_on_sqlite_is_exclusive(tmp_path: Path) -> None:
+    from syndication.errors import LockHeld
+    from syndication.locks import feed_lock
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    first, second = open_store(url), open_store(url)
+    with (
+        feed_lock(first, "alpha"),
+        pytest.raises(LockHeld),
+        feed_lock(second, "alpha", timeout=0.2),
+    ):
+        pass
+    with feed_lock(second, "alpha", timeout=0.2):
+        pass
+    first.close()
+    second.close()
