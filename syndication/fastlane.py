@@ -204,7 +204,26 @@ def _publish(
     trigger: str,
     started: float,
 ) -> FeedPush:
-    raise NotImplementedError("waiting for syndication.publish")
+    from syndication.publish import Publisher
+
+    publisher = Publisher(settings, store)
+    try:
+        result = publisher.publish_feed(feed, trigger=trigger, raise_locked=True)
+        urls: tuple[str, ...] = ()
+        if result.written:
+            target = publisher.destination(feed.destination or None)
+            urls = tuple(target.url(key) for key in result.written)
+    finally:
+        publisher.close()
+    return FeedPush(
+        feed.feed_id,
+        "ok" if result.is_ok else result.outcome,
+        urls,
+        len(result.written),
+        result.skipped,
+        time.monotonic() - started,
+        result.error,
+    )
 
 
 def _set_urgency(

@@ -17,10 +17,12 @@ import click
 from syndication.cli import AppContext, pass_app
 from syndication.cli import article_options as opts
 from syndication.cli import article_views as views
+from syndication.cli.schedule import echo_push, push_change, push_option, push_to_dict
 
 if TYPE_CHECKING:
     from syndication.articles.editorial import Change
     from syndication.articles.ingest import StoredStory
+    from syndication.fastlane import PushReport
 
 log = logging.getLogger(__name__)
 
@@ -226,9 +228,10 @@ def show(
 @articles.command()
 @click.argument("guid", metavar="ID")
 @click.option("--reason", required=True, help="Why (sent to partners as the note).")
+@push_option
 @opts.json_option
 @pass_app
-def kill(app: AppContext, guid: str, reason: str, as_json: bool) -> None:
+def kill(app: AppContext, guid: str, reason: str, no_push: bool, as_json: bool) -> None:
     """Withdraw an article: a new version with status canceled.
 
     The reason becomes the editor's note partners see with the kill.
@@ -237,7 +240,8 @@ def kill(app: AppContext, guid: str, reason: str, as_json: bool) -> None:
     """
     from syndication.articles.editorial import kill_article
 
-    _report(kill_article(app.store, guid, reason=reason, now=views.now()), as_json)
+    change = kill_article(app.store, guid, reason=reason, now=views.now())
+    _report(change, as_json, push_change(app, change, no_push))
 
 
 @articles.command()
@@ -245,6 +249,7 @@ def kill(app: AppContext, guid: str, reason: str, as_json: bool) -> None:
 @click.argument("story", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--note", required=True, help="What was corrected (the editor's note).")
 @opts.wire_options
+@push_option
 @opts.json_option
 @pass_app
 def correct(
@@ -256,6 +261,7 @@ def correct(
     reference_date: datetime | None,
     subjects: tuple[str, ...],
     language: str | None,
+    no_push: bool,
     as_json: bool,
 ) -> None:
     """Replace an article with a corrected story, marked as a correction.
@@ -279,7 +285,7 @@ def correct(
         now=views.now(),
         options=options,
     )
-    _report(change, as_json)
+    _report(change, as_json, push_change(app, change, no_push))
 
 
 @articles.command()
@@ -290,10 +296,16 @@ def correct(
     help="Hold until this ISO 8601 time (with zone).",
 )
 @click.option("--lift", is_flag=True, help="Release now: remove the embargo.")
+@push_option
 @opts.json_option
 @pass_app
 def embargo(
-    app: AppContext, guid: str, until: datetime | None, lift: bool, as_json: bool
+    app: AppContext,
+    guid: str,
+    until: datetime | None,
+    lift: bool,
+    no_push: bool,
+    as_json: bool,
 ) -> None:
     """Hold an article until a time, or lift its embargo.
 
@@ -310,29 +322,33 @@ def embargo(
 
     if lift:
         change = lift_embargo(app.store, guid, now=views.now())
-    else:
-        assert until is not None
-        change = embargo_article(app.store, guid, until=until, now=views.now())
+        _report(change, as_json, push_change(app, change, no_push))
+        return
+    assert until is not None
+    change = embargo_article(app.store, guid, until=until, now=views.now())
     _report(change, as_json)
 
 
-# Publishing: kill, correct and embargo only append a version; feeds carry it on
-# their next scheduled build. When a later issue adds the fast lane (publish the
-# affected feeds at once), it hooks in here, after the change is stored, behind a
-# --no-push option on these three commands.
-def _report(change: Change, as_json: bool) -> None:
+# Publishing: kill, correct and embargo --lift publish the affected feeds at once
+# through the fast lane (cli/schedule.py) after the change is stored, unless
+# --no-push; embargo --until is published by the scheduler at the release moment.
+# The push is reported (and in --json under "push") when it published any feed.
+def _report(change: Change, as_json: bool, push: PushReport | None = None) -> None:
+    published = push is not None and bool(push.feeds)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "action": change.action,
-                    "guid": change.guid,
-                    "changed": change.created,
-                    "before": views.change_summary(change.before),
-                    "after": views.change_summary(change.after),
-                },
-                indent=2,
-            )
-        )
-        return
-    click.echo(views.describe_change(change))
+        document = {
+            "action": change.action,
+            "guid": change.guid,
+            "changed": change.created,
+            "before": views.change_summary(change.before),
+            "after": views.change_summary(change.after),
+        }
+        if push is not None and published:
+            document["push"] = push_to_dict(push)
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(views.describe_change(change))
+        if push is not None and published:
+            echo_push(push, as_json=False)
+    if push is not None and not push.is_ok:
+        raise click.exceptions.Exit(1)

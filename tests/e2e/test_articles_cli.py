@@ -186,12 +186,12 @@ def test_show(run, examples) -> None:
 
 
 def test_kill_then_history(run, examples) -> None:
-    result = run("articles", "kill", SAHEL_ID, "--reason", "Legal advice")
+    result = run("articles", "kill", SAHEL_ID, "--reason", "Legal advice", "--no-push")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"{SAHEL_ID}: version 1 → 2; status usable → canceled; note: Legal advice\n"
     )
-    again = run("articles", "kill", SAHEL_ID, "--reason", "Legal advice")
+    again = run("articles", "kill", SAHEL_ID, "--reason", "Legal advice", "--no-push")
     assert again.stdout == f"{SAHEL_ID}: unchanged (version 2 already says this)\n"
     history = run("articles", "show", SAHEL_ID, "--history").stdout.splitlines()
     assert history[0].split()[:4] == ["V", "CREATED", "STATUS", "EMBARGO"]
@@ -218,7 +218,9 @@ def test_correct(run, examples, tmp_path: Path) -> None:
         "<p>Farmers in western Niger have begun sowing millet after dark.</p>"
     )
     fixed.write_text(json.dumps(document), encoding="utf-8")
-    result = run("articles", "correct", SAHEL_ID, str(fixed), "--note", "Shortened")
+    result = run(
+        "articles", "correct", SAHEL_ID, str(fixed), "--note", "Shortened", "--no-push"
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"{SAHEL_ID}: version 1 → 2; status usable; marked as a correction; "
@@ -243,7 +245,7 @@ def test_embargo_and_lift(run, examples) -> None:
         f"{SAHEL_ID}: version 1 → 2; status usable; "
         "embargo none → until 2099-01-01T06:00:00Z\n"
     )
-    lifted = run("articles", "embargo", SAHEL_ID, "--lift", "--json")
+    lifted = run("articles", "embargo", SAHEL_ID, "--lift", "--json", "--no-push")
     assert json.loads(lifted.stdout) == {
         "action": "lift",
         "guid": SAHEL_ID,
@@ -317,3 +319,20 @@ def test_ingest_as_a_subprocess_shows_no_traceback(config_file: Path) -> None:
         "decoded; save the file as UTF-8\n"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_kill_publishes_the_affected_feeds_at_once(
+    run, examples, tmp_path: Path
+) -> None:
+    """The fast lane: a kill republishes every feed that carried the story."""
+    first = run("publish")
+    assert first.exit_code == 0, first.output
+    rss = tmp_path / "public" / "partner-b" / "rss.xml"
+    assert b"torchlight" in rss.read_bytes().lower()
+    result = run("articles", "kill", SAHEL_ID, "--reason", "Legal advice")
+    assert result.exit_code == 0, result.output
+    assert "partner-b-climate: ok" in result.stdout
+    assert b"torchlight" not in rss.read_bytes().lower()
+    atom = (tmp_path / "public" / "partner-b" / "atom.xml").read_bytes()
+    assert b"at:deleted-entry" in atom
+    assert b"Legal advice" in atom
