@@ -404,9 +404,7 @@ def test_two_schedulers_on_postgres_never_double_publish_and_fail_over(
     second.wait_for("this process is the active scheduler")
     eventually(
         lambda: [
-            r
-            for r in site.runs("health")
-            if r.started > killed_at and r.outcome in OK
+            r for r in site.runs("health") if r.started > killed_at and r.outcome in OK
         ],
         "a publish by the standby",
     )
