@@ -74,17 +74,20 @@ def history(app: AppContext, feed_id: str | None, limit: int, as_json: bool) -> 
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Show each feed's last publish, its outcome and what it holds.
+    """Show each feed's last publish, next run, and the scheduler's state.
 
     Per feed: the last run's time and outcome, the documents and items it
-    published, and the last error if the latest run failed.
+    published, the next scheduled run, and the last error if the latest run
+    failed. Then whether a scheduler is active and the pending embargo releases.
 
     Example: syndication status --json
     """
     from syndication.feeds import load_feeds
+    from syndication.schedule import scheduler_status
 
     settings = app.settings
     feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    scheduling = scheduler_status(settings, app.store, feed_set.feeds)
     rows = []
     for feed_id, feed in sorted(feed_set.feeds.items()):
         runs = app.store.runs(feed_id, limit=1)
@@ -99,22 +102,45 @@ def status(app: AppContext, as_json: bool) -> None:
                 "outcome": last.outcome if last else "never published",
                 "items": last.items if last else 0,
                 "documents": documents,
+                "next_run": _time(scheduling.next_runs.get(feed_id))
+                if scheduling.next_runs.get(feed_id)
+                else None,
                 "error": last.error if last else "",
             }
         )
+    releases = [
+        {
+            "guid": release.guid,
+            "release": _time(release.release),
+            "feeds": list(release.feed_ids),
+        }
+        for release in scheduling.pending_releases
+    ]
     if as_json:
-        click.echo(json.dumps({"feeds": rows}, indent=2, ensure_ascii=False))
+        document = {
+            "feeds": rows,
+            "scheduler": {"active": scheduling.is_active, "holder": scheduling.holder},
+            "pending_embargo_releases": releases,
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     click.echo(
         f"{'FEED':<28}  {'DEST':<8}  {'LAST RUN':<20}  {'OUTCOME':<16}  DOCS  ITEMS"
+        "  NEXT RUN"
     )
     for row in rows:
         click.echo(
             f"{row['feed']:<28}  {row['destination']:<8}  "
             f"{row['last_run'] or '-':<20}  "
             f"{row['outcome']:<16}  {row['documents']:>4}  {row['items']:>5}"
+            f"  {row['next_run'] or '-'}"
             + (f"  {row['error']}" if row["error"] else "")
         )
+    active = f"active ({scheduling.holder})" if scheduling.is_active else "not running"
+    click.echo(f"scheduler: {active}")
+    for release in releases:
+        feeds = ", ".join(release["feeds"]) or "no feed"
+        click.echo(f"embargo release {release['release']}: {release['guid']} → {feeds}")
     for problem in feed_set.problems:
         click.echo(f"bad feed definition: {problem}")
 

@@ -198,3 +198,35 @@ def test_feed_lock_on_sqlite_is_exclusive(tmp_path: Path) -> None:
         pass
     first.close()
     second.close()
+
+
+def test_status_shows_scheduler_and_pending_embargo_releases(config: Path) -> None:
+    release = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    store = open_store(load_settings(config).store_url)
+    store.append(
+        Version(
+            guid="urn:test:embargoed",
+            headline="Embargoed",
+            body="<p>Later.</p>",
+            version_created=T0,
+            first_created=T0,
+            embargo_until=release,
+            subjects=(Subject("medtop:06000000", "environment"),),
+        )
+    )
+    store.close()
+    data = json.loads(run(config, "status", "--json").stdout)
+    assert data["scheduler"] == {"active": False, "holder": ""}
+    assert data["pending_embargo_releases"] == [
+        {
+            "guid": "urn:test:embargoed",
+            "release": release.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "feeds": ["alpha"],
+        }
+    ]
+    text = run(config, "status").stdout.splitlines()
+    assert "scheduler: not running" in text
+    assert (
+        f"embargo release {release.strftime('%Y-%m-%dT%H:%M:%SZ')}: "
+        "urn:test:embargoed → alpha"
+    ) in text
