@@ -137,11 +137,14 @@ def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, An
         out["tick_renders"] = renders[0]
         out["tick_puts"] = tick.written
 
-        # One new story that matches many feeds: a subject most feeds select.
         from collections import Counter
 
+        # One new story that matches many feeds: the three subjects most feeds
+        # select, in the language most language-filtered feeds want.
         subject_counts = Counter(q for f in feed_defs for q in f.selection.subjects)
-        qcode = subject_counts.most_common(1)[0][0]
+        language_counts = Counter(
+            lang for f in feed_defs for lang in f.selection.languages
+        )
         import random
         from dataclasses import replace
 
@@ -149,7 +152,11 @@ def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, An
 
         story = replace(
             make_version(random.Random(99), 10_000_000),
-            subjects=(Subject(qcode, "bench topic"),),
+            subjects=tuple(
+                Subject(qcode, "bench topic")
+                for qcode, _ in subject_counts.most_common(3)
+            ),
+            language=language_counts.most_common(1)[0][0],
             version_created=AT + timedelta(seconds=1),
             first_created=AT + timedelta(seconds=1),
             embargo_until=None,
@@ -166,6 +173,7 @@ def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, An
         out["one_story_feeds_rerendered"] = renders[0]
         out["one_story_feeds_changed"] = sum(1 for r in one.results if r.written)
         out["one_story_puts"] = one.written
+        out["one_story_outcomes"] = sorted({r.outcome for r in one.results})
         publisher.close()
         publisher.store.close()
 
