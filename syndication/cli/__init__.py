@@ -82,11 +82,33 @@ class AppContext:
 
 
 class SyndicationException(click.ClickException):
-    """A library error shown to the user, with its class's exit code."""
+    """A library error shown to the user (runtime failure, exit 1)."""
+
+    exit_code = 1
 
     def __init__(self, error: SyndicationError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+
+
+class BadInputException(SyndicationException):
+    """Bad configuration, feed definition or story (exit 3)."""
+
+    exit_code = 3
+
+
+class RefusedException(SyndicationException):
+    """A document refused by validation (exit 4)."""
+
+    exit_code = 4
+
+
+def _cli_exception(error: SyndicationError) -> SyndicationException:
+    """The ClickException for a library error, by its class's exit code."""
+    by_code: dict[int, type[SyndicationException]] = {
+        3: BadInputException,
+        4: RefusedException,
+    }
+    return by_code.get(error.exit_code, SyndicationException)(error)
 
 
 class LazyGroup(click.Group):
@@ -116,7 +138,7 @@ class LazyGroup(click.Group):
             app = ctx.find_object(AppContext)
             if app is not None and app.debug:
                 raise
-            raise SyndicationException(exc) from exc
+            raise _cli_exception(exc) from exc
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -178,7 +200,7 @@ def _configure_logging(level: int) -> None:
     root = logging.getLogger("syndication")
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    handler = logging.StreamHandler(click.get_text_stream("stderr"))
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )

@@ -259,7 +259,7 @@ def _run(
 @contextmanager
 def _progress(total: int, *, quiet: bool) -> Iterator[Any]:
     """A progress bar on a terminal (stderr), nothing otherwise."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if quiet or total < 2 or not stream.isatty():
         yield lambda: None
         return
