@@ -312,12 +312,15 @@ class Publisher:
                 else self.settings.cache_control_item
             )
             try:
+                # Indexes are replaced only if they still hold what we listed:
+                # a second line of defence behind the feed lock.
                 put = target.put(
                     key,
                     document.body,
                     content_type=document.content_type,
                     cache_control=cache,
                     sha256=document.sha256,
+                    expected=existing.get(key, "") if document.is_index else None,
                 )
             except SyndicationError as exc:
                 failed = len(pending) - len(written)

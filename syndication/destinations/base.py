@@ -48,8 +48,15 @@ class Destination(Protocol):
         content_type: str,
         cache_control: str,
         sha256: str,
+        expected: str | None = None,
     ) -> PutResult:
-        """Write ``body`` at ``key`` atomically (readers see old or new, never half)."""
+        """Write ``body`` at ``key`` atomically (readers see old or new, never half).
+
+        ``expected`` makes the write conditional where the destination supports
+        it: ``""`` means the key must not exist yet, a fingerprint (as
+        :meth:`list` gave it) means the key must still hold that. A failed
+        condition raises DestinationError with status 412 and writes nothing.
+        """
         ...
 
     def list(self, prefix: str) -> dict[str, str]:

@@ -39,8 +39,11 @@ class LocalDestination:
         content_type: str,
         cache_control: str,
         sha256: str,
+        expected: str | None = None,
     ) -> PutResult:
         target = self._path(key)
+        if expected is not None:
+            self._check_expected(target, key, expected)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
@@ -59,6 +62,19 @@ class LocalDestination:
                 f"cannot write: {exc.strerror}", destination=self.name, key=key
             ) from exc
         return PutResult(key=key, etag=sha256, size=len(body))
+
+    def _check_expected(self, target: Path, key: str, expected: str) -> None:
+        """Best effort for a folder: compare just before the rename."""
+        current = (
+            hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() else ""
+        )
+        if current != expected:
+            raise DestinationError(
+                "changed by another publisher since it was listed; not replaced",
+                destination=self.name,
+                key=key,
+                status=412,
+            )
 
     def list(self, prefix: str) -> dict[str, str]:
         base = self._path(prefix) if prefix else self.root

@@ -34,6 +34,7 @@ _OPTIONS = {
     "addressing_style": str,
     "cache_control_index": str,
     "cache_control_item": str,
+    "conditional_writes": bool,
 }
 _SECRETS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "secret"}
 
@@ -56,7 +57,9 @@ class S3Destination:
                     f"unknown option; expected one of {', '.join(sorted(_OPTIONS))}",
                     key=f"destinations.{name}.{key}",
                 )
-            if not isinstance(value, expected) or isinstance(value, bool):
+            if not isinstance(value, expected) or (
+                isinstance(value, bool) and expected is not bool
+            ):
                 raise ConfigError(
                     f"expected {expected.__name__}, got {value!r}",
                     key=f"destinations.{name}.{key}",
@@ -71,6 +74,8 @@ class S3Destination:
         self.public_base_url = str(options.get("public_base_url", "")).rstrip("/")
         self.cache_control_index = options.get("cache_control_index")
         self.cache_control_item = options.get("cache_control_item")
+        # If-Match / If-None-Match on PutObject; off for stores that reject them.
+        self.conditional_writes = bool(options.get("conditional_writes", True))
         self._options = dict(options)
         self._client: S3Client | None = None
 
@@ -121,10 +126,17 @@ class S3Destination:
         content_type: str,
         cache_control: str,
         sha256: str,
+        expected: str | None = None,
     ) -> PutResult:
         from botocore.exceptions import BotoCoreError, ClientError
 
         full = self._key(key)
+        conditions: dict[str, str] = {}
+        if expected is not None and self.conditional_writes:
+            if expected:
+                conditions["IfMatch"] = f'"{expected}"'
+            else:
+                conditions["IfNoneMatch"] = "*"
         try:
             response = self.client.put_object(
                 Bucket=self.bucket,
@@ -133,6 +145,7 @@ class S3Destination:
                 ContentType=content_type,
                 CacheControl=cache_control,
                 Metadata={"sha256": sha256},
+                **conditions,  # type: ignore[arg-type]
             )
         except ClientError as exc:
             raise _translate(exc, self.name, f"s3://{self.bucket}/{full}") from exc
@@ -190,5 +203,12 @@ class S3Destination:
 def _translate(exc: Any, name: str, where: str) -> DestinationError:
     error = exc.response.get("Error", {})
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if error.get("Code") == "PreconditionFailed" or status == 412:
+        return DestinationError(
+            "changed by another publisher since it was listed; not replaced",
+            destination=name,
+            key=where,
+            status=412,
+        )
     message = f"{error.get('Code', 'error')}: {error.get('Message', str(exc))}"
     return DestinationError(message, destination=name, key=where, status=status)

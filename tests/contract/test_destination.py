@@ -122,3 +122,43 @@ def test_local_write_failure_is_a_destination_error(tmp_path: Path) -> None:
     destination = LocalDestination("local", tmp_path)
     with pytest.raises(DestinationError, match=r"local:feed/rss.xml: cannot write"):
         put(destination, "feed/rss.xml", b"x")
+
+
+def test_conditional_writes_refuse_a_changed_index(destination) -> None:  # type: ignore[no-untyped-def]
+    put(destination, "feed/rss.xml", b"<rss>1</rss>")
+    listed = destination.list("feed")["feed/rss.xml"]
+    put(destination, "feed/rss.xml", b"<rss>by someone else</rss>")
+    with pytest.raises(DestinationError, match="changed by another publisher") as info:
+        destination.put(
+            "feed/rss.xml",
+            b"<rss>2</rss>",
+            content_type="application/rss+xml; charset=utf-8",
+            cache_control="public, max-age=60",
+            sha256=hashlib.sha256(b"<rss>2</rss>").hexdigest(),
+            expected=listed,
+        )
+    assert info.value.status == 412
+    assert destination.list("feed")["feed/rss.xml"] == destination.fingerprint(
+        b"<rss>by someone else</rss>"
+    )
+    with pytest.raises(DestinationError, match="changed by another publisher"):
+        destination.put(
+            "feed/rss.xml",
+            b"<rss>3</rss>",
+            content_type="application/rss+xml; charset=utf-8",
+            cache_control="public, max-age=60",
+            sha256="0" * 64,
+            expected="",  # must not exist yet
+        )
+    current = destination.list("feed")["feed/rss.xml"]
+    destination.put(
+        "feed/rss.xml",
+        b"<rss>4</rss>",
+        content_type="application/rss+xml; charset=utf-8",
+        cache_control="public, max-age=60",
+        sha256="0" * 64,
+        expected=current,
+    )
+    assert destination.list("feed")["feed/rss.xml"] == destination.fingerprint(
+        b"<rss>4</rss>"
+    )
