@@ -29,6 +29,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 and proxy.fail_after is not None
                 and puts > proxy.fail_after
             )
+        if failing and proxy.failure == "drop":
+            # The server is gone: the connection closes with no answer.
+            self.close_connection = True
+            self.connection.close()
+            return
         if failing:
             self.send_response(503)
             self.send_header("Content-Length", "0")
@@ -64,6 +69,7 @@ class S3Proxy:
         self.log: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.fail_after: int | None = None
+        self.failure = "503"  # or "drop": close connections without answering
         handler = type("Handler", (_Handler,), {"proxy": self})
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.endpoint_url = f"http://127.0.0.1:{self.server.server_address[1]}"

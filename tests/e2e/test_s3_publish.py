@@ -190,6 +190,24 @@ def test_failure_mid_publish_keeps_indexes_and_next_publish_completes(  # type: 
     store.close()
 
 
+def test_server_gone_mid_publish_is_a_clean_failure(
+    tmp_path, proxy, bucket, moto_server
+):  # type: ignore[no-untyped-def]
+    config = make_site(tmp_path, proxy.endpoint_url, bucket)
+    proxy.failure = "drop"
+    proxy.fail_after = 1
+    result = publish(config, "beta")
+    assert result.exit_code == 1
+    assert "beta → s3: failed, 1 written" in result.stdout
+    assert "Traceback" not in result.output
+    keys = {
+        o["Key"] for o in s3(moto_server).list_objects_v2(Bucket=bucket)["Contents"]
+    }
+    assert keys == {k for k in keys if "/items/" in k}  # no index was written
+    proxy.fail_after = None
+    assert publish(config, "beta").exit_code == 0
+
+
 def test_unreachable_store_fails_cleanly(tmp_path, bucket, s3_env):  # type: ignore[no-untyped-def]
     from conftest import free_port
 
