@@ -10,7 +10,8 @@ documents changed without a HEAD per key.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from syndication.destinations.base import PutResult, join_key
@@ -128,8 +129,6 @@ class S3Destination:
         sha256: str,
         expected: str | None = None,
     ) -> PutResult:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         full = self._key(key)
         conditions: dict[str, str] = {}
         if expected is not None and self.conditional_writes:
@@ -137,7 +136,7 @@ class S3Destination:
                 conditions["IfMatch"] = f'"{expected}"'
             else:
                 conditions["IfNoneMatch"] = "*"
-        try:
+        with self._translated("upload", full):
             response = self.client.put_object(
                 Bucket=self.bucket,
                 Key=full,
@@ -147,21 +146,11 @@ class S3Destination:
                 Metadata={"sha256": sha256},
                 **conditions,  # type: ignore[arg-type]
             )
-        except ClientError as exc:
-            raise _translate(exc, self.name, f"s3://{self.bucket}/{full}") from exc
-        except BotoCoreError as exc:
-            raise DestinationError(
-                f"upload failed: {exc}",
-                destination=self.name,
-                key=f"s3://{self.bucket}/{full}",
-            ) from exc
         return PutResult(
             key=key, etag=response.get("ETag", "").strip('"'), size=len(body)
         )
 
     def list(self, prefix: str) -> dict[str, str]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         full = (
             self._key(prefix) + "/"
             if prefix
@@ -169,20 +158,27 @@ class S3Destination:
         )
         strip = len(self.prefix) + 1 if self.prefix else 0
         found: dict[str, str] = {}
-        try:
+        with self._translated("listing", full):
             paginator = self.client.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
                 for obj in page.get("Contents", []):
                     found[obj["Key"][strip:]] = obj.get("ETag", "").strip('"')
+        return found
+
+    @contextmanager
+    def _translated(self, action: str, full_key: str) -> Iterator[None]:
+        """botocore errors → DestinationError naming bucket, key and status."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        where = f"s3://{self.bucket}/{full_key}"
+        try:
+            yield
         except ClientError as exc:
-            raise _translate(exc, self.name, f"s3://{self.bucket}/{full}") from exc
+            raise _translate(exc, self.name, where) from exc
         except BotoCoreError as exc:
             raise DestinationError(
-                f"listing failed: {exc}",
-                destination=self.name,
-                key=f"s3://{self.bucket}/{full}",
+                f"{action} failed: {exc}", destination=self.name, key=where
             ) from exc
-        return found
 
     def url(self, key: str, *, expires_seconds: int | None = None) -> str:
         full = self._key(key)

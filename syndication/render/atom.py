@@ -20,7 +20,7 @@ from lxml import etree
 
 from syndication.articles.model import utc
 from syndication.credit import feed_credit
-from syndication.render.base import Document, Edition
+from syndication.render.base import Document, Edition, index_document
 from syndication.render.fields import (
     authors,
     contributors,
@@ -49,16 +49,7 @@ class AtomRenderer:
     file_name = "atom.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        return [
-            Document(
-                feed_id=edition.feed.feed_id,
-                key=self.file_name,
-                format=self.format,
-                content_type=self.content_type,
-                body=render_atom(edition),
-                is_index=True,
-            )
-        ]
+        return [index_document(self, edition, render_atom(edition))]
 
 
 def feed_id(edition: Edition) -> str:

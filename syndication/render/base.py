@@ -91,3 +91,15 @@ class Renderer(Protocol):
     file_name: str
 
     def render(self, edition: Edition) -> list[Document]: ...
+
+
+def index_document(renderer: Renderer, edition: Edition, body: bytes) -> Document:
+    """The one index document a single-file renderer (RSS, Atom) produces."""
+    return Document(
+        feed_id=edition.feed.feed_id,
+        key=renderer.file_name,
+        format=renderer.format,
+        content_type=renderer.content_type,
+        body=body,
+        is_index=True,
+    )

@@ -15,7 +15,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from syndication.credit import feed_credit
-from syndication.render.base import Document, Edition
+from syndication.render.base import Document, Edition, index_document
 from syndication.render.feedgen_ext import CreditEntryExtension, CreditFeedExtension
 from syndication.render.fields import (
     feed_language,
@@ -36,16 +36,7 @@ class RssRenderer:
     file_name = "rss.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        return [
-            Document(
-                feed_id=edition.feed.feed_id,
-                key=self.file_name,
-                format=self.format,
-                content_type=self.content_type,
-                body=render_rss(edition),
-                is_index=True,
-            )
-        ]
+        return [index_document(self, edition, render_rss(edition))]
 
 
 def render_rss(edition: Edition) -> bytes:
