@@ -278,8 +278,9 @@ class SqlStore:
             v.c.status == status.value,
             v.c.urgency <= selection.max_urgency,
         ]
-        if status is PubStatus.USABLE:
-            conditions.append(or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at))
+        # Embargo holds for kills too: a story killed before its release never
+        # appeared, so it gets no tombstone or canceled item that would reveal it.
+        conditions.append(or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at))
         if selection.window is not None:
             conditions.append(v.c.version_created >= at - selection.window)
         if selection.languages:

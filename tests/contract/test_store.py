@@ -150,6 +150,20 @@ def test_kill_leaves_selection_and_appears_as_canceled(store):
     assert store.select_canceled(Selection(), killed_at - timedelta(seconds=1)) == []
 
 
+def test_kill_before_release_reveals_nothing(store):
+    release = T0 + timedelta(hours=5)
+    store.append(story(embargo_until=release))
+    store.append(
+        story(
+            embargo_until=release,
+            status=PubStatus.CANCELED,
+            version_created=T0 + timedelta(hours=1),
+        )
+    )
+    assert store.select_canceled(Selection(), T0 + timedelta(hours=2)) == []
+    assert store.select(Selection(), T0 + timedelta(hours=2)) == []
+
+
 def test_correction_replaces_earlier_version(store):
     store.append(story())
     store.append(
