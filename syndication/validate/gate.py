@@ -1,43 +1,60 @@
 """The gate: every document of a feed is checked before anything is written.
 
-A feed whose documents are not all valid is not written at all (publish.py);
-:meth:`Gate.require` raises :class:`ValidationFailed` carrying the report.
+publish.py calls :meth:`Gate.check` (or :meth:`Gate.require`) with a feed's
+rendered documents and the edition they came from; a feed whose documents are
+not all valid is not written at all. :func:`check_file` checks any RSS, Atom or
+NewsML-G2 file, ours or another publisher's (the ``validate`` command).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from syndication.config import Settings
-from syndication.errors import ConfigError, ValidationFailed
+from syndication.errors import ConfigError, InputError, ValidationFailed
 from syndication.render.base import Document, Edition
-from syndication.validate.checker import (
-    Expectations,
-    GateReport,
-    Problem,
-    check_bytes,
-)
+from syndication.validate.checker import DEFAULT_SCHEMAS_DIR, Expectations, check_bytes
+from syndication.validate.report import GateReport, Problem
 
-__all__ = ["Expectations", "Gate", "GateReport", "Problem", "expectations_for"]
+__all__ = [
+    "Expectations",
+    "Gate",
+    "GateReport",
+    "Problem",
+    "check_file",
+    "expectations_for",
+]
 
 
 def expectations_for(edition: Edition) -> Expectations:
-    """What the edition's documents must say: the feed's credit line, the credit
-    paragraph its bodies end with (or none), and the build time."""
-    from syndication.credit import credit_paragraph, feed_credit
+    """What the edition's documents must say: the feed's credit line, whether
+    bodies end with the credit paragraph, the build time, and the embargo of
+    every item it was built from."""
+    from syndication.credit import feed_credit
 
     credit = feed_credit(edition.feed, edition.agency)
-    paragraph = credit_paragraph(credit) if credit.append_paragraph else ""
-    return Expectations(credit_line=credit.line, paragraph=paragraph, at=edition.at)
+    embargoes = {
+        item.version.guid: item.version.embargo_until
+        for item in (*edition.items, *edition.canceled)
+        if item.version.embargo_until is not None
+    }
+    return Expectations(
+        credit_line=credit.line,
+        append_paragraph=credit.append_paragraph,
+        at=edition.at,
+        embargoes=embargoes,
+    )
 
 
 class Gate:
     """Checks rendered documents against our grammars and rules (and IPTC's
-    official NewsML-G2 XSD when configured). Schemas compile once per process."""
+    official NewsML-G2 XSD when configured). Schemas compile on first use, once
+    per process, shared by every Gate."""
 
     def __init__(self, schemas_dir: Path, official_xsd: Path | None = None) -> None:
-        """Raises :class:`ConfigError` when a schema file is missing."""
+        """Raises :class:`ConfigError` when a folder or file is missing."""
         if official_xsd is not None and not official_xsd.is_file():
             raise ConfigError(
                 "official NewsML-G2 schema not found; fix the path or remove the key",
@@ -46,23 +63,29 @@ class Gate:
             )
         if not (schemas_dir / "rules").is_dir():
             raise ConfigError(
-                "schemas folder not found", path=schemas_dir, key="paths.schemas"
+                "schemas folder not found (it holds rss.rng, atom.rng, "
+                "newsml-profile.rng and rules/)",
+                path=schemas_dir,
+                key="paths.schemas",
             )
         self.schemas_dir = schemas_dir
         self.official_xsd = official_xsd
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
+        """The gate of a site: ``[paths] schemas`` and
+        ``[validation] newsml_official_xsd``."""
         return cls(settings.schemas_dir, settings.newsml_xsd)
 
     def check(self, documents: Sequence[Document], edition: Edition) -> GateReport:
-        """Every problem in every document; ``report.ok`` when there is none."""
+        """Every problem in every document (named by key); ``report.ok`` when
+        there is none. Raises :class:`ConfigError` if a schema cannot compile."""
         expectations = expectations_for(edition)
         report = GateReport()
         for document in documents:
             report = report + check_bytes(
                 document.body,
-                name=f"{document.feed_id}/{document.key}",
+                name=document.key,
                 schemas_dir=self.schemas_dir,
                 official_xsd=self.official_xsd,
                 expectations=expectations,
@@ -71,9 +94,70 @@ class Gate:
         return report
 
     def require(self, documents: Sequence[Document], edition: Edition) -> None:
-        """Raise :class:`ValidationFailed` unless every document is valid."""
+        """Raise :class:`ValidationFailed` (carrying the report) unless every
+        document is valid."""
         report = self.check(documents, edition)
         if not report.ok:
             raise ValidationFailed(
-                f"feed {edition.feed.feed_id}: {report.summary()}", report=report
+                f"feed {edition.feed.feed_id}: {report.summary()}; nothing written",
+                report=report,
             )
+
+    def check_file(
+        self,
+        path_or_bytes: Path | str | bytes,
+        *,
+        expected_credit_line: str | None = None,
+        at: datetime | None = None,
+        append_paragraph: bool | None = None,
+        name: str | None = None,
+    ) -> GateReport:
+        """Check one file (format sniffed). Without ``expected_credit_line`` the
+        items must all carry one non-empty credit line; without ``at`` the
+        document's own build time is used; ``append_paragraph=False`` skips the
+        credit paragraph rule. Raises :class:`InputError` when the file cannot
+        be read."""
+        if isinstance(path_or_bytes, bytes):
+            body = path_or_bytes
+            label = name or "<bytes>"
+        else:
+            path = Path(path_or_bytes)
+            label = name or str(path)
+            try:
+                body = path.read_bytes()
+            except OSError as exc:
+                raise InputError(
+                    f"cannot read: {exc.strerror or exc}", path=path
+                ) from exc
+        return check_bytes(
+            body,
+            name=label,
+            schemas_dir=self.schemas_dir,
+            official_xsd=self.official_xsd,
+            expectations=Expectations(
+                credit_line=expected_credit_line,
+                append_paragraph=append_paragraph,
+                at=at,
+            ),
+        )
+
+
+def check_file(
+    path_or_bytes: Path | str | bytes,
+    *,
+    expected_credit_line: str | None = None,
+    at: datetime | None = None,
+    append_paragraph: bool | None = None,
+    name: str | None = None,
+    gate: Gate | None = None,
+) -> GateReport:
+    """:meth:`Gate.check_file` with ``gate``, by default one on the project's
+    own ``schemas/`` without the official XSD."""
+    gate = gate or Gate(DEFAULT_SCHEMAS_DIR)
+    return gate.check_file(
+        path_or_bytes,
+        expected_credit_line=expected_credit_line,
+        at=at,
+        append_paragraph=append_paragraph,
+        name=name,
+    )

@@ -1,20 +1,25 @@
-"""Compiled schemas, once per process, offline.
+"""Compiled grammars, once per process, offline.
 
-Every schema is compiled from a file path with a parser that never touches the
-network, never loads a DTD and resolves includes and imports only inside the
-project's schemas/ folder and the folder of the configured official XSD; any
-other reference is refused. Compiled objects are cached by path for the life of
-the process, so every Gate shares them.
+Every schema is read from a file with a parser that never touches the network,
+never loads a DTD and never expands an entity. References between schema files
+(RELAX NG ``include``/``externalRef``, XSD ``import``/``include``) are followed
+only to local files under the project's ``schemas/`` folder or, for IPTC's
+official NewsML-G2 XSD, the folder holding it (``xml.xsd`` lies beside it); any
+other reference is refused with a :class:`ConfigError`. Compiled schemas are
+cached by absolute path for the life of the process, so every Gate shares them,
+and each is used under its own lock (lxml validators keep their error log on the
+validator object, and the scheduler runs feeds in threads).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlparse
+from typing import Any, TypeVar
+from urllib.parse import unquote, urljoin, urlparse
 
 from lxml import etree
 
@@ -22,113 +27,176 @@ from syndication.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-# lxml-stubs 0.5 have no isoschematron module.
-isoschematron: Any = importlib.import_module("lxml.isoschematron")
-
 GRAMMARS = {"rss": "rss.rng", "atom": "atom.rng", "newsml": "newsml-profile.rng"}
-RULES = {"rss": "rules/rss.sch", "atom": "rules/atom.sch", "newsml": "rules/newsml.sch"}
+RNG_NS = "http://relaxng.org/ns/structure/1.0"
+XSD_KEY = "validation.newsml_official_xsd"
 
+T = TypeVar("T")
 _cache: dict[tuple[str, str], Any] = {}
-_lock = threading.Lock()
+_cache_lock = threading.Lock()
+
+
+@dataclass
+class Compiled:
+    """A compiled grammar or XSD with the lock its validation runs under."""
+
+    validator: etree._Validator
+    path: Path
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def errors(self, tree: etree._ElementTree) -> list[tuple[int | None, str]]:
+        """``(line, message)`` for every violation; empty when ``tree`` is valid."""
+        with self.lock:
+            if self.validator.validate(tree):
+                return []
+            return [
+                (entry.line or None, entry.message.strip())
+                for entry in self.validator.error_log
+            ]
 
 
 class ConfinedResolver(etree.Resolver):
-    """Resolves schema includes/imports only to files under ``allowed`` folders."""
+    """Resolves references only to local files under the ``allowed`` folders;
+    anything else is refused (and remembered, for the error message)."""
 
     def __init__(self, allowed: list[Path]) -> None:
         super().__init__()
         self.allowed = [folder.resolve() for folder in allowed]
+        self.refused: list[str] = []
 
-    # lxml-stubs 0.5 omit the ``context`` argument lxml passes.
+    # lxml-stubs 0.5 declare resolve() without the context lxml passes.
     def resolve(  # type: ignore[override]
         self, system_url: str | None, public_id: str | None, context: Any
     ) -> Any:
-        parsed = urlparse(system_url or "")
-        if parsed.scheme not in ("", "file"):
-            log.error("schema reference refused (not a local file): %s", system_url)
-            return self.resolve_string("<refused-reference/>", context, base_url=None)
-        path = Path(unquote(parsed.path)).resolve()
-        if not any(path.is_relative_to(folder) for folder in self.allowed):
-            log.error("schema reference refused (outside the schema folders): %s", path)
-            return self.resolve_string("<refused-reference/>", context, base_url=None)
+        path = confined_path(system_url or "", self.allowed)
+        if path is None:
+            self.refused.append(system_url or repr(public_id))
+            log.error("schema reference refused: %s", system_url or public_id)
+            # Answer with a stub that cannot compile; the caller reports the
+            # refusal (an exception raised here would be swallowed by libxml2).
+            return self.resolve_string("<refused/>", context)
         # resolve_filename exists on lxml's Resolver; lxml-stubs 0.5 lack it.
         return self.resolve_filename(str(path), context)  # type: ignore[attr-defined]
 
 
-def schema_parser(allowed: list[Path]) -> etree.XMLParser:
+def confined_path(url: str, allowed: list[Path]) -> Path | None:
+    """The local file ``url`` names when it lies under an ``allowed`` folder."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("", "file") or parsed.netloc not in ("", "localhost"):
+        return None
+    path = Path(unquote(parsed.path)).resolve()
+    if any(path.is_relative_to(folder) for folder in allowed):
+        return path
+    return None
+
+
+def schema_parser(resolver: ConfinedResolver) -> etree.XMLParser:
+    """A parser for schema files: no network, no DTD, no entity expansion."""
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
     )
-    parser.resolvers.add(ConfinedResolver(allowed))
+    parser.resolvers.add(resolver)
     return parser
 
 
-def _load(path: Path, allowed: list[Path]) -> Any:
-    if not path.is_file():
-        raise ConfigError(f"schema file not found: {path}")
-    try:
-        return etree.parse(str(path), schema_parser(allowed))
-    except etree.XMLSyntaxError as exc:
-        raise ConfigError(
-            f"schema file is not well-formed XML: {exc}", path=path
-        ) from exc
+def grammar(schemas_dir: Path, fmt: str) -> Compiled:
+    """The RELAX NG grammar of ``fmt`` (``rss``, ``atom``, ``newsml``), compiled
+    once. Raises :class:`ConfigError` when it is missing, refers outside
+    ``schemas_dir`` or does not compile."""
+    path = (schemas_dir / GRAMMARS[fmt]).resolve()
 
-
-def _cached(kind: str, path: Path, build: Any) -> Any:
-    key = (kind, str(path.resolve()))
-    with _lock:
-        if key not in _cache:
-            _cache[key] = build()
-        return _cache[key]
-
-
-def grammar(schemas_dir: Path, fmt: str) -> etree.RelaxNG:
-    """The RELAX NG grammar of ``fmt``, compiled once."""
-    path = schemas_dir / GRAMMARS[fmt]
-
-    def build() -> etree.RelaxNG:
+    def build() -> Compiled:
+        allowed = [schemas_dir.resolve()]
+        tree = _parse(path, allowed)
+        # libxml2 loads RELAX NG includes itself, without asking lxml's
+        # resolvers, so every reference is checked before compiling.
+        _check_rng_references(path, tree, allowed, set())
         try:
-            return etree.RelaxNG(_load(path, [schemas_dir]))
+            return Compiled(etree.RelaxNG(tree), path)
         except etree.RelaxNGParseError as exc:
             raise ConfigError(f"cannot compile grammar: {exc}", path=path) from exc
 
-    result: etree.RelaxNG = _cached("rng", path, build)
-    return result
+    return _cached("rng", path, build)
 
 
-def rules(schemas_dir: Path, fmt: str) -> Any:
-    """The Schematron rules of ``fmt``, compiled to XSLT once."""
-    path = schemas_dir / RULES[fmt]
+def official_xsd(path: Path) -> Compiled:
+    """IPTC's official NewsML-G2 XSD, compiled once from its file, so the
+    ``xml.xsd`` it imports is found beside it. Raises :class:`ConfigError`."""
+    path = path.resolve()
 
-    def build() -> Any:
+    def build() -> Compiled:
+        resolver = ConfinedResolver([path.parent])
+        tree = _parse(path, [path.parent], resolver)
         try:
-            return isoschematron.Schematron(
-                _load(path, [schemas_dir]), store_report=True
-            )
-        except (etree.SchematronParseError, etree.XSLTParseError) as exc:
-            raise ConfigError(f"cannot compile rules: {exc}", path=path) from exc
-
-    return _cached("sch", path, build)
-
-
-def official_xsd(path: Path) -> etree.XMLSchema:
-    """IPTC's official NewsML-G2 XSD (xml.xsd beside it), compiled once."""
-
-    def build() -> etree.XMLSchema:
-        try:
-            return etree.XMLSchema(_load(path, [path.parent]))
+            return Compiled(etree.XMLSchema(tree), path)
         except etree.XMLSchemaParseError as exc:
+            if resolver.refused:
+                raise ConfigError(
+                    "schema reference refused (outside the schema's folder or not "
+                    f"a local file): {', '.join(resolver.refused)}",
+                    path=path,
+                    key=XSD_KEY,
+                ) from exc
             raise ConfigError(
                 f"cannot compile the official NewsML-G2 schema: {exc}",
                 path=path,
-                key="validation.newsml_official_xsd",
+                key=XSD_KEY,
             ) from exc
 
     if not path.is_file():
+        raise ConfigError("official NewsML-G2 schema not found", path=path, key=XSD_KEY)
+    return _cached("xsd", path, build)
+
+
+def parse_schema_file(path: Path, allowed: list[Path]) -> etree._ElementTree:
+    """Parse a schema file (RELAX NG, Schematron, XSD) safely."""
+    return _parse(path.resolve(), allowed)
+
+
+def _parse(
+    path: Path, allowed: list[Path], resolver: ConfinedResolver | None = None
+) -> etree._ElementTree:
+    if not path.is_file():
+        raise ConfigError("schema file not found", path=path)
+    parser = schema_parser(resolver or ConfinedResolver(allowed))
+    try:
+        tree = etree.parse(str(path), parser)
+    except etree.XMLSyntaxError as exc:
         raise ConfigError(
-            "official NewsML-G2 schema not found",
-            path=path,
-            key="validation.newsml_official_xsd",
-        )
-    result: etree.XMLSchema = _cached("xsd", path, build)
-    return result
+            f"schema file is not well-formed XML: {exc.msg}", path=path, line=exc.lineno
+        ) from exc
+    if tree.docinfo.doctype:
+        raise ConfigError("schema files may not declare a DOCTYPE", path=path)
+    return tree
+
+
+def _check_rng_references(
+    path: Path, tree: etree._ElementTree, allowed: list[Path], seen: set[Path]
+) -> None:
+    seen.add(path)
+    for element in tree.iter(f"{{{RNG_NS}}}include", f"{{{RNG_NS}}}externalRef"):
+        href = element.get("href", "")
+        target = confined_path(urljoin(path.as_uri(), href), allowed)
+        if target is None:
+            raise ConfigError(
+                f"schema reference refused (outside {allowed[0]} or not a local "
+                f"file): {href}",
+                path=path,
+                line=element.sourceline,
+            )
+        if target not in seen:
+            _check_rng_references(target, _parse(target, allowed), allowed, seen)
+
+
+def _cached(kind: str, path: Path, build: Callable[[], T]) -> T:
+    key = (kind, str(path))
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = build()
+            log.debug("compiled %s %s", kind, path)
+        result: T = _cache[key]
+        return result

@@ -1,0 +1,257 @@
+"""The body rules: the credit paragraph ends every body (unless the feed opts
+out), and no body holds a script, an iframe (frame, object, embed), an
+event-handler attribute or a javascript: URL.
+
+RSS ``content:encoded``/``description`` and Atom ``content``/``summary`` of type
+``html`` are escaped HTML: they are parsed here with lxml's HTML parser (no
+network; HTML has no external entities). Atom ``xhtml`` content and NewsML-G2
+``inlineXML`` are already elements of the document and are walked as they are.
+Because an HTML parser and a browser may disagree on odd markup, escaped HTML is
+also searched for the opening of a forbidden element as plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree, html
+
+from syndication.validate.report import Problem
+
+RSS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+RSS_MEDIA_CREDIT = "{http://search.yahoo.com/mrss/}credit"
+ATOM = "{http://www.w3.org/2005/Atom}"
+G2 = "{http://iptc.org/std/nar/2006-10-01/}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+CREDIT_CLASS = "credit"
+SCRIPT_TAGS = frozenset({"script"})
+FRAME_TAGS = frozenset({"iframe", "frame", "frameset", "object", "embed"})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href", "src", "action", "formaction", "data", "poster", "background",
+        "cite", "longdesc", "lowsrc", "dynsrc", "srcset", "usemap", "codebase",
+        "manifest", "ping", "icon", "profile", "xlink:href",
+    }
+)  # fmt: skip
+_FORBIDDEN_OPENING = re.compile(
+    r"<\s*(script|iframe|frame|frameset|object|embed)\b", re.IGNORECASE
+)
+# Browsers ignore whitespace and control characters inside a URL scheme.
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
+_SCRIPT_SCHEME = re.compile(r"^(javascript|vbscript):", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One HTML field of an item: the element holding it (for the line), the
+    element whose children are the body's top-level nodes (None when the field
+    is plain text), the element to search for forbidden markup, and the escaped
+    HTML as text when it was escaped."""
+
+    element: etree._Element
+    root: etree._Element | None
+    scan: etree._Element | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item of any format as the body rules see it."""
+
+    element: etree._Element
+    guid: str
+    credit_line: str
+    body: Field | None
+    others: tuple[Field, ...]
+    canceled: bool = False
+
+
+def entries(root: etree._Element, fmt: str) -> list[Entry]:
+    """The items of a sniffed document (RSS items, Atom entries, NewsML-G2
+    newsItems)."""
+    if fmt == "rss":
+        return [_rss_entry(item) for item in root.iterfind("channel/item")]
+    if fmt == "atom":
+        found = [root] if root.tag == f"{ATOM}entry" else root.findall(f"{ATOM}entry")
+        return [_atom_entry(entry) for entry in found]
+    return [_g2_entry(item) for item in root.iter(f"{G2}newsItem")]
+
+
+def body_problems(
+    entry: Entry,
+    name: str,
+    *,
+    expected_credit: str | None,
+    append_paragraph: bool | None,
+) -> list[Problem]:
+    """The credit paragraph and safety problems of one item."""
+    problems: list[Problem] = []
+    fields = ((entry.body,) if entry.body else ()) + entry.others
+    for found in fields:
+        problems += _safety_problems(found, name)
+    if append_paragraph is not False and entry.body is not None and not entry.canceled:
+        credit = " ".join((expected_credit or entry.credit_line).split())
+        message = _paragraph_mismatch(entry.body.root, credit)
+        if message:
+            problems.append(
+                Problem(name, entry.body.element.sourceline, "credit-paragraph", message)
+            )
+    return problems
+
+
+def _paragraph_mismatch(root: etree._Element | None, credit: str) -> str | None:
+    if root is None:
+        return "The body is plain text, so it cannot end with the credit paragraph."
+    last = _last_element(root)
+    if last is None or last.tail and last.tail.strip():
+        return "The body does not end with the credit paragraph."
+    classes = (last.get("class") or "").split()
+    if _local(last) != "p" or CREDIT_CLASS not in classes:
+        return 'The body does not end with the credit paragraph (<p class="credit">).'
+    text = " ".join("".join(last.itertext()).split())
+    if credit and text != credit:
+        return (
+            f'The body\'s credit paragraph says "{text}", not the credit line '
+            f'"{credit}".'
+        )
+    if not text:
+        return "The body's credit paragraph is empty."
+    return None
+
+
+def _last_element(root: etree._Element) -> etree._Element | None:
+    children = [child for child in root if isinstance(child.tag, str)]
+    return children[-1] if children else None
+
+
+def _safety_problems(found: Field, name: str) -> list[Problem]:
+    line = found.element.sourceline
+    rules: dict[str, str] = {}
+    if found.source and (match := _FORBIDDEN_OPENING.search(found.source)):
+        tag = match.group(1).lower()
+        rule = "body-no-script" if tag in SCRIPT_TAGS else "body-no-iframe"
+        rules.setdefault(rule, f"The body contains a {tag} element.")
+    if found.scan is not None:
+        for element in found.scan.iter():
+            if not isinstance(element.tag, str):
+                continue
+            tag = _local(element)
+            if tag in SCRIPT_TAGS:
+                rules.setdefault("body-no-script", f"The body contains a {tag} element.")
+            elif tag in FRAME_TAGS:
+                rules.setdefault("body-no-iframe", f"The body contains a {tag} element.")
+            for attribute, value in element.attrib.items():
+                for rule, message in _attribute_problems(tag, attribute, value):
+                    rules.setdefault(rule, message)
+    return [Problem(name, line, rule, message) for rule, message in rules.items()]
+
+
+def _attribute_problems(tag: str, attribute: str, value: str) -> Iterator[tuple[str, str]]:
+    local = attribute.rsplit("}", 1)[-1].lower()
+    if local.startswith("on"):
+        yield (
+            "body-no-event-handler",
+            f"The body contains an event-handler attribute ({local} on {tag}).",
+        )
+    compact = _IGNORED_IN_SCHEME.sub("", value)
+    url_like = local in URL_ATTRIBUTES or attribute.lower().endswith("}href")
+    if (url_like and _SCRIPT_SCHEME.match(compact)) or (
+        local in ("style", "content") and "javascript:" in compact.lower()
+    ):
+        yield (
+            "body-no-javascript-url",
+            f"The body contains a javascript: URL ({local} on {tag}).",
+        )
+
+
+def _local(element: etree._Element) -> str:
+    return str(element.tag).rsplit("}", 1)[-1].lower()
+
+
+def _escaped_html(element: etree._Element) -> Field:
+    source = element.text or ""
+    body = parse_html(source)
+    return Field(element, body, body.getroottree().getroot(), source)
+
+
+def parse_html(source: str) -> etree._Element:
+    """Escaped HTML parsed as the ``body`` of a document (no network). The
+    explicit ``<body>`` keeps a leading script or style in the body rather than
+    moved to a ``head``; anything the parser still puts elsewhere is in the same
+    document, which is what the safety rules search."""
+    parser = html.HTMLParser(
+        no_network=True, recover=True, huge_tree=False, remove_comments=True
+    )
+    document = html.document_fromstring(
+        f"<html><body>{source}</body></html>", parser=parser
+    )
+    body = document.find("body")
+    return body if body is not None else document
+
+
+def _rss_entry(item: etree._Element) -> Entry:
+    content = item.find(RSS_CONTENT)
+    description = item.find("description")
+    credit = next(
+        (c for c in item.iterfind(RSS_MEDIA_CREDIT) if c.get("role") == "distributor"),
+        None,
+    )
+    return Entry(
+        element=item,
+        guid=(item.findtext("guid") or "").strip(),
+        credit_line=_text(credit),
+        body=_escaped_html(content) if content is not None else None,
+        others=(_escaped_html(description),) if description is not None else (),
+    )
+
+
+def _atom_field(element: etree._Element | None) -> Field | None:
+    if element is None or element.get("src"):
+        return None
+    kind = element.get("type", "text")
+    if kind == "html":
+        return _escaped_html(element)
+    if kind == "xhtml":
+        # RFC 4287 §3.1.1.3: the content is a single xhtml:div.
+        div = _last_element(element)
+        return Field(element, div if div is not None else element, element)
+    if len(element):  # inline XML of another media type
+        return Field(element, element, element)
+    return Field(element, None)
+
+
+def _atom_entry(entry: etree._Element) -> Entry:
+    summary = _atom_field(entry.find(f"{ATOM}summary"))
+    return Entry(
+        element=entry,
+        guid=(entry.findtext(f"{ATOM}id") or "").strip(),
+        credit_line=_text(entry.find(f"{ATOM}rights")),
+        body=_atom_field(entry.find(f"{ATOM}content")),
+        others=(summary,) if summary is not None and summary.root is not None else (),
+    )
+
+
+def _g2_entry(item: etree._Element) -> Entry:
+    inline = item.find(f"{G2}contentSet/{G2}inlineXML")
+    body: Field | None = None
+    if inline is not None:
+        html_body = inline.find(f".//{XHTML}body")
+        body = Field(inline, html_body if html_body is not None else inline, inline)
+    status = item.find(f"{G2}itemMeta/{G2}pubStatus")
+    return Entry(
+        element=item,
+        guid=(item.get("guid") or "").strip(),
+        credit_line=_text(item.find(f"{G2}contentMeta/{G2}creditline")),
+        body=body,
+        others=(),
+        canceled=status is not None and status.get("qcode") == "stat:canceled",
+    )
+
+
+def _text(element: etree._Element | None) -> str:
+    if element is None:
+        return ""
+    return " ".join("".join(element.itertext()).split())

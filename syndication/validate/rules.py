@@ -1,0 +1,181 @@
+"""The rules no grammar can state, as ISO Schematron (``schemas/rules/*.sch``).
+
+Each rule file is compiled to XSLT here, once per process, through lxml's ISO
+Schematron skeleton (abstract patterns expanded; no includes, so compiling
+reads no other file). Schema-level ``<let>`` variables named in
+:data:`PARAMETERS` become stylesheet parameters, so the feed's expectations are
+passed in at run time and never written into the document being checked. The
+stylesheet runs with every XSLT file and network access denied, and with two
+extension functions in the ``urn:syndication:rules`` namespace:
+
+``syn:instant(date)``
+    seconds since the epoch for an RFC 3339 or RFC 822 date that states its time
+    zone, else NaN;
+``syn:zoned(date)``
+    true when the date parses and states its time zone.
+
+Assertion ids are the rule ids reported to operators.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import importlib
+import math
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from syndication.errors import ConfigError
+from syndication.validate import schemas
+from syndication.validate.report import Problem
+
+# lxml-stubs 0.5 have no isoschematron module.
+isoschematron: Any = importlib.import_module("lxml.isoschematron")
+
+RULES = {"rss": "rules/rss.sch", "atom": "rules/atom.sch", "newsml": "rules/newsml.sch"}
+RULES_NS = "urn:syndication:rules"
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+XSL_NS = "http://www.w3.org/1999/XSL/Transform"
+# Schema-level <let> names the checker sets: the feed's credit line ("" when
+# not known: items must then agree with each other) and the build time in
+# seconds since the epoch.
+PARAMETERS = ("expected-credit", "build-time")
+
+
+@dataclass
+class CompiledRules:
+    """One rule file compiled to XSLT, with the lock it runs under."""
+
+    stylesheet: etree.XSLT
+    path: Path
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def problems(
+        self,
+        tree: etree._ElementTree,
+        name: str,
+        *,
+        expected_credit: str | None,
+        build_time: datetime,
+    ) -> list[Problem]:
+        """Every failed assertion, as problems located at the asserted node."""
+        parameters = {
+            "expected-credit": etree.XSLT.strparam(expected_credit or ""),
+            "build-time": repr(build_time.timestamp()),
+        }
+        with self.lock:
+            result = self.stylesheet(tree, **parameters)
+        problems = []
+        for failed in result.getroot().iter(f"{{{SVRL_NS}}}failed-assert"):
+            text = " ".join(failed.findtext(f"{{{SVRL_NS}}}text", "").split())
+            line = _line(tree, failed.get("location", ""))
+            problems.append(Problem(name, line, failed.get("id", "rule"), text))
+        return problems
+
+
+def compiled_rules(schemas_dir: Path, fmt: str) -> CompiledRules:
+    """The rules of ``fmt`` (``rss``, ``atom``, ``newsml``), compiled once per
+    process. Raises :class:`ConfigError` when the file is missing or wrong."""
+    path = (schemas_dir / RULES[fmt]).resolve()
+
+    def build() -> CompiledRules:
+        source = schemas.parse_schema_file(path, [schemas_dir.resolve()])
+        if not isoschematron.schematron_schema_valid(source):
+            raise ConfigError(
+                "not an ISO Schematron schema: "
+                f"{isoschematron.schematron_schema_valid.error_log.last_error}",
+                path=path,
+            )
+        declared = {
+            let.get("name")
+            for let in source.getroot().iterchildren(
+                f"{{{isoschematron.SCHEMATRON_NS}}}let"
+            )
+        }
+        missing = sorted(set(PARAMETERS) - declared)
+        if missing:
+            raise ConfigError(
+                f"rules must declare schema-level <let> for {', '.join(missing)}",
+                path=path,
+            )
+        try:
+            expanded = isoschematron.iso_abstract_expand(source)
+            xslt_tree = isoschematron.iso_svrl_for_xslt1(expanded)
+            for variable in xslt_tree.getroot().iterchildren(f"{{{XSL_NS}}}variable"):
+                if variable.get("name") in PARAMETERS:
+                    variable.tag = f"{{{XSL_NS}}}param"
+            stylesheet = etree.XSLT(
+                xslt_tree,
+                extensions={
+                    (RULES_NS, "instant"): _instant,
+                    (RULES_NS, "zoned"): _zoned,
+                },
+                access_control=etree.XSLTAccessControl.DENY_ALL,
+            )
+        except (etree.XSLTParseError, etree.XSLTApplyError) as exc:
+            raise ConfigError(f"cannot compile rules: {exc}", path=path) from exc
+        return CompiledRules(stylesheet, path)
+
+    return schemas._cached("sch", path, build)
+
+
+def parse_instant(text: str) -> datetime | None:
+    """An RFC 3339 (Atom, NewsML-G2) or RFC 822 (RSS) date with its zone; None
+    when it does not parse or gives no zone (RFC 5322 §3.3: ``-0000`` means the
+    zone is unknown)."""
+    text = text.strip()
+    if not text:
+        return None
+    moment: datetime | None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if moment is None or moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    return moment
+
+
+def _string(value: Any) -> str:
+    """The XPath string value of an extension function argument."""
+    if isinstance(value, list):
+        if not value:
+            return ""
+        value = value[0]
+    if isinstance(value, etree._Element):
+        return "".join(value.itertext())
+    return str(value)
+
+
+def _instant(context: Any, value: Any) -> float:
+    moment = parse_instant(_string(value))
+    return moment.timestamp() if moment else math.nan
+
+
+def _zoned(context: Any, value: Any) -> bool:
+    return parse_instant(_string(value)) is not None
+
+
+def _line(tree: etree._ElementTree, location: str) -> int | None:
+    if not location:
+        return None
+    try:
+        found = tree.xpath(location)
+    except etree.XPathError:
+        return None
+    if isinstance(found, list) and found:
+        node = found[0]
+        if isinstance(node, etree._Element):
+            return node.sourceline
+        parent = getattr(node, "getparent", lambda: None)()
+        if isinstance(parent, etree._Element):
+            return parent.sourceline
+    return None
