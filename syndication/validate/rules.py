@@ -69,7 +69,12 @@ class CompiledRules:
             "build-time": repr(build_time.timestamp()),
         }
         with self.lock:
-            result = self.stylesheet(tree, **parameters)
+            try:
+                result = self.stylesheet(tree, **parameters)
+            except etree.XSLTApplyError as exc:
+                raise ConfigError(
+                    f"rules failed to run: {exc}", path=self.path
+                ) from exc
         problems = []
         for failed in result.getroot().iter(f"{{{SVRL_NS}}}failed-assert"):
             text = " ".join(failed.findtext(f"{{{SVRL_NS}}}text", "").split())
@@ -97,7 +102,7 @@ def compiled_rules(schemas_dir: Path, fmt: str) -> CompiledRules:
                 f"{{{isoschematron.SCHEMATRON_NS}}}let"
             )
         }
-        missing = sorted(set(PARAMETERS) - declared)
+        missing = [name for name in PARAMETERS if name not in declared]
         if missing:
             raise ConfigError(
                 f"rules must declare schema-level <let> for {', '.join(missing)}",

@@ -124,7 +124,7 @@ def test_without_expectations_items_must_share_one_credit_line() -> None:
     mixed = body.replace("</item>", "</item>" + other, 1).encode()
     report = check_file(mixed, name="mixed.xml")
     assert [str(p) for p in report.problems] == [
-        'mixed.xml:20: [credit-line-matches] The credit line "Credit: Another" is '
+        'mixed.xml:17: [credit-line-matches] The credit line "Credit: Another" is '
         'not the first item\'s "Credit: Example Wire" (every item must carry the '
         "same credit line)."
     ]
