@@ -3,28 +3,47 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from syndication.cli import AppContext, pass_app
 from syndication.cli.article_options import AwareTime, json_option
 
+if TYPE_CHECKING:
+    from syndication.validate.gate import Gate
+    from syndication.validate.report import GateReport
+
 
 @click.command()
-@click.argument(
-    "files",
-    nargs=-1,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="[FILE]...",
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE]...")
+@click.option(
+    "--feed",
+    "feed_id",
+    metavar="ID",
+    help="Render this feed from the store and check it.",
 )
-@click.option("--feed", "feed_id", help="Render this feed from the store and check it.")
-@click.option("--at", type=AwareTime(), default=None, help="With --feed: build as of.")
+@click.option(
+    "--at",
+    type=AwareTime(),
+    default=None,
+    help="With --feed: build as of this time (default now). With files: judge "
+    "embargoes at this time (default each document's own build time).",
+)
 @click.option(
     "--credit-line",
     default=None,
-    help="The credit line every item must carry (default: items must agree).",
+    help="Files: the credit line every item must carry (default: the items must "
+    "all carry the same one).",
+)
+@click.option(
+    "--credit-paragraph/--no-credit-paragraph",
+    "credit_paragraph",
+    default=None,
+    help="Files: whether bodies must end with the credit paragraph (default: yes).",
 )
 @json_option
 @pass_app
@@ -34,78 +53,88 @@ def validate(
     feed_id: str | None,
     at: datetime | None,
     credit_line: str | None,
+    credit_paragraph: bool | None,
     as_json: bool,
 ) -> None:
     """Check documents against our schemas and credit rules.
 
-    Each FILE's format (RSS 2.0, Atom 1.0, NewsML-G2) is sniffed from its root
-    element. With --feed, the feed is rendered from the store as of --at and
+    Each FILE (or - for standard input) is sniffed as RSS 2.0, Atom 1.0 or
+    NewsML-G2 and checked against our grammar of that format, our rules and,
+    for NewsML-G2, IPTC's official XSD when configured; ours or another
+    publisher's. With --feed, the feed is rendered from the store as of --at and
     checked exactly as publishing would. Every problem is listed as
-    document:line: [rule] message. Exit 0 when all are valid, 4 otherwise.
+    document:line: [rule] message. Exit 0 when all are valid, 4 when any is
+    not, 3 when a file cannot be read.
 
     Example: syndication validate public/partner-a/rss.xml public/partner-a/atom.xml
     """
-    from syndication.validate.checker import Expectations, GateReport, check_bytes
-    from syndication.validate.gate import Gate
-
     if bool(files) == bool(feed_id):
         raise click.UsageError(
             "give either FILE arguments or --feed, not both or neither"
         )
-    settings = app.settings
-    gate = Gate.from_settings(settings)
-    report = GateReport()
+    if feed_id and (credit_line is not None or credit_paragraph is not None):
+        raise click.UsageError(
+            "--credit-line and --credit-paragraph apply to files; a feed's "
+            "definition says what it must carry"
+        )
+    from syndication.validate.gate import Gate
+
+    gate = Gate.from_settings(app.settings)
     if feed_id:
-        from datetime import UTC
-
-        from syndication.feeds import load_feeds
-        from syndication.render.registry import render_edition
-        from syndication.select import build_edition
-
-        feed = load_feeds(settings.feeds_dir, list(settings.destinations)).get(feed_id)
-        edition = build_edition(
-            app.store, feed, settings.agency, at or datetime.now(UTC)
-        )
-        report = gate.check(render_edition(edition), edition)
+        report = _check_feed(app, gate, feed_id, at)
     else:
-        expectations = Expectations(credit_line=credit_line, at=at)
-        for path in files:
-            try:
-                body = path.read_bytes()
-            except OSError as exc:
-                from syndication.errors import InputError
+        from syndication.validate.report import GateReport
 
-                raise InputError(f"cannot read: {exc.strerror}", path=path) from exc
-            report = report + check_bytes(
+        bodies = [_read(path) for path in files]  # unreadable: exit 3 before any check
+        report = GateReport()
+        for name, body in bodies:
+            report = report + gate.check_file(
                 body,
-                name=str(path),
-                schemas_dir=gate.schemas_dir,
-                official_xsd=gate.official_xsd,
-                expectations=expectations,
+                name=name,
+                expected_credit_line=credit_line,
+                at=at,
+                append_paragraph=credit_paragraph,
             )
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "ok": report.ok,
-                    "checked": report.checked,
-                    "problems": [
-                        {
-                            "document": p.document,
-                            "line": p.line,
-                            "rule": p.rule,
-                            "message": p.message,
-                        }
-                        for p in report.problems
-                    ],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-    else:
-        for problem in report.problems:
-            click.echo(str(problem))
-        click.echo(report.summary())
+    _print(report, as_json)
     if not report.ok:
         raise click.exceptions.Exit(4)
+
+
+def _read(path: Path) -> tuple[str, bytes]:
+    from syndication.errors import InputError
+
+    if str(path) == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    try:
+        return str(path), path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+
+
+def _check_feed(
+    app: AppContext, gate: Gate, feed_id: str, at: datetime | None
+) -> GateReport:
+    from datetime import UTC
+
+    from syndication.feeds import load_feeds
+    from syndication.render.registry import render_edition
+    from syndication.select import build_edition
+
+    settings = app.settings
+    feed = load_feeds(settings.feeds_dir, list(settings.destinations)).get(feed_id)
+    edition = build_edition(app.store, feed, settings.agency, at or datetime.now(UTC))
+    return gate.check(render_edition(edition), edition)
+
+
+def _print(report: GateReport, as_json: bool) -> None:
+    if as_json:
+        data = {
+            "ok": report.ok,
+            "checked": report.checked,
+            "problems": [problem.as_dict() for problem in report.problems],
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for problem in report.problems:
+        click.echo(str(problem))
+    click.echo(report.summary())

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
-from syndication.validate.report import Problem
+from syndication.validate.report import Problem, source_line
 
 RSS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 RSS_MEDIA_CREDIT = "{http://search.yahoo.com/mrss/}credit"
@@ -97,7 +97,9 @@ def body_problems(
         message = _paragraph_mismatch(entry.body.root, credit)
         if message:
             problems.append(
-                Problem(name, entry.body.element.sourceline, "credit-paragraph", message)
+                Problem(
+                    name, source_line(entry.body.element), "credit-paragraph", message
+                )
             )
     return problems
 
@@ -106,12 +108,12 @@ def _paragraph_mismatch(root: etree._Element | None, credit: str) -> str | None:
     if root is None:
         return "The body is plain text, so it cannot end with the credit paragraph."
     last = _last_element(root)
-    if last is None or last.tail and last.tail.strip():
+    if last is None or (last.tail and last.tail.strip()):
         return "The body does not end with the credit paragraph."
     classes = (last.get("class") or "").split()
     if _local(last) != "p" or CREDIT_CLASS not in classes:
         return 'The body does not end with the credit paragraph (<p class="credit">).'
-    text = " ".join("".join(last.itertext()).split())
+    text = " ".join(text_of(last).split())
     if credit and text != credit:
         return (
             f'The body\'s credit paragraph says "{text}", not the credit line '
@@ -128,7 +130,7 @@ def _last_element(root: etree._Element) -> etree._Element | None:
 
 
 def _safety_problems(found: Field, name: str) -> list[Problem]:
-    line = found.element.sourceline
+    line = source_line(found.element)
     rules: dict[str, str] = {}
     if found.source and (match := _FORBIDDEN_OPENING.search(found.source)):
         tag = match.group(1).lower()
@@ -140,16 +142,23 @@ def _safety_problems(found: Field, name: str) -> list[Problem]:
                 continue
             tag = _local(element)
             if tag in SCRIPT_TAGS:
-                rules.setdefault("body-no-script", f"The body contains a {tag} element.")
+                rules.setdefault(
+                    "body-no-script", f"The body contains a {tag} element."
+                )
             elif tag in FRAME_TAGS:
-                rules.setdefault("body-no-iframe", f"The body contains a {tag} element.")
+                rules.setdefault(
+                    "body-no-iframe", f"The body contains a {tag} element."
+                )
             for attribute, value in element.attrib.items():
-                for rule, message in _attribute_problems(tag, attribute, value):
+                problems = _attribute_problems(tag, str(attribute), str(value))
+                for rule, message in problems:
                     rules.setdefault(rule, message)
     return [Problem(name, line, rule, message) for rule, message in rules.items()]
 
 
-def _attribute_problems(tag: str, attribute: str, value: str) -> Iterator[tuple[str, str]]:
+def _attribute_problems(
+    tag: str, attribute: str, value: str
+) -> Iterator[tuple[str, str]]:
     local = attribute.rsplit("}", 1)[-1].lower()
     if local.startswith("on"):
         yield (
@@ -254,4 +263,9 @@ def _g2_entry(item: etree._Element) -> Entry:
 def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    return " ".join(text_of(element).split())
+
+
+def text_of(element: etree._Element) -> str:
+    """The XPath string value of an element (its text, descendants included)."""
+    return "".join(str(text) for text in element.itertext())

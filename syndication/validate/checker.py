@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from syndication.validate import bodies, rules, schemas
-from syndication.validate.report import GateReport, Problem
+from syndication.validate.report import GateReport, Problem, source_line
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 G2 = "{http://iptc.org/std/nar/2006-10-01/}"
@@ -90,10 +90,15 @@ def parse(body: bytes, name: str) -> tuple[etree._ElementTree | None, list[Probl
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
         return None, [
-            Problem(name, exc.lineno or None, "well-formed", f"not well-formed XML: {exc.msg}")
+            Problem(
+                name,
+                exc.lineno or None,
+                "well-formed",
+                f"not well-formed XML: {exc.msg}",
+            )
         ]
     tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    if getattr(tree.docinfo, "doctype", "") or tree.docinfo.internalDTD is not None:
         return None, [_no_doctype(name, 1)]
     return tree, []
 
@@ -103,8 +108,7 @@ def _no_doctype(name: str, line: int) -> Problem:
         name,
         line,
         "no-doctype",
-        "documents may not declare a DOCTYPE (DTDs and entities are refused "
-        "unread)",
+        "documents may not declare a DOCTYPE (DTDs and entities are refused unread)",
     )
 
 
@@ -158,7 +162,7 @@ def check_tree(
             problems.append(
                 Problem(
                     name,
-                    entry.element.sourceline,
+                    source_line(entry.element),
                     "embargo-passed",
                     f"The item {entry.guid} is still under embargo (until "
                     f"{embargo.astimezone(UTC).isoformat()}) at the build time "
@@ -190,7 +194,7 @@ def check_bytes(
         root = tree.getroot()
         problem = Problem(
             name,
-            root.sourceline,
+            source_line(root),
             "format",
             f"not an RSS 2.0, Atom 1.0 or NewsML-G2 document (root element {root.tag})",
         )
@@ -209,4 +213,3 @@ def check_bytes(
         expectations=expectations or Expectations(),
     )
     return GateReport(tuple(problems), 1)
-

@@ -58,3 +58,10 @@ class GateReport:
 
     def __add__(self, other: GateReport) -> GateReport:
         return GateReport(self.problems + other.problems, self.checked + other.checked)
+
+
+def source_line(node: object) -> int | None:
+    """The line of an lxml element (None when unknown); lxml-stubs 0.5 type
+    ``sourceline`` oddly, so every module asks here."""
+    line = getattr(node, "sourceline", None)
+    return line if isinstance(line, int) else None

@@ -32,7 +32,7 @@ from lxml import etree
 
 from syndication.errors import ConfigError
 from syndication.validate import schemas
-from syndication.validate.report import Problem
+from syndication.validate.report import Problem, source_line
 
 # lxml-stubs 0.5 have no isoschematron module.
 isoschematron: Any = importlib.import_module("lxml.isoschematron")
@@ -64,7 +64,7 @@ class CompiledRules:
         build_time: datetime,
     ) -> list[Problem]:
         """Every failed assertion, as problems located at the asserted node."""
-        parameters = {
+        parameters: dict[str, Any] = {
             "expected-credit": etree.XSLT.strparam(expected_credit or ""),
             "build-time": repr(build_time.timestamp()),
         }
@@ -120,7 +120,8 @@ def compiled_rules(schemas_dir: Path, fmt: str) -> CompiledRules:
                     (RULES_NS, "instant"): _instant,
                     (RULES_NS, "zoned"): _zoned,
                 },
-                access_control=etree.XSLTAccessControl.DENY_ALL,
+                # DENY_ALL exists in lxml; lxml-stubs 0.5 lack it.
+                access_control=etree.XSLTAccessControl.DENY_ALL,  # type: ignore[attr-defined]
             )
         except (etree.XSLTParseError, etree.XSLTApplyError) as exc:
             raise ConfigError(f"cannot compile rules: {exc}", path=path) from exc
@@ -156,7 +157,7 @@ def _string(value: Any) -> str:
             return ""
         value = value[0]
     if isinstance(value, etree._Element):
-        return "".join(value.itertext())
+        return "".join(str(text) for text in value.itertext())
     return str(value)
 
 
@@ -179,8 +180,8 @@ def _line(tree: etree._ElementTree, location: str) -> int | None:
     if isinstance(found, list) and found:
         node = found[0]
         if isinstance(node, etree._Element):
-            return node.sourceline
+            return source_line(node)
         parent = getattr(node, "getparent", lambda: None)()
         if isinstance(parent, etree._Element):
-            return parent.sourceline
+            return source_line(parent)
     return None

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from lxml import etree
 
 from syndication.errors import ConfigError
+from syndication.validate.report import source_line
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,9 @@ class Compiled:
         with self.lock:
             if self.validator.validate(tree):
                 return []
-            return [
-                (entry.line or None, entry.message.strip())
-                for entry in self.validator.error_log
-            ]
+            # _ErrorLog is iterable; lxml-stubs 0.5 do not say so.
+            entries: list[Any] = list(self.validator.error_log)  # type: ignore[call-overload]
+            return [(entry.line or None, entry.message.strip()) for entry in entries]
 
 
 class ConfinedResolver(etree.Resolver):
@@ -74,7 +74,7 @@ class ConfinedResolver(etree.Resolver):
             log.error("schema reference refused: %s", system_url or public_id)
             # Answer with a stub that cannot compile; the caller reports the
             # refusal (an exception raised here would be swallowed by libxml2).
-            return self.resolve_string("<refused/>", context)
+            return self.resolve_string("<refused/>", context, base_url=None)
         # resolve_filename exists on lxml's Resolver; lxml-stubs 0.5 lack it.
         return self.resolve_filename(str(path), context)  # type: ignore[attr-defined]
 
@@ -169,7 +169,7 @@ def _parse(
         raise ConfigError(
             f"schema file is not well-formed XML: {exc.msg}", path=path, line=exc.lineno
         ) from exc
-    if tree.docinfo.doctype:
+    if getattr(tree.docinfo, "doctype", ""):
         raise ConfigError("schema files may not declare a DOCTYPE", path=path)
     return tree
 
@@ -186,7 +186,7 @@ def _check_rng_references(
                 f"schema reference refused (outside {allowed[0]} or not a local "
                 f"file): {href}",
                 path=path,
-                line=element.sourceline,
+                line=source_line(element),
             )
         if target not in seen:
             _check_rng_references(target, _parse(target, allowed), allowed, seen)

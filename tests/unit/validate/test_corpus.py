@@ -115,9 +115,9 @@ def test_without_expectations_items_must_share_one_credit_line() -> None:
     # check_file with no expectations: one item agrees with itself (its body's
     # credit paragraph is compared with its own structured credit line).
     assert check_file(BROKEN / "rss-valid.xml").ok
-    assert {p.rule for p in check_file(BROKEN / "rss-wrong-credit-line.xml").problems} == {
-        "credit-paragraph"
-    }
+    assert {
+        p.rule for p in check_file(BROKEN / "rss-wrong-credit-line.xml").problems
+    } == {"credit-paragraph"}
     body = (BROKEN / "rss-valid.xml").read_text("utf-8")
     item = body[body.index("<item>") : body.index("</item>") + len("</item>")]
     other = item.replace(CREDIT, "Credit: Another").replace("urn:x:1", "urn:x:2")
@@ -132,10 +132,14 @@ def test_without_expectations_items_must_share_one_credit_line() -> None:
 
 def test_expectations_are_parameters_not_read_from_the_document() -> None:
     # A document cannot declare its own expectations.
-    body = (BROKEN / "rss-wrong-credit-line.xml").read_bytes().replace(
-        b'version="2.0"',
-        b'version="2.0" xmlns:chk="urn:syndication:check" '
-        b'chk:credit="Credit: Someone Else" chk:paragraph="none"',
+    body = (
+        (BROKEN / "rss-wrong-credit-line.xml")
+        .read_bytes()
+        .replace(
+            b'version="2.0"',
+            b'version="2.0" xmlns:chk="urn:syndication:check" '
+            b'chk:credit="Credit: Someone Else" chk:paragraph="none"',
+        )
     )
     report = check_file(body, expected_credit_line=CREDIT, name="spoof.xml")
     assert "credit-line-matches" in {p.rule for p in report.problems}

@@ -5,7 +5,7 @@ the rule named; require() raises ValidationFailed carrying the report."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from syndication.articles.model import Byline, PubStatus, Role, Subject, Version
 from syndication.config import load_settings
 from syndication.credit import make_item
 from syndication.errors import ConfigError, ValidationFailed
-from syndication.feeds import FeedDefinition, load_feed
+from syndication.feeds import load_feed
 from syndication.render.base import Document, Edition
 from syndication.render.registry import render_edition
 from syndication.validate.gate import Gate, GateReport, Problem
@@ -34,7 +34,10 @@ def story(n: int, **changes: object) -> Version:
         guid=f"urn:test:gate:{n}",
         headline=f"Story {n} & <more>",
         summary="Standfirst.",
-        body="<p>First paragraph.</p>\n<p>Second, with <a href='https://x.example/'>a link</a>.</p>",
+        body=(
+            "<p>First paragraph.</p>\n"
+            "<p>Second, with <a href='https://x.example/'>a link</a>.</p>"
+        ),
         version_created=T0 + timedelta(minutes=n),
         first_created=T0,
         version=1,
@@ -112,7 +115,9 @@ def test_an_embargoed_item_is_refused_in_every_format(gate: Gate) -> None:
     found = rules_by_key(gate.check(documents, built))
     for key in ("rss.xml", "atom.xml", "newsml.xml"):
         assert "embargo-passed" in found[key], found
-    assert any(k.startswith("items/") and "embargo-passed" in v for k, v in found.items())
+    assert any(
+        k.startswith("items/") and "embargo-passed" in v for k, v in found.items()
+    )
 
 
 def test_a_renderer_fault_is_named_by_rule_and_key(gate: Gate) -> None:
@@ -121,14 +126,21 @@ def test_a_renderer_fault_is_named_by_rule_and_key(gate: Gate) -> None:
     line = built.items[0].credit.line.encode()
     wrong = {
         "rss.xml": (b'scheme="urn:ebu">' + line, b'scheme="urn:ebu">Someone else'),
-        "atom.xml": (b"<rights>" + line + b"</rights>", b"<rights>Someone else</rights>"),
+        "atom.xml": (
+            b"<rights>" + line + b"</rights>",
+            b"<rights>Someone else</rights>",
+        ),
         "newsml.xml": (b"<creditline>" + line, b"<creditline>Someone else"),
     }
     faulty = [
         replace(d, body=d.body.replace(*wrong[d.key])) if d.key in wrong else d
         for d in documents
     ]
-    assert all(f.body != d.body for f, d in zip(faulty, documents, strict=True) if d.key in wrong)
+    assert all(
+        f.body != d.body
+        for f, d in zip(faulty, documents, strict=True)
+        if d.key in wrong
+    )
     found = rules_by_key(gate.check(faulty, built))
     # The bodies still end with the feed's line, so only the field is wrong.
     assert found == {
@@ -149,7 +161,9 @@ def test_a_document_of_the_wrong_format_is_refused(gate: Gate) -> None:
 
 def test_a_feed_that_opts_out_needs_no_credit_paragraph(gate: Gate) -> None:
     built = edition(versions=(story(1),))
-    feed = replace(built.feed, credit=replace(built.feed.credit, append_paragraph=False))
+    feed = replace(
+        built.feed, credit=replace(built.feed.credit, append_paragraph=False)
+    )
     opted_out = edition(versions=(story(1),))
     opted_out = replace(
         opted_out,

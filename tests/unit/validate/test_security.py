@@ -70,8 +70,8 @@ def test_external_entities_are_never_fetched_or_expanded(
         f'<!DOCTYPE rss [<!ENTITY % p SYSTEM "{recorder}/dtd"> %p;]>{RSS_TAIL}',
         f'<!DOCTYPE rss SYSTEM "{recorder}/rss.dtd">{RSS_TAIL}',
         # Comments and processing instructions before it change nothing.
-        f'<?xml version="1.0"?>\n<!-- x -->\n<?pi x?>\n<!doctype rss SYSTEM "{recorder}/b">'
-        + RSS_TAIL,
+        '<?xml version="1.0"?>\n<!-- x -->\n<?pi x?>\n'
+        f'<!doctype rss SYSTEM "{recorder}/b">{RSS_TAIL}',
     ]
     for body in bodies:
         report = check_bytes(body.encode(), name="xxe.xml", schemas_dir=SCHEMAS)
@@ -164,9 +164,7 @@ def test_schemas_compile_once_per_process() -> None:
 
     for fmt in ("rss", "atom", "newsml"):
         assert schemas.grammar(SCHEMAS, fmt) is schemas.grammar(SCHEMAS, fmt)
-        assert rules.compiled_rules(SCHEMAS, fmt) is rules.compiled_rules(
-            SCHEMAS, fmt
-        )
+        assert rules.compiled_rules(SCHEMAS, fmt) is rules.compiled_rules(SCHEMAS, fmt)
 
 
 def test_rules_run_with_file_and_network_access_denied(tmp_path: Path) -> None:
@@ -180,7 +178,7 @@ def test_rules_run_with_file_and_network_access_denied(tmp_path: Path) -> None:
     secret.write_text("<s>LOCAL-SECRET</s>", encoding="utf-8")
     (folder / "rules" / "rss.sch").write_text(
         '<schema xmlns="http://purl.oclc.org/dsdl/schematron">'
-        "<let name=\"expected-credit\" value=\"''\"/>"
+        '<let name="expected-credit" value="\'\'"/>'
         '<let name="build-time" value="0"/>'
         '<pattern><rule context="/rss"><assert id="leak" test="false()">'
         f"<value-of select=\"document('{secret.as_uri()}')\"/></assert></rule>"
