@@ -210,3 +210,23 @@ def test_rules_must_declare_their_parameters(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="expected-credit, build-time"):
         rules.compiled_rules(folder, "atom")
+
+
+def test_schema_location_hints_are_never_followed(
+    recorder: str, official_xsd: Path
+) -> None:
+    from syndication.validate.gate import Gate
+
+    body = (REPO / "tests/data/broken/newsml-valid.xml").read_bytes()
+    hinted = body.replace(
+        b'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">',
+        b'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/" '
+        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        b'xsi:schemaLocation="http://iptc.org/std/nar/2006-10-01/ '
+        + f'{recorder}/NewsML-G2.xsd"'.encode()
+        + b">",
+    )
+    assert hinted != body
+    report = Gate(SCHEMAS, official_xsd).check_file(hinted, name="hinted.xml")
+    assert report.ok, [str(p) for p in report.problems]
+    assert _Recorder.requests == []
