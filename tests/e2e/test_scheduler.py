@@ -446,3 +446,16 @@ def test_scheduler_publishes_to_s3(tmp_path: Path, moto_server, s3_env, schedule
     rss_key = next(k for k in keys if k.endswith("health/rss.xml"))
     body = client.get_object(Bucket=bucket, Key=rss_key)["Body"].read().decode()
     assert "urn:test:s3" in body
+
+
+def test_sighup_reloads_feed_definitions(site: Site, schedulers):
+    write_feed(site, "health", schedule='interval = "1h"')
+    add(site, story("urn:test:h1"))
+    scheduler = SchedulerProcess(site)
+    schedulers.append(scheduler)
+    scheduler.wait_for("scheduler running")
+    write_feed(site, "extra", schedule='interval = "2s"')
+    scheduler.process.send_signal(signal.SIGHUP)
+    eventually(lambda: site.runs("extra", "schedule"), "the new feed's first publish")
+    assert "reloading feed definitions" in scheduler.log
+    assert scheduler.stop() == 0
