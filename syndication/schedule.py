@@ -180,7 +180,8 @@ def make_scheduler(settings: Settings) -> Any:
     return BackgroundScheduler(
         jobstores={
             "default": SQLAlchemyJobStore(
-                engine=make_engine(settings.store_url), tablename=JOB_TABLE
+                engine=make_engine(settings.store_url, immediate=True),
+                tablename=JOB_TABLE,
             ),
             JOB_STORE: MemoryJobStore(),
         },
@@ -246,6 +247,10 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
     from syndication.store import open_store
 
     control = control or SchedulerControl()
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from syndication.errors import StoreError
+
     lock = open_leader_lock(settings.store_url)
     if not lock.acquire(control.stop):
         log.info("stopped while standing by")
@@ -268,6 +273,9 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
             "scheduler running: %d feeds scheduled", len(scheduler.get_jobs("default"))
         )
         _loop(settings, scheduler, runtime, planner, watcher, lock)
+    except SQLAlchemyError as exc:
+        # The job store talks to the database directly; its failures are ours.
+        raise StoreError(f"scheduler job store failed: {exc}") from exc
     finally:
         log.info("stopping: waiting for publishes in progress to finish")
         if scheduler.running:

@@ -58,8 +58,14 @@ def engine_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An Engine for ``url`` with the connection settings the store relies on."""
+def make_engine(url: str, *, immediate: bool = False) -> Engine:
+    """An Engine for ``url`` with the connection settings the store relies on.
+
+    On SQLite, ``immediate`` makes every transaction take the write lock at
+    BEGIN. Code that reads then writes in one transaction without saying so
+    (APScheduler's job store creating its table, say) would otherwise fail at
+    once with "database is locked" when another process wrote in between.
+    """
     real_url = engine_url(url)
     if real_url.startswith("sqlite"):
         engine = create_engine(real_url, connect_args={"timeout": 30})
@@ -76,8 +82,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Connection) -> None:
-            immediate = connection.get_execution_options().get("immediate", False)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            take_lock = immediate or connection.get_execution_options().get(
+                "immediate", False
+            )
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if take_lock else "BEGIN")
 
         return engine
     return create_engine(real_url, pool_pre_ping=True)
