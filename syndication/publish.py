@@ -12,6 +12,8 @@ completes the work. Every run and every written document goes to the ledger.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -53,6 +55,7 @@ class FeedResult:
     report: Any = None
     urls: tuple[str, ...] = ()
     elapsed: float = 0.0
+    rendered: bool = True
 
     @property
     def is_ok(self) -> bool:
@@ -255,14 +258,38 @@ class Publisher:
             self_urls=self_urls,
             hub_url=self.settings.websub_hub,
         )
+        items = len(edition.items)
+        fingerprint = edition_fingerprint(edition, prefix)
+        documents_there = (
+            self._current_documents(feed, target, prefix, fingerprint)
+            if record
+            else None
+        )
+        if documents_there is not None:
+            # Same edition as the last successful run, and its indexes are still
+            # there: nothing to render, check or upload.
+            current_run = self.store.start_run(
+                feed.feed_id, target.name, self._clock(), trigger
+            )
+            self._finish(
+                current_run, "unchanged", 0, documents_there, 0, items, "", fingerprint
+            )
+            return FeedResult(
+                feed.feed_id,
+                target.name,
+                "unchanged",
+                skipped=documents_there,
+                items=items,
+                run_id=current_run,
+                rendered=False,
+            )
         documents = self.render(edition)
         report = self.gate.check(documents, edition)
-        run_id = (
+        run_id: int | None = (
             self.store.start_run(feed.feed_id, target.name, self._clock(), trigger)
             if record
             else None
         )
-        items = len(edition.items)
         if not report.ok:
             error = ValidationFailed(
                 f"feed {feed.feed_id}: {len(report.problems)} problem(s); "
@@ -358,7 +385,7 @@ class Publisher:
                     )
                 )
         outcome = "published" if written else "unchanged"
-        self._finish(run_id, outcome, len(written), skipped, 0, items, "")
+        self._finish(run_id, outcome, len(written), skipped, 0, items, "", fingerprint)
         index_urls = tuple(
             target.url(key) for key in written if key in index_keys.values()
         )
@@ -386,6 +413,7 @@ class Publisher:
         failed: int,
         items: int,
         error: str,
+        fingerprint: str = "",
     ) -> None:
         if run_id is None:
             return
@@ -398,7 +426,44 @@ class Publisher:
             failed=failed,
             items=items,
             error=error,
+            fingerprint=fingerprint,
         )
+
+    def _current_documents(
+        self, feed: FeedDefinition, target: Destination, prefix: str, fingerprint: str
+    ) -> int | None:
+        """The number of documents of the last successful run when it published
+        this very edition and every index it wrote is still at the destination;
+        None when the feed must be rendered."""
+        last = self.store.last_success(feed.feed_id, target.name)
+        if last is None or last.fingerprint != fingerprint:
+            return None
+        indexes = {join_key(prefix, name) for name in INDEX_FILES.values()}
+        published = set(self.store.published(feed.feed_id, target.name)) & indexes
+        if not published or not published <= set(target.list(prefix)):
+            return None
+        return last.written + last.skipped
+
+
+def edition_fingerprint(edition: Edition, prefix: str) -> str:
+    """SHA-256 of everything a feed's documents are made from: the code version,
+    the feed definition, the agency, the items and kills (id and version), the
+    self and hub URLs and the key prefix. Equal fingerprints render equal bytes,
+    so a publish can skip rendering. The build time is left out on purpose."""
+    from syndication import __version__
+
+    parts = {
+        "code": __version__,
+        "feed": repr(edition.feed),
+        "agency": repr(edition.agency),
+        "items": [(i.version.guid, i.version.version) for i in edition.items],
+        "canceled": [(i.version.guid, i.version.version) for i in edition.canceled],
+        "self_urls": sorted(edition.self_urls.items()),
+        "hub": edition.hub_url,
+        "prefix": prefix,
+    }
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _with_elapsed(result: FeedResult, elapsed: float) -> FeedResult:

@@ -71,6 +71,7 @@ class RunRecord:
     items: int
     error: str
     trigger: str
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,12 +144,18 @@ class Store(Protocol):
         failed: int,
         items: int,
         error: str = "",
+        fingerprint: str = "",
     ) -> None: ...
 
     def runs(self, feed_id: str | None = None, limit: int = 50) -> list[RunRecord]: ...
 
     def published(self, feed_id: str, destination: str) -> dict[str, str]:
         """Key → SHA-256 of the latest document written per key for a feed."""
+        ...
+
+    def last_success(self, feed_id: str, destination: str) -> RunRecord | None:
+        """The feed's latest successful run (published or unchanged) to
+        ``destination``, with the fingerprint of the edition it published."""
         ...
 
     def iter_all(self) -> Iterator[Version]: ...

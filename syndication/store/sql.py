@@ -392,6 +392,7 @@ class SqlStore:
         failed: int,
         items: int,
         error: str = "",
+        fingerprint: str = "",
     ) -> None:
         with self._write() as conn:
             conn.execute(
@@ -405,6 +406,7 @@ class SqlStore:
                     failed=failed,
                     items=items,
                     error=error,
+                    fingerprint=fingerprint,
                 )
             )
 
@@ -414,23 +416,7 @@ class SqlStore:
         if feed_id is not None:
             query = query.where(r.c.feed_id == feed_id)
         with self._read() as conn:
-            return [
-                RunRecord(
-                    run_id=row.run_id,
-                    feed_id=row.feed_id,
-                    started=row.started,
-                    finished=row.finished,
-                    destination=row.destination,
-                    outcome=row.outcome,
-                    written=row.written,
-                    skipped=row.skipped,
-                    failed=row.failed,
-                    items=row.items,
-                    error=row.error,
-                    trigger=row.trigger,
-                )
-                for row in conn.execute(query)
-            ]
+            return [_run_record(row) for row in conn.execute(query)]
 
     def published(self, feed_id: str, destination: str) -> dict[str, str]:
         d = t.published_documents
@@ -443,6 +429,22 @@ class SqlStore:
         query = select(d.c.key, d.c.sha256).join(latest, latest.c.id == d.c.id)
         with self._read() as conn:
             return {row.key: row.sha256 for row in conn.execute(query)}
+
+    def last_success(self, feed_id: str, destination: str) -> RunRecord | None:
+        r = t.publish_runs
+        query = (
+            select(r)
+            .where(
+                r.c.feed_id == feed_id,
+                r.c.destination == destination,
+                r.c.outcome.in_(("published", "unchanged")),
+            )
+            .order_by(r.c.run_id.desc())
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _run_record(row)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -473,6 +475,24 @@ class _WriteTransaction:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+
+
+def _run_record(row: Any) -> RunRecord:
+    return RunRecord(
+        run_id=row.run_id,
+        feed_id=row.feed_id,
+        started=row.started,
+        finished=row.finished,
+        destination=row.destination,
+        outcome=row.outcome,
+        written=row.written,
+        skipped=row.skipped,
+        failed=row.failed,
+        items=row.items,
+        error=row.error,
+        trigger=row.trigger,
+        fingerprint=row.fingerprint,
+    )
 
 
 def _has_subject(v: Any, qcodes: Sequence[str]) -> ColumnElement[bool]:

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the store (schema revision 0001, see migrations/).
+"""SQLAlchemy Core tables of the store (schema revision 0002, see migrations/).
 
 Article versions are append-only rows in ``versions``; ``articles`` is an index of
 heads (latest version number and hash per guid) kept in the same transaction, so
@@ -125,6 +125,8 @@ publish_runs = Table(
     Column("failed", Integer, nullable=False, default=0),
     Column("items", Integer, nullable=False, default=0),
     Column("error", Text, nullable=False, default=""),
+    # Revision 0002: what the run published (see publish.edition_fingerprint).
+    Column("fingerprint", String(64), nullable=False, default="", server_default=""),
 )
 Index("ix_runs_feed", publish_runs.c.feed_id, publish_runs.c.run_id)
 

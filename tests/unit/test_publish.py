@@ -1,0 +1,145 @@
+"""The publish path's shortcut: an edition already published is not rendered,
+checked or uploaded again; any change to what a feed is made of renders it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import write_config
+
+from syndication.articles.model import Subject, Version
+from syndication.config import load_settings
+from syndication.feeds import load_feeds
+from syndication.publish import Publisher
+from syndication.render.registry import render_edition
+from syndication.store import open_store
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+AT = T0 + timedelta(hours=3)
+FEED = """id = "alpha"
+partner = "Partner Alpha"
+title = "{title}"
+description = "Environment stories"
+link = "https://alpha.example/"
+"""
+
+
+def story(n: int) -> Version:
+    return Version(
+        guid=f"urn:test:{n}",
+        headline=f"Story {n}",
+        body=f"<p>Body {n}.</p>",
+        version_created=T0 + timedelta(minutes=n),
+        first_created=T0 + timedelta(minutes=n),
+        subjects=(Subject("medtop:06000000", "environment"),),
+    )
+
+
+@pytest.fixture
+def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "alpha.toml").write_text(FEED.format(title="Alpha"), encoding="utf-8")
+    settings = load_settings(write_config(tmp_path, feeds_dir=feeds))
+    store = open_store(settings.store_url)
+    store.append(story(1))
+    renders: list[str] = []
+
+    def render(edition):  # type: ignore[no-untyped-def]
+        renders.append(edition.feed.feed_id)
+        return render_edition(edition)
+
+    publisher = Publisher(settings, store, render=render)
+
+    def publish():  # type: ignore[no-untyped-def]
+        feeds_now = list(load_feeds(settings.feeds_dir).feeds.values())
+        return publisher.publish_feed(feeds_now[0], at=AT)
+
+    yield publish, renders, store, tmp_path
+    publisher.close()
+    store.close()
+
+
+def test_unchanged_edition_is_not_rendered_again(setup) -> None:  # type: ignore[no-untyped-def]
+    publish, renders, store, _ = setup
+    first = publish()
+    assert (first.outcome, first.rendered, len(first.written)) == ("published", True, 4)
+    second = publish()
+    assert (second.outcome, second.rendered, second.skipped) == ("unchanged", False, 4)
+    assert renders == ["alpha"]
+    [latest, earlier] = store.runs("alpha", limit=2)
+    assert latest.fingerprint == earlier.fingerprint != ""
+
+
+def test_a_new_story_renders_again(setup) -> None:  # type: ignore[no-untyped-def]
+    publish, renders, store, _ = setup
+    publish()
+    store.append(story(2))
+    result = publish()
+    assert (result.outcome, result.rendered) == ("published", True)
+    assert renders == ["alpha", "alpha"]
+
+
+def test_a_changed_definition_renders_again(setup) -> None:  # type: ignore[no-untyped-def]
+    publish, _renders, _, tmp_path = setup
+    publish()
+    (tmp_path / "feeds" / "alpha.toml").write_text(FEED.format(title="Renamed"))
+    result = publish()
+    assert result.outcome == "published"
+    assert b"Renamed" in (tmp_path / "public" / "alpha" / "rss.xml").read_bytes()
+
+
+def test_a_missing_index_at_the_destination_is_restored(setup) -> None:  # type: ignore[no-untyped-def]
+    publish, _renders, _, tmp_path = setup
+    publish()
+    (tmp_path / "public" / "alpha" / "atom.xml").unlink()
+    result = publish()
+    assert result.rendered
+    assert result.written == ("alpha/atom.xml",)
+    assert (tmp_path / "public" / "alpha" / "atom.xml").is_file()
+
+
+def test_a_failed_run_is_not_taken_as_published(setup) -> None:  # type: ignore[no-untyped-def]
+    publish, renders, _store, tmp_path = setup
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "alpha").write_text("a file where the folder goes")
+    assert publish().outcome == "failed"
+    (tmp_path / "public" / "alpha").unlink()
+    assert publish().outcome == "published"
+    assert len(renders) == 2
+
+
+def test_an_old_store_is_migrated_in_place(tmp_path: Path) -> None:
+    """A database at schema revision 0001 is upgraded on open; data is kept."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    import syndication.store.migrations as migrations
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            text(
+                "INSERT INTO publish_runs (feed_id, destination, trigger, started,"
+                " outcome, written, skipped, failed, items, error)"
+                " VALUES ('alpha', 'local', 'manual', 0, 'published', 3, 0, 0, 1, '')"
+            )
+        )
+    engine.dispose()
+    store = open_store(url)
+    try:
+        [run] = store.runs("alpha")
+        assert (run.outcome, run.written, run.fingerprint) == ("published", 3, "")
+        with store.engine.connect() as conn:  # type: ignore[attr-defined]
+            version = conn.execute(text("SELECT version_num FROM alembic_version"))
+            assert version.scalar() == "0002"
+    finally:
+        store.close()
