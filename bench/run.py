@@ -111,7 +111,7 @@ def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, An
 
         def full_publish() -> Any:
             shutil.rmtree(site.folder / "public", ignore_errors=True)
-            return publisher.publish_all(feed_defs, at=AT, record=False)
+            return publisher.publish_all(feed_defs, at=AT, record=True)
 
         def baseline() -> int:
             target = root / "baseline"
