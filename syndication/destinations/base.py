@@ -75,9 +75,12 @@ def encode_segment(text: str) -> str:
 
     Percent-encodes everything but letters, digits, ``-``, ``_`` and ``.``, so no
     ``/`` survives; ``.`` and ``..`` alone are encoded too. The result can never
-    leave the folder it is placed in.
+    leave the folder it is placed in. ``%`` then becomes ``~`` (safe in every
+    store's keys and URLs), so ``~`` itself must be encoded first (``quote``
+    leaves it alone): otherwise ``%41`` and ``~2541`` would share one key and two
+    articles one folder. Distinct texts always give distinct segments.
     """
-    encoded = quote(text, safe="-_")
+    encoded = quote(text, safe="-_").replace("~", "%7E")
     encoded = encoded.replace(".", "%2E") if encoded in {".", ".."} else encoded
     if not encoded:
         raise DestinationError("empty key segment")

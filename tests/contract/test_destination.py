@@ -10,6 +10,8 @@ from pathlib import Path
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syndication.destinations.base import encode_segment, join_key
 from syndication.destinations.local import LocalDestination
@@ -76,15 +78,93 @@ def test_put_then_list_reports_fingerprints(destination) -> None:  # type: ignor
 
 def test_public_url(destination) -> None:  # type: ignore[no-untyped-def]
     assert destination.url("feed/rss.xml") == "https://feeds.example.org/feed/rss.xml"
+    with pytest.raises(DestinationError, match="unsafe key segment"):
+        destination.url("../rss.xml")
+
+
+@pytest.mark.external_service
+def test_s3_presigned_url_reads_the_object(moto_server, s3_env) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import parse_qs, urlsplit
+    from urllib.request import urlopen
+
+    bucket = f"private-{uuid.uuid4().hex[:10]}"
+    boto3.client(
+        "s3", endpoint_url=moto_server.endpoint_url, region_name="us-east-1"
+    ).create_bucket(Bucket=bucket)
+    private = S3Destination(
+        "s3",
+        {
+            "bucket": bucket,
+            "prefix": "pre",
+            "endpoint_url": moto_server.endpoint_url,
+            "region": "us-east-1",
+        },
+    )
+    try:
+        put(private, "feed/rss.xml", b"<rss/>")
+        signed = private.url("feed/rss.xml", expires_seconds=900)
+        parts = urlsplit(signed)
+        assert parts.path == f"/{bucket}/pre/feed/rss.xml"
+        assert parse_qs(parts.query)["X-Amz-Expires"] == ["900"]
+        with urlopen(signed, timeout=10) as response:
+            assert response.read() == b"<rss/>"
+        # No public base URL: even without --expires the address is presigned.
+        assert "X-Amz-Signature=" in private.url("feed/rss.xml")
+    finally:
+        private.close()
 
 
 @pytest.mark.parametrize(
     "key",
-    ["../escape.xml", "feed/../../escape.xml", "/etc/passwd", "feed//x.xml", "a/./b"],
+    [
+        "../escape.xml",
+        "feed/../../escape.xml",
+        "/etc/passwd",
+        "feed//x.xml",
+        "a/./b",
+        "..%2Fescape.xml",
+        "feed/%2e%2e/x.xml",
+        "feed/%2F/x.xml",
+        "feed\\..\\x.xml",
+        "feed/x.xml\x00",
+        "",
+    ],
 )
 def test_keys_that_could_escape_are_refused(destination, key: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DestinationError, match="unsafe key segment"):
         put(destination, key, b"x")
+
+
+@given(st.text(min_size=1))
+def test_any_text_encodes_to_one_safe_segment(text: str) -> None:
+    segment = encode_segment(text)
+    assert join_key("feed", "items", segment) == f"feed/items/{segment}"
+
+
+@given(st.text(min_size=1), st.text(min_size=1))
+def test_distinct_ids_never_share_a_key(a: str, b: str) -> None:
+    if a != b:
+        assert encode_segment(a) != encode_segment(b)
+
+
+def test_tilde_and_percent_ids_do_not_collide() -> None:
+    # '%' is written as '~', so a literal '~' must be encoded too.
+    assert encode_segment("%41") == "~2541"
+    assert encode_segment("~2541") == "~7E2541"
+    assert encode_segment("..") == "~2E~2E"
+    assert encode_segment("urn:x:1") == "urn~3Ax~3A1"
+
+
+@pytest.mark.parametrize(
+    "guid", ["../../escape", "/etc/passwd", "a/../../b", "%2e%2e%2fx", "..", "~"]
+)
+def test_article_ids_land_inside_the_feed_folder(destination, guid: str) -> None:  # type: ignore[no-untyped-def]
+    key = join_key("feed", "items", encode_segment(guid), "v1.xml")
+    put(destination, key, b"<item/>")
+    listed = destination.list("feed")
+    assert list(listed) == [key]
+    assert key.startswith("feed/items/") and key.count("/") == 3
+    assert destination.list("") == listed  # nothing anywhere else
 
 
 def test_encoded_segments_stay_one_segment() -> None:
