@@ -36,17 +36,17 @@ class Expectations:
     """What the feed being checked promises.
 
     ``credit_line``: the line every item must carry (None: the items must agree
-    with each other). ``append_paragraph``: whether bodies end with the credit
-    paragraph (None: unknown, so required, as it is by default). ``at``: the
-    build time embargoes are checked against (None: the document's own — RSS
-    lastBuildDate, Atom updated, NewsML-G2 sent — else the time of checking).
+    with each other). ``at``: the build time embargoes are checked against
+    (None: the document's own — RSS lastBuildDate, Atom updated, NewsML-G2
+    sent — else the time of checking). ``append_paragraph``: whether bodies end
+    with the credit paragraph (None: unknown, so required, as it is by default).
     ``embargoes``: guid → embargo end of the items the edition was built from,
     so an embargoed item is caught even in formats that do not state embargoes.
     """
 
     credit_line: str | None = None
-    append_paragraph: bool | None = None
     at: datetime | None = None
+    append_paragraph: bool | None = None
     embargoes: Mapping[str, datetime] = field(default_factory=dict)
 
 
@@ -179,13 +179,15 @@ def check_bytes(
     body: bytes,
     *,
     name: str,
-    schemas_dir: Path,
-    official_xsd: Path | None = None,
     expectations: Expectations | None = None,
+    official_xsd: Path | None = None,
+    schemas_dir: Path | None = None,
     fmt: str | None = None,
 ) -> GateReport:
     """Check one document of any supported format (sniffed; when ``fmt`` is
-    given the document must be of that format)."""
+    given the document must be of that format) against the grammars and rules
+    in ``schemas_dir`` (default: the project's ``schemas/``)."""
+    schemas_dir = schemas_dir or DEFAULT_SCHEMAS_DIR
     tree, problems = parse(body, name)
     if tree is None:
         return GateReport(tuple(problems), 1)

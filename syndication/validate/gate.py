@@ -23,6 +23,7 @@ __all__ = [
     "Gate",
     "GateReport",
     "Problem",
+    "check_bytes",
     "check_file",
     "expectations_for",
 ]

@@ -232,3 +232,25 @@ def test_documents_are_checked_by_their_declared_format(gate: Gate) -> None:
     document = Document("partner-c-all", "rss.xml", "rss", "application/rss+xml", body)
     found = rules_by_key(gate.check([document], built))
     assert found == {"rss.xml": {"rss-grammar"}}
+
+
+def test_check_bytes_as_the_gate_module_offers_it(official_xsd: Path) -> None:
+    from syndication.validate.gate import Expectations, check_bytes
+
+    body = (REPO / "tests/data/broken/newsml-under-embargo.xml").read_bytes()
+    # Default schemas folder, no official XSD; the document's own time.
+    report = check_bytes(body, name="n.xml")
+    assert (report.checked, {p.rule for p in report.problems}) == (
+        1,
+        {"embargo-passed"},
+    )
+    # Expectations in the documented order: credit line, time, paragraph.
+    later = Expectations(
+        "Credit: Example Wire", datetime(2026, 11, 29, tzinfo=AT.tzinfo)
+    )
+    assert check_bytes(body, name="n.xml", expectations=later).ok
+    wrong = Expectations("Credit: Someone Else", None, None)
+    report = check_bytes(
+        body, name="n.xml", expectations=wrong, official_xsd=official_xsd
+    )
+    assert "credit-line-matches" in {p.rule for p in report.problems}
