@@ -143,3 +143,58 @@ def test_an_old_store_is_migrated_in_place(tmp_path: Path) -> None:
             assert version.scalar() == "0002"
     finally:
         store.close()
+
+
+def test_items_are_written_before_the_indexes(setup) -> None:  # type: ignore[no-untyped-def]
+    """The order is observed at a real folder destination, wrapped only to log
+    the order of its writes."""
+    from syndication.destinations.local import LocalDestination
+
+    _publish, _renders, store, tmp_path = setup
+    store.append(story(2))
+    folder = LocalDestination("local", tmp_path / "public")
+    order: list[str] = []
+
+    class Recording:
+        name = folder.name
+        public_base_url = folder.public_base_url
+        fingerprint = staticmethod(folder.fingerprint)
+        list = staticmethod(folder.list)
+        url = staticmethod(folder.url)
+        close = staticmethod(folder.close)
+
+        def put(self, key, body, **kwargs):  # type: ignore[no-untyped-def]
+            order.append(key)
+            return folder.put(key, body, **kwargs)
+
+    settings = load_settings(tmp_path / "syndication.toml")
+    [feed] = load_feeds(settings.feeds_dir).feeds.values()
+    publisher = Publisher(settings, store)
+    result = publisher.publish_feed(feed, at=AT, destination=Recording())
+    publisher.close()
+    assert result.outcome == "published"
+    assert [k.startswith("alpha/items/") for k in order] == [True] * 2 + [False] * 3
+    assert sorted(order[2:]) == ["alpha/atom.xml", "alpha/newsml.xml", "alpha/rss.xml"]
+
+
+def test_a_failure_mid_publish_keeps_the_old_indexes(setup) -> None:  # type: ignore[no-untyped-def]
+    from syndication.destinations.base import encode_segment
+
+    publish, _renders, store, tmp_path = setup
+    assert publish().outcome == "published"
+    feed_folder = tmp_path / "public" / "alpha"
+    before = {p.name: p.read_bytes() for p in feed_folder.glob("*.xml")}
+    store.append(story(2))
+    # A file where the new story's item folder must go: its write fails.
+    blocker = feed_folder / "items" / encode_segment("urn:test:2")
+    blocker.write_text("in the way")
+    failed = publish()
+    assert (failed.outcome, failed.written, failed.failed) == ("failed", (), 4)
+    assert "cannot write" in failed.error
+    assert {p.name: p.read_bytes() for p in feed_folder.glob("*.xml")} == before
+    [run] = store.runs("alpha", limit=1)
+    assert (run.outcome, run.written, run.failed) == ("failed", 0, 4)
+    blocker.unlink()
+    completed = publish()
+    assert (completed.outcome, len(completed.written)) == ("published", 4)
+    assert b"Story 2" in (feed_folder / "rss.xml").read_bytes()
