@@ -244,75 +244,81 @@ class Publisher:
     ) -> FeedResult:
         from syndication.select import build_edition
 
-        index_keys = {fmt: join_key(prefix, name) for fmt, name in INDEX_FILES.items()}
-        self_urls = (
-            {fmt: target.url(key) for fmt, key in index_keys.items()}
-            if target.public_base_url
-            else {}
-        )
-        edition = build_edition(
-            self.store,
-            feed,
-            self.settings.agency,
-            at,
-            self_urls=self_urls,
-            hub_url=self.settings.websub_hub,
-        )
-        items = len(edition.items)
-        fingerprint = edition_fingerprint(edition, prefix)
-        documents_there = (
-            self._current_documents(feed, target, prefix, fingerprint)
-            if record
-            else None
-        )
-        if documents_there is not None:
-            # Same edition as the last successful run, and its indexes are still
-            # there: nothing to render, check or upload.
-            current_run = self.store.start_run(
-                feed.feed_id, target.name, self._clock(), trigger
-            )
-            self._finish(
-                current_run, "unchanged", 0, documents_there, 0, items, "", fingerprint
-            )
-            return FeedResult(
-                feed.feed_id,
-                target.name,
-                "unchanged",
-                skipped=documents_there,
-                items=items,
-                run_id=current_run,
-                rendered=False,
-            )
-        documents = self.render(edition)
-        report = self.gate.check(documents, edition)
+        # The run is in the ledger before anything can fail, so a store or
+        # destination failure at any step (even when the edition turns out to
+        # be unchanged) is recorded, not only failures while writing.
         run_id: int | None = (
             self.store.start_run(feed.feed_id, target.name, self._clock(), trigger)
             if record
             else None
         )
-        if not report.ok:
-            error = ValidationFailed(
-                f"feed {feed.feed_id}: {len(report.problems)} problem(s); "
-                "nothing written",
-                report=report,
-            )
-            for problem in report.problems:
-                log.error("feed %s: %s", feed.feed_id, problem)
-            self._finish(run_id, "invalid", 0, 0, 0, items, str(error))
-            return FeedResult(
-                feed.feed_id,
-                target.name,
-                "invalid",
-                items=items,
-                run_id=run_id,
-                error=str(error),
-                report=report,
-            )
-
+        items = 0
+        documents: list[Document] = []
         try:
+            index_keys = {
+                fmt: join_key(prefix, name) for fmt, name in INDEX_FILES.items()
+            }
+            self_urls = (
+                {fmt: target.url(key) for fmt, key in index_keys.items()}
+                if target.public_base_url
+                else {}
+            )
+            edition = build_edition(
+                self.store,
+                feed,
+                self.settings.agency,
+                at,
+                self_urls=self_urls,
+                hub_url=self.settings.websub_hub,
+            )
+            items = len(edition.items)
+            fingerprint = edition_fingerprint(edition, prefix)
+            documents_there = (
+                self._current_documents(feed, target, prefix, fingerprint)
+                if record
+                else None
+            )
+            if documents_there is not None:
+                # Same edition as the last successful run, and its indexes are
+                # still there: nothing to render, check or upload.
+                self._finish(
+                    run_id, "unchanged", 0, documents_there, 0, items, "", fingerprint
+                )
+                return FeedResult(
+                    feed.feed_id,
+                    target.name,
+                    "unchanged",
+                    skipped=documents_there,
+                    items=items,
+                    run_id=run_id,
+                    rendered=False,
+                )
+            documents = self.render(edition)
+            report = self.gate.check(documents, edition)
+            if not report.ok:
+                error = ValidationFailed(
+                    f"feed {feed.feed_id}: {len(report.problems)} problem(s); "
+                    "nothing written",
+                    report=report,
+                )
+                for problem in report.problems:
+                    log.error("feed %s: %s", feed.feed_id, problem)
+                self._finish(run_id, "invalid", 0, 0, 0, items, str(error))
+                return FeedResult(
+                    feed.feed_id,
+                    target.name,
+                    "invalid",
+                    items=items,
+                    run_id=run_id,
+                    error=str(error),
+                    report=report,
+                )
             existing = target.list(prefix)
-        except SyndicationError as exc:
-            self._finish(run_id, "failed", 0, 0, len(documents), items, str(exc))
+        except BaseException as exc:
+            # Recorded, then raised on: publish_feed reports a SyndicationError
+            # as a failed feed; anything else is a bug and keeps its traceback.
+            error_text = str(exc) or repr(exc)
+            self._finish(run_id, "failed", 0, 0, len(documents), items, error_text)
             raise
         ordered = sorted(documents, key=lambda d: d.is_index)  # items first
         pending = [

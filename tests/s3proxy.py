@@ -1,8 +1,9 @@
 """A counting, breakable HTTP proxy in front of the moto S3 server, on 127.0.0.1.
 
 It records every request the publisher makes (method and path, in order) as the
-server side sees them, and can be told to fail PUTs after a number of them, the
-way a store that goes away mid-publish would.
+server side sees them, and what the server answered; it can be told to fail PUTs
+after a number of them, the way a store that goes away mid-publish would, and
+answers 502 when the server behind it is not running.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import threading
+from collections.abc import Callable
 from typing import ClassVar
 
 
@@ -44,9 +46,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         )
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         headers["Host"] = f"127.0.0.1:{proxy.upstream_port}"
-        upstream.request(self.command, self.path, body=body, headers=headers)
-        response = upstream.getresponse()
-        data = response.read()
+        try:
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            response = upstream.getresponse()
+            data = response.read()
+        except OSError:
+            # The server behind is down: answer as a gateway in front of it would.
+            upstream.close()
+            with proxy.lock:
+                proxy.answers.append((self.command, self.path, 502))
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        with proxy.lock:
+            proxy.answers.append((self.command, self.path, response.status))
         self.send_response(response.status)
         for key, value in response.getheaders():
             if key.lower() not in {"transfer-encoding", "connection", "content-length"}:
@@ -56,6 +70,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
         upstream.close()
+        if self.command == "PUT" and proxy.after_put is not None:
+            proxy.after_put(sum(1 for m, _, _ in proxy.answers if m == "PUT"))
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
 
@@ -70,6 +86,11 @@ class S3Proxy:
         self.lock = threading.Lock()
         self.fail_after: int | None = None
         self.failure = "503"  # or "drop": close connections without answering
+        # What the server behind answered (502: it was not there), in order.
+        self.answers: list[tuple[str, str, int]] = []
+        # Called after each PUT the server answered, with how many it has answered
+        # (a test stops the server from here).
+        self.after_put: Callable[[int], None] | None = None
         handler = type("Handler", (_Handler,), {"proxy": self})
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.endpoint_url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -83,6 +104,7 @@ class S3Proxy:
     def clear(self) -> None:
         with self.lock:
             self.log.clear()
+            self.answers.clear()
 
     def close(self) -> None:
         self.server.shutdown()

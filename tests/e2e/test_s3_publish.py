@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote
 import boto3
 import pytest
 from click.testing import CliRunner
-from conftest import write_config
+from conftest import MotoServer, free_port, write_config
 from s3proxy import S3Proxy
 
 from syndication.articles.model import Subject, Version
@@ -209,8 +209,6 @@ def test_server_gone_mid_publish_is_a_clean_failure(
 
 
 def test_unreachable_store_fails_cleanly(tmp_path, bucket, s3_env):  # type: ignore[no-untyped-def]
-    from conftest import free_port
-
     config = make_site(tmp_path, f"http://127.0.0.1:{free_port()}", bucket)
     result = publish(config, "alpha")
     assert result.exit_code == 1
@@ -219,7 +217,14 @@ def test_unreachable_store_fails_cleanly(tmp_path, bucket, s3_env):  # type: ign
 
 
 def test_concurrent_publishes_of_one_feed_never_interleave(tmp_path, proxy, bucket):  # type: ignore[no-untyped-def]
-    config = make_site(tmp_path, proxy.endpoint_url, bucket)
+    """The second publish waits for the first's lock, then finds the work done:
+    both exit 0, the ledger shows one run after the other."""
+    config = make_site(
+        tmp_path,
+        proxy.endpoint_url,
+        bucket,
+        extra="\n[publish]\nlock_timeout_seconds = 120.0\n",
+    )
     command = [
         sys.executable,
         "-m",
@@ -237,8 +242,14 @@ def test_concurrent_publishes_of_one_feed_never_interleave(tmp_path, proxy, buck
     ]
     outputs = [p.communicate(timeout=120) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
+    firsts = sorted(out.splitlines()[0] for out, _ in outputs)
+    assert firsts == [
+        "alpha → s3: published, 6 written, 0 skipped, 3 item(s)",
+        "alpha → s3: unchanged, 0 written, 6 skipped, 3 item(s)",
+    ]
     puts = proxy.puts()
     assert len(puts) == 6  # one publish wrote everything; the other found it done
+    assert len(set(puts)) == 6
     store = open_store(load_settings(config).store_url)
     runs = sorted(store.runs("alpha"), key=lambda r: r.run_id)
     assert [(r.outcome, r.written) for r in runs] == [
@@ -332,3 +343,169 @@ def test_url_prints_public_and_presigned_addresses(tmp_path, proxy, bucket):  # 
     assert signed.exit_code == 0, signed.output
     assert "/wire/alpha/atom.xml?" in signed.stdout
     assert "X-Amz-Expires=604800" in signed.stdout
+
+
+@pytest.fixture
+def own_moto(s3_env) -> Iterator[MotoServer]:  # type: ignore[no-untyped-def]
+    """A moto server of this test's own, free to be stopped (the shared one is not)."""
+    server = MotoServer(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def new_bucket(server: MotoServer, name: str = "stoppable") -> str:
+    boto3.client(
+        "s3", endpoint_url=server.endpoint_url, region_name="us-east-1"
+    ).create_bucket(Bucket=name)
+    return name
+
+
+def test_server_stopped_mid_publish_fails_the_feed_and_the_next_run_completes(  # type: ignore[no-untyped-def]
+    tmp_path, own_moto
+):
+    proxy = S3Proxy(own_moto.port)
+    try:
+        config = make_site(tmp_path, proxy.endpoint_url, new_bucket(own_moto))
+        proxy.after_put = lambda answered: own_moto.stop() if answered == 2 else None
+        result = publish(config, "alpha")
+        assert result.exit_code == 1
+        lines = result.stdout.splitlines()
+        assert lines[0] == (
+            "alpha → s3: failed, 2 written, 0 skipped, 3 item(s) "
+            "(s3:s3://stoppable/wire/alpha/items/urn~3Atest~3A0/v1.xml: "
+            "502: Bad Gateway (HTTP 502))"
+        )
+        assert lines[-1] == (
+            "1 feed(s) (1 failed): 2 document(s) written, 0 skipped, 4 failed"
+        )
+        assert "Traceback" not in result.output
+        # The server took two items and then was gone: no index ever reached it.
+        accepted = [p for m, p, s in proxy.answers if m == "PUT" and s == 200]
+        assert len(accepted) == 2
+        assert all("/items/" in p for p in accepted)
+        store = open_store(load_settings(config).store_url)
+        [run] = store.runs("alpha")
+        assert (run.outcome, run.written, run.skipped, run.failed) == (
+            "failed",
+            2,
+            0,
+            4,
+        )
+        assert run.error == lines[0].split(" (", 1)[1].removesuffix(")")
+        assert sorted(store.published("alpha", "s3")) == sorted(
+            unquote(p).removeprefix("/stoppable/wire/") for p in accepted
+        )
+        store.close()
+
+        proxy.after_put = None
+        own_moto.start()  # back, empty: moto keeps nothing across restarts
+        new_bucket(own_moto)
+        proxy.clear()
+        again = publish(config, "alpha")
+        assert again.exit_code == 0, again.output
+        assert again.stdout.splitlines()[0] == (
+            "alpha → s3: published, 6 written, 0 skipped, 3 item(s)"
+        )
+        assert len(proxy.puts()) == 6
+    finally:
+        proxy.close()
+
+
+def test_store_down_for_an_unchanged_feed_is_a_recorded_failure(  # type: ignore[no-untyped-def]
+    tmp_path, own_moto
+):
+    config = make_site(tmp_path, own_moto.endpoint_url, new_bucket(own_moto))
+    assert publish(config, "alpha").exit_code == 0
+    own_moto.stop()
+    result = publish(config, "alpha")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("alpha → s3: failed, 0 written")
+    assert "Traceback" not in result.output
+    store = open_store(load_settings(config).store_url)
+    latest, first = store.runs("alpha")
+    assert (first.outcome, latest.outcome) == ("published", "failed")
+    assert latest.error.startswith(
+        "s3:s3://stoppable/wire/alpha/: listing failed: Could not connect"
+    )
+    assert latest.finished is not None
+    store.close()
+    own_moto.start()
+    new_bucket(own_moto)
+    again = publish(config, "alpha")
+    assert again.exit_code == 0, again.output
+    assert "alpha → s3: published, 6 written, 0 skipped" in again.stdout
+
+
+def test_feed_ids_and_paths_that_would_escape_are_refused(  # type: ignore[no-untyped-def]
+    tmp_path, proxy, bucket, moto_server
+):
+    config = make_site(tmp_path, proxy.endpoint_url, bucket)
+    feeds = tmp_path / "feeds"
+    (feeds / "evil.toml").write_text(
+        FEED.format(id="../evil").replace('name = "s3"', 'name = "s3"\npath = "alpha"'),
+        encoding="utf-8",
+    )
+    (feeds / "sneaky.toml").write_text(
+        FEED.format(id="sneaky") + 'path = "../../outside"\n', encoding="utf-8"
+    )
+    result = publish(config)
+    assert result.exit_code == 3
+    assert f"{feeds / 'evil.toml'} [id]:" in result.stderr
+    assert f"{feeds / 'sneaky.toml'} [destination.path]:" in result.stderr
+    assert result.stdout.splitlines()[-1].startswith("2 feed(s) (2 published)")
+    named = CliRunner().invoke(
+        cli, ["--config", str(config), "publish", "--at", AT, "../evil"]
+    )
+    assert named.exit_code == 3
+    keys = [
+        o["Key"] for o in s3(moto_server).list_objects_v2(Bucket=bucket)["Contents"]
+    ]
+    assert {k.split("/")[1] for k in keys} == {"alpha", "beta"}
+    assert all(k.startswith("wire/") for k in keys)
+
+
+HOLDER = """
+import sys
+from syndication.locks import feed_lock
+from syndication.store import open_store
+
+with feed_lock(open_store(sys.argv[1]), "alpha"):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_publish_that_cannot_get_the_lock_is_locked_exit_1(  # type: ignore[no-untyped-def]
+    tmp_path, proxy, bucket
+):
+    config = make_site(
+        tmp_path,
+        proxy.endpoint_url,
+        bucket,
+        extra="\n[publish]\nlock_timeout_seconds = 0.2\n",
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, load_settings(config).store_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        result = publish(config)
+        assert result.exit_code == 1
+        lines = result.stdout.splitlines()
+        assert lines[0] == (
+            "alpha → s3: locked, 0 written, 0 skipped, 0 item(s) (feed alpha is "
+            "locked by another process; try again when it finishes)"
+        )
+        assert lines[1] == "beta → s3: published, 6 written, 0 skipped, 3 item(s)"
+        assert lines[-1] == (
+            "2 feed(s) (1 locked, 1 published): 6 document(s) written, "
+            "0 skipped, 0 failed"
+        )
+        assert not any("/wire/alpha/" in p for p in proxy.puts())
+    finally:
+        holder.communicate(input="")
