@@ -1,8 +1,10 @@
-"""The publish path's shortcut: an edition already published is not rendered,
-checked or uploaded again; any change to what a feed is made of renders it."""
+"""The publish path on a real folder and a real SQLite store: the shortcut (an
+edition already published is not rendered, checked or uploaded again), items
+before indexes, refusal, dry runs, failures that keep the old indexes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,8 +13,9 @@ from conftest import write_config
 
 from syndication.articles.model import Subject, Version
 from syndication.config import load_settings
+from syndication.destinations.local import LocalDestination
 from syndication.feeds import load_feeds
-from syndication.publish import Publisher
+from syndication.publish import FeedResult, Publisher, PublishSummary
 from syndication.render.registry import render_edition
 from syndication.store import open_store
 
@@ -198,3 +201,98 @@ def test_a_failure_mid_publish_keeps_the_old_indexes(setup) -> None:  # type: ig
     completed = publish()
     assert (completed.outcome, len(completed.written)) == ("published", 4)
     assert b"Story 2" in (feed_folder / "rss.xml").read_bytes()
+
+
+# -- the publish path with a pass-through gate (validation is tested elsewhere) --
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool = True
+    problems: tuple[str, ...] = ()
+
+
+class PassGate:
+    def check(self, documents, edition):  # type: ignore[no-untyped-def]
+        return Verdict()
+
+
+class RefuseGate:
+    def check(self, documents, edition):  # type: ignore[no-untyped-def]
+        return Verdict(False, ("rss.xml: refused for the test",))
+
+
+class RecordingFolder(LocalDestination):
+    """A real folder destination that also notes the order of its writes."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__("local", root)
+        self.order: list[str] = []
+
+    def put(self, key, body, **kwargs):  # type: ignore[no-untyped-def]
+        result = super().put(key, body, **kwargs)
+        self.order.append(key)
+        return result
+
+
+@pytest.fixture
+def site(tmp_path: Path):  # type: ignore[no-untyped-def]
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "alpha.toml").write_text(FEED.format(title="Alpha"), encoding="utf-8")
+    settings = load_settings(write_config(tmp_path, feeds_dir=feeds))
+    store = open_store(settings.store_url)
+    for n in (1, 2):
+        store.append(story(n))
+    [feed] = load_feeds(settings.feeds_dir).feeds.values()
+    yield settings, store, feed, tmp_path
+    store.close()
+
+
+def test_a_refused_edition_writes_nothing(site) -> None:  # type: ignore[no-untyped-def]
+    settings, store, feed, tmp_path = site
+    folder = RecordingFolder(tmp_path / "out")
+    result = Publisher(settings, store, gate=RefuseGate()).publish_feed(
+        feed, at=AT, destination=folder
+    )
+    assert result.outcome == "invalid"
+    assert result.error == "feed alpha: 1 problem(s); nothing written"
+    assert folder.order == []
+    assert not (tmp_path / "out").exists()
+    [run] = store.runs("alpha")
+    assert (run.outcome, run.error) == ("invalid", result.error)
+    assert PublishSummary((result,)).exit_code == 4
+
+
+def test_dry_run_lists_what_would_be_written_and_records_nothing(site) -> None:  # type: ignore[no-untyped-def]
+    settings, store, feed, tmp_path = site
+    folder = RecordingFolder(tmp_path / "out")
+    publisher = Publisher(settings, store, gate=PassGate())
+    result = publisher.publish_feed(feed, at=AT, destination=folder, dry_run=True)
+    assert (result.outcome, result.written, result.skipped) == ("dry-run", (), 0)
+    assert len(result.would_write) == 5
+    assert folder.order == [] and store.runs("alpha") == []
+    publisher.publish_feed(feed, at=AT, destination=folder)
+    store.append(story(3))
+    again = publisher.publish_feed(feed, at=AT, destination=folder, dry_run=True)
+    assert again.would_write == (
+        "alpha/items/urn~3Atest~3A3/v1.xml",
+        "alpha/rss.xml",
+        "alpha/atom.xml",
+        "alpha/newsml.xml",
+    )
+    assert again.skipped == 2
+
+
+def test_summary_exit_codes() -> None:
+    def result(outcome: str) -> FeedResult:
+        return FeedResult("f", "local", outcome)
+
+    assert PublishSummary(()).exit_code == 0
+    assert PublishSummary((result("published"), result("unchanged"))).exit_code == 0
+    assert PublishSummary((result("invalid"), result("published"))).exit_code == 4
+    assert PublishSummary((result("invalid"), result("locked"))).exit_code == 1
+    assert PublishSummary((result("failed"),)).exit_code == 1
+    assert PublishSummary(()).line() == (
+        "0 feed(s) (none): 0 document(s) written, 0 skipped, 0 failed"
+    )
