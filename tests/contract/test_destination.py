@@ -242,3 +242,40 @@ def test_conditional_writes_refuse_a_changed_index(destination) -> None:  # type
     assert destination.list("feed")["feed/rss.xml"] == destination.fingerprint(
         b"<rss>4</rss>"
     )
+
+
+def test_local_readers_see_old_or_new_never_a_part(tmp_path: Path) -> None:
+    """A reader racing a writer always gets one whole document."""
+    import threading
+
+    destination = LocalDestination("local", tmp_path)
+    bodies = [b"a" * 1_000_000, b"b" * 1_500_000]
+    put(destination, "feed/rss.xml", bodies[0])
+    target = tmp_path / "feed" / "rss.xml"
+    seen: list[bytes] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.append(target.read_bytes())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(40):
+            put(destination, "feed/rss.xml", bodies[n % 2])
+    finally:
+        done.set()
+        reader.join()
+    assert seen
+    assert all(body in bodies for body in seen)
+    assert [p.name for p in target.parent.iterdir()] == ["rss.xml"]
+
+
+def test_a_failed_local_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "feed" / "rss.xml").mkdir(parents=True)  # a folder in the way
+    destination = LocalDestination("local", tmp_path)
+    with pytest.raises(DestinationError, match=r"local:feed/rss.xml: cannot write"):
+        put(destination, "feed/rss.xml", b"x")
+    assert [p.name for p in (tmp_path / "feed").iterdir()] == ["rss.xml"]
+    assert destination.list("feed") == {}

@@ -230,3 +230,42 @@ def test_status_shows_scheduler_and_pending_embargo_releases(config: Path) -> No
         f"embargo release {release.strftime('%Y-%m-%dT%H:%M:%SZ')}: "
         "urn:test:embargoed → alpha"
     ) in text
+
+
+def test_status_and_history_text_exactly(config: Path) -> None:
+    assert run(config, "status").stdout.splitlines() == [
+        "FEED                          DEST      LAST RUN              OUTCOME"
+        "           DOCS  ITEMS  NEXT RUN",
+        "alpha                         local     -                     never published"
+        "      0      0  -",
+        "scheduler: not running",
+    ]
+    assert run(config, "publish", "--at", "2026-11-27T12:00:00Z").exit_code == 0
+    [entry] = json.loads(run(config, "history", "--json").stdout)
+    assert entry == {
+        "run_id": 1,
+        "feed": "alpha",
+        "destination": "local",
+        "trigger": "manual",
+        "started": entry["started"],
+        "finished": entry["finished"],
+        "outcome": "published",
+        "written": 5,
+        "skipped": 0,
+        "failed": 0,
+        "items": 2,
+        "error": "",
+    }
+    started = entry["started"]
+    assert datetime.strptime(started, "%Y-%m-%dT%H:%M:%SZ")  # UTC, to the second
+    assert run(config, "history").stdout.splitlines() == [
+        "  RUN  STARTED               FEED                          DEST      "
+        "TRIGGER   OUTCOME     WRITTEN  SKIPPED  FAILED  ITEMS",
+        f"    1  {started}  alpha                         local     manual    "
+        "published         5        0       0      2",
+    ]
+    assert run(config, "status").stdout.splitlines()[1] == (
+        f"alpha                         local     {started}  published         "
+        "   5      2  -"
+    )
+    assert run(config, "history", "nope").stdout == "no publish runs recorded\n"
