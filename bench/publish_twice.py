@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,10 +69,15 @@ def main() -> None:
                     summary = publisher.publish_all(feeds, destination=name)
                     elapsed = time.perf_counter() - started
                     puts = len(proxy.puts()) if name == "s3" else summary.written
+                    # Every request the server saw, by method (GET: the listings).
+                    methods = Counter(method for method, _ in proxy.log)
+                    seen = ", ".join(f"{m} {n}" for m, n in sorted(methods.items()))
                     sys.stdout.write(
                         f"{name:5} {attempt:9}: {summary.written:3} written, "
                         f"{summary.skipped:3} skipped, PUTs {puts:3}, "
-                        f"{elapsed * 1000:.0f} ms\n"
+                        f"{elapsed * 1000:.0f} ms"
+                        + (f" (requests at the server: {seen})" if seen else "")
+                        + "\n"
                     )
             publisher.close()
             store.close()
