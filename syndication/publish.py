@@ -339,7 +339,7 @@ class Publisher:
         written: list[str] = []
         for document in pending:
             key = join_key(prefix, document.key)
-            cache = (
+            cache = _cache_control(target, document.is_index) or (
                 self.settings.cache_control_index
                 if document.is_index
                 else self.settings.cache_control_item
@@ -470,6 +470,16 @@ def edition_fingerprint(edition: Edition, prefix: str) -> str:
     }
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cache_control(target: Destination, is_index: bool) -> str:
+    """A destination's own Cache-Control for indexes or items (an S3 table may
+    set ``cache_control_index`` / ``cache_control_item``); "" when it has none
+    and the site's ``[publish]`` values apply."""
+    value = getattr(
+        target, "cache_control_index" if is_index else "cache_control_item", None
+    )
+    return value if isinstance(value, str) else ""
 
 
 def _with_elapsed(result: FeedResult, elapsed: float) -> FeedResult:

@@ -509,3 +509,22 @@ def test_a_publish_that_cannot_get_the_lock_is_locked_exit_1(  # type: ignore[no
         assert not any("/wire/alpha/" in p for p in proxy.puts())
     finally:
         holder.communicate(input="")
+
+
+def test_a_destination_may_set_its_own_cache_control(  # type: ignore[no-untyped-def]
+    tmp_path, proxy, bucket, moto_server
+):
+    config = make_site(
+        tmp_path,
+        proxy.endpoint_url,
+        bucket,
+        extra='cache_control_index = "public, max-age=5"\n',
+    )
+    assert publish(config, "alpha").exit_code == 0
+    client = s3(moto_server)
+    rss = client.head_object(Bucket=bucket, Key="wire/alpha/rss.xml")
+    assert rss["CacheControl"] == "public, max-age=5"
+    item = client.head_object(
+        Bucket=bucket, Key="wire/alpha/items/urn~3Atest~3A0/v1.xml"
+    )
+    assert item["CacheControl"] == "public, max-age=31536000, immutable"
