@@ -183,16 +183,24 @@ def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
     """
     from syndication.destinations.base import join_key
     from syndication.destinations.registry import destination_for
+    from syndication.errors import ConfigError
     from syndication.feeds import parse_duration
     from syndication.publish import INDEX_FILES
 
-    feed = _feeds(app, (feed_id,))[0]
     seconds: int | None = None
     if expires:
-        delta: timedelta = parse_duration(expires, None, "--expires")
+        # A malformed option value is a usage error (exit 2), found before any work.
+        try:
+            delta: timedelta = parse_duration(expires, None, "--expires")
+        except ConfigError as exc:
+            raise click.BadParameter(
+                f"expected a duration such as '15m', '12h' or '7d', got {expires!r}",
+                param_hint="--expires",
+            ) from exc
         if delta > timedelta(days=7):
             raise click.BadParameter("at most 7d (S3's limit)", param_hint="--expires")
         seconds = int(delta.total_seconds())
+    feed = _feeds(app, (feed_id,))[0]
     destination = destination_for(app.settings, feed.destination or None)
     try:
         click.echo(

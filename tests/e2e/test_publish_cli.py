@@ -269,3 +269,24 @@ def test_status_and_history_text_exactly(config: Path) -> None:
         "   5      2  -"
     )
     assert run(config, "history", "nope").stdout == "no publish runs recorded\n"
+
+
+def test_url_of_a_local_feed(config: Path, tmp_path: Path) -> None:
+    result = run(config, "url", "alpha", "--format", "atom")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (tmp_path / "public" / "alpha" / "atom.xml").as_uri() + "\n"
+    too_long = run(config, "url", "alpha", "--expires", "8d")
+    assert too_long.exit_code == 2
+    assert (
+        "Error: Invalid value for --expires: at most 7d (S3's limit)\n"
+        in too_long.output
+    )
+    bad = run(config, "url", "alpha", "--expires", "soon")
+    assert bad.exit_code == 2
+    assert (
+        "Error: Invalid value for --expires: expected a duration such as '15m', "
+        "'12h' or '7d', got 'soon'\n"
+    ) in bad.output
+    unknown = run(config, "url", "nope")
+    assert unknown.exit_code == 3
+    assert unknown.output == "Error: no feed 'nope'; defined feeds: alpha\n"
