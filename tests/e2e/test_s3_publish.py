@@ -528,3 +528,17 @@ def test_a_destination_may_set_its_own_cache_control(  # type: ignore[no-untyped
         Bucket=bucket, Key="wire/alpha/items/urn~3Atest~3A0/v1.xml"
     )
     assert item["CacheControl"] == "public, max-age=31536000, immutable"
+
+
+def test_a_hub_that_is_down_never_fails_the_publish(tmp_path, proxy, bucket):  # type: ignore[no-untyped-def]
+    port = free_port()  # nothing listens there
+    config = make_site(
+        tmp_path,
+        proxy.endpoint_url,
+        bucket,
+        extra=f'\n[publish]\nwebsub_hub = "http://127.0.0.1:{port}/"\n',
+    )
+    result = publish(config, "alpha")
+    assert result.exit_code == 0, result.output
+    assert "alpha → s3: published, 6 written" in result.stdout
+    assert f"WebSub hub http://127.0.0.1:{port}/ was not told of" in result.stderr
