@@ -27,7 +27,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.workload import AT, generate_articles, make_version, write_feeds
+from bench.workload import (
+    AT,
+    SUBJECTS,
+    generate_articles,
+    make_version,
+    write_feeds,
+    write_json_stories,
+    write_wire_stories,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PRESETS = {
@@ -94,6 +102,37 @@ def publisher_for(site: Site, render_counter: list[int] | None = None) -> Any:
     return Publisher(settings, store, render=render, clock=lambda: AT)
 
 
+def publish_figures(
+    site: Site,
+    publisher: Any,
+    feed_defs: list[Any],
+    renders: list[int],
+    repeat: int,
+) -> dict[str, Any]:
+    """The full publish (validated, all feeds and formats, to the site's empty
+    local folder, recorded; median of ``repeat``), then a tick with nothing new.
+
+    ``renders`` is the counter given to :func:`publisher_for`.
+    """
+
+    def full_publish() -> Any:
+        shutil.rmtree(site.folder / "public", ignore_errors=True)
+        return publisher.publish_all(feed_defs, at=AT, record=True)
+
+    out: dict[str, Any] = {}
+    out["full_publish_seconds"], summary = timed(full_publish, repeat)
+    out["full_publish_documents"] = summary.written
+    out["full_publish_exit_code"] = summary.exit_code
+    renders[0] = 0
+    tick_seconds, tick = timed(
+        lambda: publisher.publish_all(feed_defs, at=AT, record=True), 1
+    )
+    out["tick_seconds"] = round(tick_seconds, 3)
+    out["tick_renders"] = renders[0]
+    out["tick_puts"] = tick.written
+    return out
+
+
 def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, Any]:
     from bench.baseline import publish_baseline
     from syndication.feeds import load_feeds
@@ -109,10 +148,6 @@ def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, An
         feed_defs = list(load_feeds(site.feeds_dir).feeds.values())
         settings = publisher.settings
 
-        def full_publish() -> Any:
-            shutil.rmtree(site.folder / "public", ignore_errors=True)
-            return publisher.publish_all(feed_defs, at=AT, record=True)
-
         def baseline() -> int:
             target = root / "baseline"
             shutil.rmtree(target, ignore_errors=True)
@@ -121,21 +156,11 @@ def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, An
             )
 
         out["baseline_seconds"], baseline_docs = timed(baseline, repeat)
-        out["full_publish_seconds"], summary = timed(full_publish, repeat)
         out["baseline_documents"] = baseline_docs
-        out["full_publish_documents"] = summary.written
-        out["full_publish_exit_code"] = summary.exit_code
+        out.update(publish_figures(site, publisher, feed_defs, renders, repeat))
         out["speed_vs_baseline"] = round(
             out["baseline_seconds"] / out["full_publish_seconds"], 2
         )
-
-        renders[0] = 0
-        tick_seconds, tick = timed(
-            lambda: publisher.publish_all(feed_defs, at=AT, record=True), 1
-        )
-        out["tick_seconds"] = round(tick_seconds, 3)
-        out["tick_renders"] = renders[0]
-        out["tick_puts"] = tick.written
 
         from collections import Counter
 
@@ -184,10 +209,24 @@ def figures(preset: str, articles: int, feeds: int, repeat: int) -> dict[str, An
             ),
             3,
         )
+        stories = 2000 if preset != "small" else 200
+        write_json_stories(root / "ingest-json", stories)
         out["ingest_json_per_second"] = _ingest_rate(
-            root, site, 2000 if preset != "small" else 200
+            site, root / "ingest-json", stories
         )
-        out["peak_memory_mb"] = _peak_memory(site)
+        credit_line = publisher.settings.agency.credit_line
+        write_wire_stories(root / "ingest-wire", stories, credit_line)
+        # Wire copy has no year, language or subjects: the command supplies them.
+        out["ingest_wire_per_second"] = _ingest_rate(
+            site,
+            root / "ingest-wire",
+            stories,
+            "--format=wire",
+            "--date=2026-11-28",
+            "--language=en",
+            f"--subject={SUBJECTS[0].qcode}={SUBJECTS[0].name}",
+        )
+        out["peak_memory_mb"] = peak_memory(site)
     out["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
@@ -201,22 +240,11 @@ def _time_command(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def _ingest_rate(root: Path, site: Site, count: int) -> float:
-    import random
-
-    from syndication.articles.model import version_to_dict
-
-    folder = root / "ingest"
-    folder.mkdir()
-    rng = random.Random(5)
-    for n in range(count):
-        data = version_to_dict(make_version(rng, 20_000_000 + n))
-        for key in ("version",):
-            data.pop(key)
-        data = {k: v for k, v in data.items() if v not in (None, "", [], False)}
-        (folder / f"{n:06d}.json").write_text(json.dumps(data), encoding="utf-8")
+def _ingest_rate(site: Site, folder: Path, count: int, *options: str) -> float:
+    """Stories per second of one ``syndication ingest`` of ``folder`` (one
+    process, start-up included). Raises unless all ``count`` are new articles."""
     started = time.perf_counter()
-    subprocess.run(
+    result = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -225,15 +253,25 @@ def _ingest_rate(root: Path, site: Site, count: int) -> float:
             "--config",
             str(site.config),
             "ingest",
+            "--json",
+            *options,
             str(folder),
         ],
         check=True,
         capture_output=True,
+        text=True,
     )
-    return round(count / (time.perf_counter() - started), 1)
+    elapsed = time.perf_counter() - started
+    stored = json.loads(result.stdout)["stored"]
+    new = sum(1 for story in stored if story["action"] == "new article")
+    if new != count:
+        raise RuntimeError(f"ingest of {folder} stored {new} of {count} new stories")
+    return round(count / elapsed, 1)
 
 
-def _peak_memory(site: Site) -> float:
+def peak_memory(site: Site) -> float:
+    """Max RSS, in MiB, of a new process doing the full publish of ``site`` (not
+    recorded, so the ledger's shortcut cannot skip it)."""
     code = (
         "import resource, sys\n"
         "from bench.run import publisher_for, Site\n"

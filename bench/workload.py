@@ -3,18 +3,27 @@
 Articles have bodies of about 5 KB of HTML paragraphs, 1–4 IPTC Media Topic
 subjects out of 50, three languages, an urgency mix, and some embargoed, killed
 and corrected stories. Feeds select overlapping subject sets, up to 100 items
-each, all three formats. The same seed gives the same workload.
+each, all three formats. Story files (JSON and wire copy) feed the ingest rate.
+The same seed gives the same workload.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from syndication.articles.model import Byline, PubStatus, Role, Subject, Version
+from syndication.articles.model import (
+    Byline,
+    PubStatus,
+    Role,
+    Subject,
+    Version,
+    version_to_dict,
+)
 from syndication.store.base import Store
 
 AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -153,3 +162,44 @@ def write_feeds(folder: Path, count: int, seed: int = 1, limit: int = 100) -> li
         )
         ids.append(feed_id)
     return ids
+
+
+def write_json_stories(folder: Path, count: int, seed: int = 5) -> None:
+    """``count`` new stories as article-format JSON files (``syndication ingest``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    for n in range(count):
+        data = version_to_dict(make_version(rng, 20_000_000 + n))
+        data.pop("version")
+        data = {k: v for k, v in data.items() if v not in (None, "", [], False)}
+        (folder / f"{n:06d}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+PLACES = ("GENEVA", "NAIROBI, Kenya", "LIMA", "DHAKA, Bangladesh", "DAKAR, Senegal")
+
+
+def write_wire_stories(
+    folder: Path, count: int, credit_line: str, seed: int = 6
+) -> None:
+    """``count`` new stories as plain wire copy (the shape wire.py parses): headline,
+    standfirst, By line, dateline ``PLACE, Nov 28 (Bench Wire) - ...``, about 5 KB
+    of paragraphs, and a credits block ending in ``credit_line``. Ingest them with
+    ``--date 2026-11-28`` so the datelines get their year."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    for n in range(count):
+        version = make_version(rng, 30_000_000 + n)
+        paragraphs = [p.removeprefix("<p>") for p in version.body.split("</p>") if p]
+        reporter = version.bylines[0].name
+        text = "\n\n".join(
+            [
+                f"Wire story {n}: {rng.choice(WORDS)} {rng.choice(WORDS)} report",
+                version.summary,
+                f"By {reporter}",
+                f"{PLACES[n % len(PLACES)]}, Nov 28 (Bench Wire) - {paragraphs[0]}",
+                *paragraphs[1:-1],
+                f"{paragraphs[-1]} (Reporting by {reporter}, Editing by Desk. "
+                f"{credit_line})",
+            ]
+        )
+        (folder / f"{n:06d}.txt").write_text(text + "\n", encoding="utf-8")

@@ -18,3 +18,5 @@ def test_small_benchmark_runs_and_is_correct() -> None:
     assert result["one_story_feeds_changed"] >= 1
     assert result["one_story_puts"] >= 4 * result["one_story_feeds_changed"]
     assert result["peak_memory_mb"] > 0
+    assert result["ingest_json_per_second"] > 0
+    assert result["ingest_wire_per_second"] > 0
