@@ -1,4 +1,4 @@
-"""The benchmark's small preset as a smoke test: correctness only, no timings."""
+"""The benchmark at tiny sizes as a smoke test: correctness only, no timings."""
 
 from __future__ import annotations
 
@@ -20,3 +20,15 @@ def test_small_benchmark_runs_and_is_correct() -> None:
     assert result["peak_memory_mb"] > 0
     assert result["ingest_json_per_second"] > 0
     assert result["ingest_wire_per_second"] > 0
+
+
+@pytest.mark.external_service
+@pytest.mark.usefixtures("s3_env")
+def test_s3_uploads_are_counted_at_the_server() -> None:
+    from bench.s3_uploads import upload_figures
+
+    # upload_figures itself refuses a run whose PUTs at the server or objects
+    # in the bucket differ from the documents written.
+    result = upload_figures(articles=300, feeds=3, repeat=1)
+    assert result["runs"]
+    assert all(run["puts"] > result["feeds"] * 3 for run in result["runs"])
