@@ -22,6 +22,17 @@ def test_small_benchmark_runs_and_is_correct() -> None:
     assert result["ingest_wire_per_second"] > 0
 
 
+def test_scaling_publishes_at_each_size() -> None:
+    from bench.scaling import size_figures
+
+    for articles in (300, 600):
+        result = size_figures(articles, feeds=6, repeat=1)
+        assert result["full_publish_exit_code"] == 0
+        assert result["full_publish_documents"] > result["feeds"] * 3
+        assert (result["tick_renders"], result["tick_puts"]) == (0, 0)
+        assert result["peak_memory_mb"] > 0
+
+
 @pytest.mark.external_service
 @pytest.mark.usefixtures("s3_env")
 def test_s3_uploads_are_counted_at_the_server() -> None:
