@@ -6,9 +6,15 @@
   end, and (c) the story being visible in the published RSS file.
 * Push: ``syndication push ID --json`` as a subprocess (Python start-up
   included) while the scheduler runs; wall time, and the command's own elapsed.
+  First to the local destination, then to an S3 bucket on a moto server on
+  127.0.0.1 (bench.moto_s3), where we also time from starting the command to
+  the server answering its last PUT.
+
+Every feed is published once before the trials, so a push finds its feeds
+already there (the steady state), at each destination.
 
 Workload: ``bench.workload`` articles and feeds in a temporary folder, SQLite
-store, local destination. Usage::
+store. Usage::
 
     python -m bench.latency [--articles 2000] [--feeds 20] [--trials 5]
 """
@@ -23,10 +29,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.moto_s3 import moto_s3
 from bench.workload import LANGUAGES, SUBJECTS, generate_articles, write_feeds
 from syndication.articles.model import Version
 from syndication.store import open_store
@@ -43,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        config, feed_id = _site(root, args.articles, args.feeds)
+        config, feed_id = make_probe_site(root, args.articles, args.feeds)
         store = open_store(f"sqlite:///{root / 'store.db'}")
         log = (root / "scheduler.log").open("wb")
         scheduler = subprocess.Popen(
@@ -53,10 +60,12 @@ def main() -> None:
         )
         try:
             _wait(lambda: b"scheduler running" in (root / "scheduler.log").read_bytes())
+            _publish_all(config)
             embargo = [
                 _embargo_trial(root, store, feed_id, n) for n in range(args.trials)
             ]
-            push = [_push_trial(config, store, n) for n in range(args.trials)]
+            push = [_push_trial(config, store, n)[1:] for n in range(args.trials)]
+            push_s3 = s3_push_trials(root, store, args.trials)
         finally:
             scheduler.terminate()
             scheduler.wait(timeout=120)
@@ -67,9 +76,15 @@ def main() -> None:
     _report("embargo release → visible in RSS", [e[2] for e in embargo])
     _report("push, wall (subprocess)", [p[0] for p in push])
     _report("push, command's elapsed", [p[1] for p in push])
+    _report("push to moto S3, wall (subprocess)", [p.wall for p in push_s3])
+    _report("push to moto S3, command's elapsed", [p.elapsed for p in push_s3])
+    _report("push to moto S3, start → last PUT", [p.last_put for p in push_s3])
+    sys.stdout.write(f"PUTs per push to moto S3: {[p.puts for p in push_s3]}\n")
 
 
-def _site(root: Path, articles: int, feeds: int) -> tuple[Path, str]:
+def make_probe_site(root: Path, articles: int, feeds: int) -> tuple[Path, str]:
+    """A seeded site under ``root`` (store.db, feeds/, public/) with a ``probe``
+    feed carrying every probe story; returns its configuration and that feed."""
     feeds_dir = root / "feeds"
     ids = write_feeds(feeds_dir, feeds)
     for feed_id in ids:
@@ -85,29 +100,42 @@ def _site(root: Path, articles: int, feeds: int) -> tuple[Path, str]:
         '[schedule]\ninterval = "1h"\n',
         "utf-8",
     )
-    config = _config(root, feeds_dir)
+    config = _config(root)
     store = open_store(f"sqlite:///{root / 'store.db'}")
     generate_articles(store, articles)
     store.close()
     return config, "probe"
 
 
-def _config(root: Path, feeds_dir: Path) -> Path:
-    """The shipped configuration with this run's store, feeds and output."""
+def _config(root: Path, s3_destination: str = "") -> Path:
+    """The shipped configuration with this run's store, feeds (``root/feeds``)
+    and output; with ``s3_destination`` (a ``[destinations.s3]`` table), the
+    default destination is that one."""
     text = (REPO / "config" / "syndication.toml").read_text("utf-8")
     xsd = (REPO / "../shared/schemas/newsml-g2").resolve()
-    for old, new in (
+    changes = [
         ('url = "sqlite:///syndication.db"', f'url = "sqlite:///{root / "store.db"}"'),
-        ('feeds = "feeds"', f'feeds = "{feeds_dir}"'),
+        ('feeds = "feeds"', f'feeds = "{root / "feeds"}"'),
         ('path = "public"', f'path = "{root / "public"}"'),
         ('"../shared/schemas/newsml-g2', f'"{xsd}'),
-    ):
+    ]
+    if s3_destination:
+        changes.append(('default_destination = "local"', 'default_destination = "s3"'))
+    for old, new in changes:
         if old not in text:
             raise SystemExit(f"config/syndication.toml no longer has {old!r}")
         text = text.replace(old, new)
-    path = root / "syndication.toml"
-    path.write_text(text, "utf-8")
+    path = root / ("syndication-s3.toml" if s3_destination else "syndication.toml")
+    path.write_text(text + "\n" + s3_destination, "utf-8")
     return path
+
+
+def _publish_all(config: Path) -> None:
+    result = subprocess.run(
+        [*_command(config), "publish"], capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise RuntimeError(f"publish exited {result.returncode}: {result.stderr}")
 
 
 def _probe(n: int, kind: str, **changes: object) -> Version:
@@ -147,18 +175,50 @@ def _embargo_trial(
     )
 
 
-def _push_trial(config: Path, store: Store, n: int) -> tuple[float, float]:
-    version = _probe(n, "push")
+def _push_trial(
+    config: Path, store: Store, n: int, kind: str = "push"
+) -> tuple[float, float, float]:
+    """Push a new probe story: (time.time() at the start, wall, the command's
+    own elapsed)."""
+    version = _probe(n, kind)
     store.append(version)
-    started = time.monotonic()
+    started = time.time()
     result = subprocess.run(
         [*_command(config), "push", version.guid, "--wait", "--json"],
         capture_output=True,
         text=True,
         check=True,
     )
-    wall = time.monotonic() - started
-    return wall, float(json.loads(result.stdout)["elapsed"])
+    wall = time.time() - started
+    return started, wall, float(json.loads(result.stdout)["elapsed"])
+
+
+@dataclass(frozen=True)
+class S3Push:
+    wall: float
+    elapsed: float
+    last_put: float  # from starting the command to the server answering its last PUT
+    puts: int
+
+
+def s3_push_trials(root: Path, store: Store, trials: int) -> list[S3Push]:
+    """``trials`` pushes of new probe stories to a moto S3 bucket, for the site
+    :func:`make_probe_site` made under ``root`` (every feed first published
+    there once)."""
+    with moto_s3() as s3:
+        s3.create_bucket("bench-push")
+        config = _config(root, s3.destination("s3", "bench-push"))
+        _publish_all(config)
+        pushes = []
+        for n in range(trials):
+            s3.proxy.take()
+            started, wall, elapsed = _push_trial(config, store, n, "push-s3")
+            requests = s3.proxy.take()
+            if requests.last_put_at is None:
+                raise RuntimeError("the push wrote nothing to S3")
+            last_put = requests.last_put_at - started
+            pushes.append(S3Push(wall, elapsed, last_put, requests.puts))
+    return pushes
 
 
 def _command(config: Path) -> list[str]:

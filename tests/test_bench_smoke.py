@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.run import figures
@@ -43,3 +45,19 @@ def test_s3_uploads_are_counted_at_the_server() -> None:
     result = upload_figures(articles=300, feeds=3, repeat=1)
     assert result["runs"]
     assert all(run["puts"] > result["feeds"] * 3 for run in result["runs"])
+
+
+@pytest.mark.external_service
+@pytest.mark.usefixtures("s3_env")
+def test_push_to_s3_writes_objects(tmp_path: Path) -> None:
+    from bench.latency import make_probe_site, s3_push_trials
+    from syndication.store import open_store
+
+    make_probe_site(tmp_path, articles=200, feeds=3)
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        (push,) = s3_push_trials(tmp_path, store, trials=1)
+    finally:
+        store.close()
+    assert push.puts >= 4  # the new item and the three indexes of the probe feed
+    assert 0 < push.last_put < push.wall
