@@ -64,6 +64,7 @@ class Settings:
     cache_control_index: str = "public, max-age=60"
     cache_control_item: str = "public, max-age=31536000, immutable"
     lock_timeout_seconds: float = 5.0
+    upload_concurrency: int = 8
     path: Path | None = None
 
 
@@ -88,6 +89,7 @@ _PUBLISH_KEYS: _Keys = {
     "cache_control_index": (str, False),
     "cache_control_item": (str, False),
     "lock_timeout_seconds": (float, False),
+    "upload_concurrency": (int, False),
 }
 _SCHEDULER_KEYS: _Keys = {
     "misfire_grace_seconds": (int, False),
@@ -186,6 +188,13 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
             tables["scheduler"].get("embargo_poll_seconds", 1.0)
         ),
     )
+    concurrency = tables["publish"].get("upload_concurrency", 8)
+    if not 1 <= concurrency <= 64:
+        raise ConfigError(
+            f"expected a number of parallel uploads from 1 to 64, got {concurrency}",
+            path=path,
+            key="publish.upload_concurrency",
+        )
     return Settings(
         agency=agency,
         store_url=tables["store"].get("url", DEFAULT_STORE_URL),
@@ -206,6 +215,7 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
             "cache_control_item", "public, max-age=31536000, immutable"
         ),
         lock_timeout_seconds=float(tables["publish"].get("lock_timeout_seconds", 5.0)),
+        upload_concurrency=concurrency,
         path=path,
     )
 

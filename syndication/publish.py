@@ -16,17 +16,18 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from syndication.config import Settings
-from syndication.destinations.base import Destination, join_key
+from syndication.config import Agency, Settings
+from syndication.destinations.base import Destination, PutResult, join_key
 from syndication.errors import LockHeld, SyndicationError, ValidationFailed
 from syndication.feeds import FeedDefinition
 from syndication.render.base import Document, Edition
-from syndication.store.base import DocumentRecord, Store
+from syndication.store.base import DocumentRecord, RunRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -164,12 +165,30 @@ class Publisher:
         record: bool = True,
         on_result: Callable[[FeedResult], None] | None = None,
     ) -> PublishSummary:
-        """Publish each feed in turn; one feed's failure never stops the others."""
+        """Publish each feed in turn as of one moment (``at``, default now); one
+        feed's failure never stops the others.
+
+        First, in a few queries for all feeds together, every feed whose last
+        successful run saw this very store content and settings, with no story
+        appearing, no embargo ending and nothing leaving its window since, is
+        recorded as unchanged without selecting, rendering or uploading (see
+        :meth:`_unchanged_since_last_run`). The rest are published one by one.
+        """
+        moment = at or self._clock()
+        quick: dict[str, FeedResult] = {}
+        if record and not dry_run:
+            try:
+                quick = self._unchanged_since_last_run(
+                    feeds, moment, destination, trigger
+                )
+            except SyndicationError as exc:
+                # Each feed then goes the full way, which reports the failure.
+                log.debug("quick unchanged check not possible: %s", exc)
         results = []
         for feed in feeds:
-            result = self.publish_feed(
+            result = quick.get(feed.feed_id) or self.publish_feed(
                 feed,
-                at=at,
+                at=moment,
                 destination=destination,
                 dry_run=dry_run,
                 trigger=trigger,
@@ -179,6 +198,136 @@ class Publisher:
             if on_result is not None:
                 on_result(result)
         return PublishSummary(tuple(results))
+
+    def _unchanged_since_last_run(
+        self,
+        feeds: Sequence[FeedDefinition],
+        at: datetime,
+        destination: Destination | str | None,
+        trigger: str,
+    ) -> dict[str, FeedResult]:
+        """Feeds certainly unchanged since their last successful run, each
+        recorded (in one transaction) as an ``unchanged`` run.
+
+        A feed's edition is a function of the store's content, the feed's
+        settings and the moment. The store counts every version it ever stored
+        (read here before anything else, so a write racing this check only makes
+        it more cautious); the last run recorded that count and its settings in
+        ``state`` and its moment in ``edition_at``. Between two moments the
+        edition can only change where a version's creation time or an embargo's
+        end falls (or, for a feed with a window, where a version leaves it), and
+        the store answers "any such moment?" from its indexes. Whatever is not
+        certain goes the full way, which compares the edition's fingerprint.
+        """
+        started = time.monotonic()
+        changes = self.store.change_count()
+        candidates: list[tuple[FeedDefinition, Destination, str, RunRecord]] = []
+        by_target: dict[str, tuple[Destination, list[FeedDefinition]]] = {}
+        for feed in feeds:
+            target = self._target(feed, destination)
+            by_target.setdefault(target.name, (target, []))[1].append(feed)
+        for target, group in by_target.values():
+            lasts = self.store.last_successes([f.feed_id for f in group], target.name)
+            for feed in group:
+                last = lasts.get(feed.feed_id)
+                key = self._state_key(feed, target, changes)
+                if (
+                    last is not None
+                    and last.state == key
+                    and last.edition_at is not None
+                    and last.edition_at <= at
+                ):
+                    candidates.append((feed, target, key, last))
+        if not candidates:
+            return {}
+        since = min(last.edition_at for *_, last in candidates if last.edition_at)
+        latest_event = self.store.last_event(since, at)
+        unchanged: list[tuple[FeedDefinition, Destination, str, RunRecord]] = []
+        for feed, target, key, last in candidates:
+            assert last.edition_at is not None
+            if latest_event is not None and latest_event > last.edition_at:
+                continue
+            window = feed.selection.window
+            if window is not None and self.store.created_between(
+                last.edition_at - window, at - window
+            ):
+                continue
+            required = _index_keys(feed, feed.prefix, has_items=last.items > 0)
+            try:
+                if not required or target.missing(required):
+                    continue
+            except SyndicationError:
+                continue  # the full way reports and records the failure
+            unchanged.append((feed, target, key, last))
+        if not unchanged:
+            return {}
+        now = self._clock()
+        ids = self.store.record_runs(
+            [
+                RunRecord(
+                    run_id=0,
+                    feed_id=feed.feed_id,
+                    started=now,
+                    finished=now,
+                    destination=target.name,
+                    outcome="unchanged",
+                    written=0,
+                    skipped=last.written + last.skipped,
+                    failed=0,
+                    items=last.items,
+                    error="",
+                    trigger=trigger,
+                    fingerprint=last.fingerprint,
+                    state=key,
+                    edition_at=at,
+                )
+                for feed, target, key, last in unchanged
+            ]
+        )
+        each = (time.monotonic() - started) / len(unchanged)
+        return {
+            feed.feed_id: FeedResult(
+                feed.feed_id,
+                target.name,
+                "unchanged",
+                skipped=last.written + last.skipped,
+                items=last.items,
+                run_id=run_id,
+                rendered=False,
+                elapsed=each,
+            )
+            for (feed, target, _, last), run_id in zip(unchanged, ids, strict=True)
+        }
+
+    def _target(
+        self, feed: FeedDefinition, destination: Destination | str | None
+    ) -> Destination:
+        if destination is not None and not isinstance(destination, str):
+            return destination
+        return self.destination(destination or feed.destination or None)
+
+    def _state_key(
+        self, feed: FeedDefinition, target: Destination, changes: int
+    ) -> str:
+        """What a feed's edition depends on besides the moment: the code, the
+        feed, the agency, the addresses it announces and the key prefix
+        (:func:`_settings_parts`), and the store's content (its change count)."""
+        settings = _settings_parts(
+            feed,
+            self.settings.agency,
+            self._self_urls(target, feed.prefix),
+            self.settings.websub_hub,
+            feed.prefix,
+        )
+        return _state(changes, settings)
+
+    @staticmethod
+    def _self_urls(target: Destination, prefix: str) -> dict[str, str]:
+        if not target.public_base_url:
+            return {}
+        return {
+            fmt: target.url(join_key(prefix, name)) for fmt, name in INDEX_FILES.items()
+        }
 
     def publish_feed(
         self,
@@ -201,11 +350,7 @@ class Publisher:
         from syndication.locks import feed_lock
 
         started = time.monotonic()
-        target = (
-            destination
-            if destination is not None and not isinstance(destination, str)
-            else self.destination(destination or feed.destination or None)
-        )
+        target = self._target(feed, destination)
         moment = at or self._clock()
         try:
             with feed_lock(
@@ -255,14 +400,54 @@ class Publisher:
         items = 0
         documents: list[Document] = []
         try:
+            # Read before selecting: see _unchanged_since_last_run.
+            changes = self.store.change_count() if record else 0
             index_keys = {
                 fmt: join_key(prefix, name) for fmt, name in INDEX_FILES.items()
             }
-            self_urls = (
-                {fmt: target.url(key) for fmt, key in index_keys.items()}
-                if target.public_base_url
-                else {}
+            self_urls = self._self_urls(target, prefix)
+            settings = _settings_parts(
+                feed,
+                self.settings.agency,
+                self_urls,
+                self.settings.websub_hub,
+                prefix,
             )
+            state = _state(changes, settings)
+            last = (
+                self.store.last_success(feed.feed_id, target.name) if record else None
+            )
+            if last is not None and last.fingerprint:
+                # The fingerprint from ids and versions alone, so an unchanged
+                # edition is never loaded, rendered, checked or uploaded.
+                refs, canceled = self.store.select_refs(feed.selection, at)
+                fingerprint = _digest({**settings, "items": refs, "canceled": canceled})
+                documents_there = self._current_documents(
+                    feed, target, prefix, last, fingerprint, bool(refs or canceled)
+                )
+                if documents_there is not None:
+                    items = len(refs)
+                    self._finish(
+                        run_id,
+                        "unchanged",
+                        0,
+                        documents_there,
+                        0,
+                        items,
+                        "",
+                        fingerprint,
+                        state,
+                        at,
+                    )
+                    return FeedResult(
+                        feed.feed_id,
+                        target.name,
+                        "unchanged",
+                        skipped=documents_there,
+                        items=items,
+                        run_id=run_id,
+                        rendered=False,
+                    )
             edition = build_edition(
                 self.store,
                 feed,
@@ -273,26 +458,6 @@ class Publisher:
             )
             items = len(edition.items)
             fingerprint = edition_fingerprint(edition, prefix)
-            documents_there = (
-                self._current_documents(feed, target, prefix, fingerprint)
-                if record
-                else None
-            )
-            if documents_there is not None:
-                # Same edition as the last successful run, and its indexes are
-                # still there: nothing to render, check or upload.
-                self._finish(
-                    run_id, "unchanged", 0, documents_there, 0, items, "", fingerprint
-                )
-                return FeedResult(
-                    feed.feed_id,
-                    target.name,
-                    "unchanged",
-                    skipped=documents_there,
-                    items=items,
-                    run_id=run_id,
-                    rendered=False,
-                )
             documents = self.render(edition)
             report = self.gate.check(documents, edition)
             if not report.ok:
@@ -336,50 +501,12 @@ class Publisher:
                 skipped=skipped,
                 items=items,
             )
-        written: list[str] = []
-        for document in pending:
-            key = join_key(prefix, document.key)
-            cache = _cache_control(target, document.is_index) or (
-                self.settings.cache_control_index
-                if document.is_index
-                else self.settings.cache_control_item
-            )
-            try:
-                # Indexes are replaced only if they still hold what we listed:
-                # a second line of defence behind the feed lock.
-                put = target.put(
-                    key,
-                    document.body,
-                    content_type=document.content_type,
-                    cache_control=cache,
-                    sha256=document.sha256,
-                    expected=existing.get(key, "") if document.is_index else None,
-                )
-            except SyndicationError as exc:
-                failed = len(pending) - len(written)
-                log.error(
-                    "feed %s: %s; %d document(s) not written, indexes not replaced",
-                    feed.feed_id,
-                    exc,
-                    failed,
-                )
-                self._finish(
-                    run_id, "failed", len(written), skipped, failed, items, str(exc)
-                )
-                return FeedResult(
-                    feed.feed_id,
-                    target.name,
-                    "failed",
-                    written=tuple(written),
-                    skipped=skipped,
-                    failed=failed,
-                    items=items,
-                    run_id=run_id,
-                    error=str(exc),
-                )
-            written.append(key)
-            if run_id is not None:
-                self.store.record_document(
+        done, failure = self._upload(target, prefix, pending, existing)
+        written = [key for key, _, _ in done]
+        if run_id is not None:
+            now = self._clock()
+            self.store.record_documents(
+                [
                     DocumentRecord(
                         run_id=run_id,
                         feed_id=feed.feed_id,
@@ -387,11 +514,46 @@ class Publisher:
                         sha256=document.sha256,
                         size=put.size,
                         etag=put.etag,
-                        written=self._clock(),
+                        written=now,
                     )
-                )
+                    for key, document, put in done
+                ]
+            )
+        if failure is not None:
+            failed = len(pending) - len(written)
+            log.error(
+                "feed %s: %s; %d document(s) not written, indexes not replaced",
+                feed.feed_id,
+                failure,
+                failed,
+            )
+            self._finish(
+                run_id, "failed", len(written), skipped, failed, items, str(failure)
+            )
+            return FeedResult(
+                feed.feed_id,
+                target.name,
+                "failed",
+                written=tuple(written),
+                skipped=skipped,
+                failed=failed,
+                items=items,
+                run_id=run_id,
+                error=str(failure),
+            )
         outcome = "published" if written else "unchanged"
-        self._finish(run_id, outcome, len(written), skipped, 0, items, "", fingerprint)
+        self._finish(
+            run_id,
+            outcome,
+            len(written),
+            skipped,
+            0,
+            items,
+            "",
+            fingerprint,
+            state,
+            at,
+        )
         index_urls = tuple(
             target.url(key) for key in written if key in index_keys.values()
         )
@@ -410,6 +572,68 @@ class Publisher:
             urls=index_urls,
         )
 
+    def _upload(
+        self,
+        target: Destination,
+        prefix: str,
+        pending: Sequence[Document],
+        existing: dict[str, str],
+    ) -> tuple[list[tuple[str, Document, PutResult]], SyndicationError | None]:
+        """Write the item documents (``upload_concurrency`` at a time), then,
+        only if all of them were written, the indexes one by one. Returns what
+        was written and the first failure, if any."""
+
+        def put(document: Document) -> tuple[str, Document, PutResult]:
+            key = join_key(prefix, document.key)
+            cache = _cache_control(target, document.is_index) or (
+                self.settings.cache_control_index
+                if document.is_index
+                else self.settings.cache_control_item
+            )
+            # Indexes are replaced only if they still hold what we listed:
+            # a second line of defence behind the feed lock.
+            return (
+                key,
+                document,
+                target.put(
+                    key,
+                    document.body,
+                    content_type=document.content_type,
+                    cache_control=cache,
+                    sha256=document.sha256,
+                    expected=existing.get(key, "") if document.is_index else None,
+                ),
+            )
+
+        done: list[tuple[str, Document, PutResult]] = []
+        items = [d for d in pending if not d.is_index]
+        workers = min(self.settings.upload_concurrency, len(items))
+        if workers > 1:
+            failure: SyndicationError | None = None
+            with ThreadPoolExecutor(workers, thread_name_prefix="upload") as pool:
+                futures = [pool.submit(put, document) for document in items]
+                for future in futures:
+                    if future.cancelled():
+                        continue
+                    try:
+                        done.append(future.result())
+                    except SyndicationError as exc:
+                        if failure is None:
+                            failure = exc
+                            for other in futures:
+                                other.cancel()
+            if failure is not None:
+                return done, failure
+            indexes = [d for d in pending if d.is_index]
+        else:
+            indexes = list(pending)
+        for document in indexes:
+            try:
+                done.append(put(document))
+            except SyndicationError as exc:
+                return done, exc
+        return done, None
+
     def _finish(
         self,
         run_id: int | None,
@@ -420,6 +644,8 @@ class Publisher:
         items: int,
         error: str,
         fingerprint: str = "",
+        state: str = "",
+        edition_at: datetime | None = None,
     ) -> None:
         if run_id is None:
             return
@@ -433,20 +659,26 @@ class Publisher:
             items=items,
             error=error,
             fingerprint=fingerprint,
+            state=state,
+            edition_at=edition_at,
         )
 
     def _current_documents(
-        self, feed: FeedDefinition, target: Destination, prefix: str, fingerprint: str
+        self,
+        feed: FeedDefinition,
+        target: Destination,
+        prefix: str,
+        last: RunRecord,
+        fingerprint: str,
+        has_items: bool,
     ) -> int | None:
         """The number of documents of the last successful run when it published
-        this very edition and every index it wrote is still at the destination;
-        None when the feed must be rendered."""
-        last = self.store.last_success(feed.feed_id, target.name)
-        if last is None or last.fingerprint != fingerprint:
+        this very edition and its indexes are still at the destination; None
+        when the feed must be rendered."""
+        if last.fingerprint != fingerprint:
             return None
-        indexes = {join_key(prefix, name) for name in INDEX_FILES.values()}
-        published = set(self.store.published(feed.feed_id, target.name)) & indexes
-        if not published or not published <= set(target.list(prefix)):
+        required = _index_keys(feed, prefix, has_items=has_items)
+        if not required or target.missing(required):
             return None
         return last.written + last.skipped
 
@@ -456,20 +688,54 @@ def edition_fingerprint(edition: Edition, prefix: str) -> str:
     the feed definition, the agency, the items and kills (id and version), the
     self and hub URLs and the key prefix. Equal fingerprints render equal bytes,
     so a publish can skip rendering. The build time is left out on purpose."""
+    parts = _settings_parts(
+        edition.feed, edition.agency, edition.self_urls, edition.hub_url, prefix
+    )
+    return _digest(
+        {
+            **parts,
+            "items": [(i.version.guid, i.version.version) for i in edition.items],
+            "canceled": [(i.version.guid, i.version.version) for i in edition.canceled],
+        }
+    )
+
+
+def _settings_parts(
+    feed: FeedDefinition,
+    agency: Agency,
+    self_urls: Mapping[str, str],
+    hub_url: str,
+    prefix: str,
+) -> dict[str, Any]:
     from syndication import __version__
 
-    parts = {
+    return {
         "code": __version__,
-        "feed": repr(edition.feed),
-        "agency": repr(edition.agency),
-        "items": [(i.version.guid, i.version.version) for i in edition.items],
-        "canceled": [(i.version.guid, i.version.version) for i in edition.canceled],
-        "self_urls": sorted(edition.self_urls.items()),
-        "hub": edition.hub_url,
+        "feed": repr(feed),
+        "agency": repr(agency),
+        "self_urls": sorted(self_urls.items()),
+        "hub": hub_url,
         "prefix": prefix,
     }
+
+
+def _digest(parts: Mapping[str, Any]) -> str:
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _state(changes: int, settings: Mapping[str, Any]) -> str:
+    return _digest({"changes": changes, "settings": settings})
+
+
+def _index_keys(feed: FeedDefinition, prefix: str, *, has_items: bool) -> list[str]:
+    """The index documents a feed's edition has at the destination (the
+    NewsML-G2 message only when it has items or kills)."""
+    return [
+        join_key(prefix, INDEX_FILES[fmt])
+        for fmt in feed.formats
+        if fmt in INDEX_FILES and (fmt != "newsml" or has_items)
+    ]
 
 
 def _cache_control(target: Destination, is_index: bool) -> str:

@@ -4,6 +4,7 @@ from publish.py; a destination never knows formats, only keys and bytes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
@@ -61,6 +62,11 @@ class Destination(Protocol):
 
     def list(self, prefix: str) -> dict[str, str]:
         """Every key under ``prefix`` → its fingerprint, in one listing."""
+        ...
+
+    def missing(self, keys: Sequence[str]) -> tuple[str, ...]:
+        """Those of ``keys`` that hold no document (cheaper than :meth:`list`:
+        no fingerprints, and only the folders the keys are in)."""
         ...
 
     def url(self, key: str, *, expires_seconds: int | None = None) -> str:

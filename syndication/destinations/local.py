@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from syndication.destinations.base import PutResult, join_key
@@ -24,6 +26,7 @@ class LocalDestination:
         self.name = name
         self.root = Path(root)
         self.public_base_url = public_base_url.rstrip("/")
+        self._digests: dict[str, tuple[tuple[int, int, int, int], str]] = {}
 
     def fingerprint(self, body: bytes) -> str:
         return hashlib.sha256(body).hexdigest()
@@ -82,10 +85,32 @@ class LocalDestination:
         if not base.is_dir():
             return found
         for path in sorted(base.rglob("*")):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(self.root).as_posix()
-                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if not path.name.startswith(".tmp-"):
+                digest = self._digest(path)
+                if digest is not None:
+                    found[path.relative_to(self.root).as_posix()] = digest
         return found
+
+    def _digest(self, path: Path) -> str | None:
+        """SHA-256 of a file, None for anything else. Remembered by inode, size
+        and modification time: every write replaces the file (a new inode), so a
+        file whose signature is unchanged still holds the bytes that were hashed."""
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        signature = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        known = self._digests.get(str(path))
+        if known is not None and known[0] == signature:
+            return known[1]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self._digests[str(path)] = (signature, digest)
+        return digest
+
+    def missing(self, keys: Sequence[str]) -> tuple[str, ...]:
+        return tuple(key for key in keys if not self._path(key).is_file())
 
     def url(self, key: str, *, expires_seconds: int | None = None) -> str:
         safe = join_key(key)

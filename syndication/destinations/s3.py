@@ -10,7 +10,8 @@ documents changed without a HEAD per key.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -79,9 +80,14 @@ class S3Destination:
         self.conditional_writes = bool(options.get("conditional_writes", True))
         self._options = dict(options)
         self._client: S3Client | None = None
+        self._client_lock = threading.Lock()
 
     @property
     def client(self) -> S3Client:
+        with self._client_lock:  # uploads run in several threads
+            return self._make_client()
+
+    def _make_client(self) -> S3Client:
         if self._client is None:
             import boto3
             from botocore.config import Config
@@ -149,6 +155,25 @@ class S3Destination:
         return PutResult(
             key=key, etag=response.get("ETag", "").strip('"'), size=len(body)
         )
+
+    def missing(self, keys: Sequence[str]) -> tuple[str, ...]:
+        """One listing per folder (with a delimiter, so only that level)."""
+        found: set[str] = set()
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        for folder in sorted({k.rpartition("/")[0] for k in keys}):
+            full = self._key(folder) + "/" if folder else self._key_root()
+            with self._translated("listing", full):
+                paginator = self.client.get_paginator("list_objects_v2")
+                pages = paginator.paginate(
+                    Bucket=self.bucket, Prefix=full, Delimiter="/"
+                )
+                for page in pages:
+                    for obj in page.get("Contents", []):
+                        found.add(obj["Key"][strip:])
+        return tuple(k for k in keys if k not in found)
+
+    def _key_root(self) -> str:
+        return f"{self.prefix}/" if self.prefix else ""
 
     def list(self, prefix: str) -> dict[str, str]:
         full = (

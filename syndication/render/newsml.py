@@ -15,8 +15,12 @@ dateline, by, creditline, description). The body is one XHTML ``html`` root in
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lxml import etree
 
+from syndication.config import Agency
+from syndication.credit import ITEM_CACHE_SIZE
 from syndication.destinations.base import encode_segment
 from syndication.render.base import Document, Edition, Item
 from syndication.render.fields import authors, by_text, contributors, newest_time
@@ -49,7 +53,7 @@ class NewsmlRenderer:
                 key=item_key(item),
                 format=self.format,
                 content_type=ITEM_TYPE,
-                body=_serialize(news_item(item, edition)),
+                body=item_document(item, edition.agency),
                 is_index=False,
             )
             for item in (*edition.items, *edition.canceled)
@@ -72,6 +76,15 @@ def item_key(item: Item) -> str:
     """``items/{encoded guid}/v{version}.xml``, relative to the feed's folder."""
     version = item.version
     return f"items/{encode_segment(version.guid)}/v{version.version}.xml"
+
+
+@lru_cache(maxsize=ITEM_CACHE_SIZE)
+def item_document(item: Item, agency: Agency) -> bytes:
+    """The immutable newsItem document of one version as a feed carries it.
+
+    Its bytes depend only on the item (version, credit, body) and the agency,
+    so every feed carrying the same item shares one rendering."""
+    return _serialize(_news_item(item, agency, f"item {item.version.guid}"))
 
 
 def news_message(edition: Edition) -> etree._Element:
@@ -98,8 +111,14 @@ def news_item(
     item: Item, edition: Edition, parent: etree._Element | None = None
 ) -> etree._Element:
     """One version as a newsItem (a new root, or appended to ``parent``)."""
-    version, credit, agency = item.version, item.credit, edition.agency
-    where = f"feed {edition.feed.feed_id} item {version.guid}"
+    where = f"feed {edition.feed.feed_id} item {item.version.guid}"
+    return _news_item(item, edition.agency, where, parent)
+
+
+def _news_item(
+    item: Item, agency: Agency, where: str, parent: etree._Element | None = None
+) -> etree._Element:
+    version, credit = item.version, item.credit
     attributes = {
         "guid": version.guid,
         "version": str(version.version),

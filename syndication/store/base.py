@@ -72,6 +72,8 @@ class RunRecord:
     error: str
     trigger: str
     fingerprint: str = ""
+    state: str = ""
+    edition_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,14 @@ class Store(Protocol):
 
     def record_document(self, record: DocumentRecord) -> None: ...
 
+    def record_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Record many written documents in one transaction."""
+        ...
+
+    def record_runs(self, runs: Sequence[RunRecord]) -> list[int]:
+        """Store finished runs (``run_id`` ignored) in one transaction; their ids."""
+        ...
+
     def finish_run(
         self,
         run_id: int,
@@ -145,6 +155,8 @@ class Store(Protocol):
         items: int,
         error: str = "",
         fingerprint: str = "",
+        state: str = "",
+        edition_at: datetime | None = None,
     ) -> None: ...
 
     def runs(self, feed_id: str | None = None, limit: int = 50) -> list[RunRecord]: ...
@@ -156,6 +168,35 @@ class Store(Protocol):
     def last_success(self, feed_id: str, destination: str) -> RunRecord | None:
         """The feed's latest successful run (published or unchanged) to
         ``destination``, with the fingerprint of the edition it published."""
+        ...
+
+    def last_successes(
+        self, feed_ids: Sequence[str], destination: str
+    ) -> dict[str, RunRecord]:
+        """:meth:`last_success` of each feed that has one."""
+        ...
+
+    def select_refs(
+        self, selection: Selection, at: datetime
+    ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """(guid, version) of what :meth:`select` and :meth:`select_canceled`
+        return, without loading the versions."""
+        ...
+
+    def change_count(self) -> int:
+        """How many article versions were ever stored: unchanged means the
+        store's content is unchanged (versions are append-only)."""
+        ...
+
+    def last_event(self, after: datetime, until: datetime) -> datetime | None:
+        """The latest moment in (``after``, ``until``] at which any version was
+        created or an embargo ends: when there is none, every selection gives
+        the same result at ``until`` as at ``after``."""
+        ...
+
+    def created_between(self, start: datetime, end: datetime) -> bool:
+        """Whether any version was created in [``start``, ``end``) (items
+        leaving a feed's time window)."""
         ...
 
     def iter_all(self) -> Iterator[Version]: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -48,6 +49,8 @@ from syndication.store.base import (
 
 log = logging.getLogger(__name__)
 
+# Decoded versions kept per store (about 7 KB each for a 5 KB body).
+DECODED_CACHE_SIZE = 8192
 _MIGRATION_LOCK_ID = 0x5359_4E44  # "SYND": serialises schema upgrades on PostgreSQL
 
 
@@ -96,6 +99,10 @@ class SqlStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # (guid, version) → Version, oldest first: a stored version never
+        # changes, so selections reuse what an earlier one decoded.
+        self._decoded: dict[tuple[str, int], Version] = {}
+        self._decoded_lock = threading.Lock()
         try:
             self.engine = make_engine(url)
             self.is_postgres = self.engine.dialect.name == "postgresql"
@@ -140,7 +147,16 @@ class SqlStore:
         for attempt in range(3):
             try:
                 with self._write() as conn:
-                    return [self._append_one(conn, v) for v in versions]
+                    results = [self._append_one(conn, v) for v in versions]
+                    created = sum(1 for r in results if r.created)
+                    if created:
+                        # Last, so PostgreSQL holds the counter row briefly.
+                        conn.execute(
+                            update(t.store_state)
+                            .where(t.store_state.c.id == 1)
+                            .values(changes=t.store_state.c.changes + created)
+                        )
+                    return results
             except IntegrityError as exc:
                 # Two writers created the same new article at once (PostgreSQL):
                 # the loser retries and now sees the winner's head row.
@@ -263,14 +279,99 @@ class SqlStore:
             return [_load(r.document) for r in conn.execute(query)]
 
     def select(self, selection: Selection, at: datetime) -> list[Version]:
-        return self._select(selection, at, PubStatus.USABLE)
+        return self._select_versions(selection, at, PubStatus.USABLE)
 
     def select_canceled(self, selection: Selection, at: datetime) -> list[Version]:
-        return self._select(selection, at, PubStatus.CANCELED)
+        return self._select_versions(selection, at, PubStatus.CANCELED)
 
-    def _select(
+    def _select_versions(
         self, selection: Selection, at: datetime, status: PubStatus
     ) -> list[Version]:
+        """The selection's ids first; then only the versions not decoded yet
+        (feeds overlap, and a stored version never changes)."""
+        v = t.versions
+        query = self._selection(selection, at, status, v.c.guid, v.c.version)
+        with self._read() as conn:
+            refs = [(row.guid, row.version) for row in conn.execute(query)]
+            with self._decoded_lock:
+                found = {ref: self._decoded.get(ref) for ref in refs}
+            missing = [ref for ref, version in found.items() if version is None]
+            if missing:
+                # By guid (the primary key's first column, so an index search;
+                # a (guid, version) IN list makes SQLite scan the table), then
+                # only the wanted version of each.
+                wanted = set(missing)
+                rows = conn.execute(
+                    select(v.c.guid, v.c.version, v.c.document).where(
+                        v.c.guid.in_(sorted({guid for guid, _ in missing}))
+                    )
+                )
+                loaded = {
+                    (r.guid, r.version): _load(r.document)
+                    for r in rows
+                    if (r.guid, r.version) in wanted
+                }
+                found.update(loaded)
+                self._remember(loaded)
+        return [version for ref in refs if (version := found[ref]) is not None]
+
+    def _remember(self, loaded: dict[tuple[str, int], Version]) -> None:
+        with self._decoded_lock:
+            self._decoded.update(loaded)
+            while len(self._decoded) > DECODED_CACHE_SIZE:
+                del self._decoded[next(iter(self._decoded))]
+
+    def select_refs(
+        self, selection: Selection, at: datetime
+    ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        v = t.versions
+        with self._read() as conn:
+            return tuple(  # type: ignore[return-value]
+                [
+                    (row.guid, row.version)
+                    for row in conn.execute(
+                        self._selection(selection, at, status, v.c.guid, v.c.version)
+                    )
+                ]
+                for status in (PubStatus.USABLE, PubStatus.CANCELED)
+            )
+
+    def change_count(self) -> int:
+        with self._read() as conn:
+            value = conn.execute(
+                select(t.store_state.c.changes).where(t.store_state.c.id == 1)
+            ).scalar()
+        return int(value or 0)
+
+    def last_event(self, after: datetime, until: datetime) -> datetime | None:
+        v = t.versions
+        with self._read() as conn:
+            moments = [
+                conn.execute(
+                    select(func.max(column)).where(column > after, column <= until)
+                ).scalar()
+                for column in (v.c.version_created, v.c.embargo_until)
+            ]
+        present = [m for m in moments if m is not None]
+        return max(present) if present else None
+
+    def created_between(self, start: datetime, end: datetime) -> bool:
+        v = t.versions
+        query = select(v.c.guid).where(
+            v.c.version_created >= start, v.c.version_created < end
+        )
+        with self._read() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    def _selection(
+        self,
+        selection: Selection,
+        at: datetime,
+        status: PubStatus,
+        *columns: Any,
+    ) -> Any:
+        """The query for the latest usable (or canceled) version as of ``at`` of
+        every article ``selection`` matches, newest first, up to its limit."""
         v = t.versions
         newer = t.versions.alias("newer")
         # The latest version as of `at`: no version of the same article created
@@ -306,14 +407,12 @@ class SqlStore:
                     kw.c.keyword.in_([k.lower() for k in selection.keywords]),
                 )
             )
-        query = (
-            select(v.c.document)
+        return (
+            select(*columns)
             .where(*conditions)
             .order_by(v.c.version_created.desc(), v.c.guid)
             .limit(selection.limit)
         )
-        with self._read() as conn:
-            return [_load(r.document) for r in conn.execute(query)]
 
     def pending_embargoes(self, at: datetime) -> list[Version]:
         v, a = t.versions, t.articles
@@ -361,25 +460,68 @@ class SqlStore:
             return int(key[0])
 
     def record_document(self, record: DocumentRecord, destination: str = "") -> None:
+        self.record_documents([record], destination)
+
+    def record_documents(
+        self, records: Sequence[DocumentRecord], destination: str = ""
+    ) -> None:
+        if not records:
+            return
         with self._write() as conn:
-            if not destination:
-                destination = conn.execute(
-                    select(t.publish_runs.c.destination).where(
-                        t.publish_runs.c.run_id == record.run_id
-                    )
-                ).scalar_one()
-            conn.execute(
-                insert(t.published_documents).values(
-                    run_id=record.run_id,
-                    feed_id=record.feed_id,
-                    destination=destination,
-                    key=record.key,
-                    sha256=record.sha256,
-                    size=record.size,
-                    etag=record.etag,
-                    written=record.written,
+            destinations: dict[int, str] = {}
+            for run_id in {r.run_id for r in records}:
+                destinations[run_id] = (
+                    destination
+                    or conn.execute(
+                        select(t.publish_runs.c.destination).where(
+                            t.publish_runs.c.run_id == run_id
+                        )
+                    ).scalar_one()
                 )
+            conn.execute(
+                insert(t.published_documents),
+                [
+                    {
+                        "run_id": r.run_id,
+                        "feed_id": r.feed_id,
+                        "destination": destinations[r.run_id],
+                        "key": r.key,
+                        "sha256": r.sha256,
+                        "size": r.size,
+                        "etag": r.etag,
+                        "written": r.written,
+                    }
+                    for r in records
+                ],
             )
+
+    def record_runs(self, runs: Sequence[RunRecord]) -> list[int]:
+        """Store finished runs in one transaction; their new ids, in order."""
+        ids: list[int] = []
+        with self._write() as conn:
+            for run in runs:
+                result = conn.execute(
+                    insert(t.publish_runs).values(
+                        feed_id=run.feed_id,
+                        destination=run.destination,
+                        trigger=run.trigger,
+                        started=run.started,
+                        finished=run.finished,
+                        outcome=run.outcome,
+                        written=run.written,
+                        skipped=run.skipped,
+                        failed=run.failed,
+                        items=run.items,
+                        error=run.error,
+                        fingerprint=run.fingerprint,
+                        state=run.state,
+                        edition_at=run.edition_at,
+                    )
+                )
+                key = result.inserted_primary_key
+                assert key is not None
+                ids.append(int(key[0]))
+        return ids
 
     def finish_run(
         self,
@@ -393,6 +535,8 @@ class SqlStore:
         items: int,
         error: str = "",
         fingerprint: str = "",
+        state: str = "",
+        edition_at: datetime | None = None,
     ) -> None:
         with self._write() as conn:
             conn.execute(
@@ -407,6 +551,8 @@ class SqlStore:
                     items=items,
                     error=error,
                     fingerprint=fingerprint,
+                    state=state,
+                    edition_at=edition_at,
                 )
             )
 
@@ -431,20 +577,29 @@ class SqlStore:
             return {row.key: row.sha256 for row in conn.execute(query)}
 
     def last_success(self, feed_id: str, destination: str) -> RunRecord | None:
+        return self.last_successes([feed_id], destination).get(feed_id)
+
+    def last_successes(
+        self, feed_ids: Sequence[str], destination: str
+    ) -> dict[str, RunRecord]:
         r = t.publish_runs
-        query = (
-            select(r)
-            .where(
-                r.c.feed_id == feed_id,
-                r.c.destination == destination,
-                r.c.outcome.in_(("published", "unchanged")),
-            )
-            .order_by(r.c.run_id.desc())
-            .limit(1)
-        )
+        found: dict[str, RunRecord] = {}
         with self._read() as conn:
-            row = conn.execute(query).first()
-        return None if row is None else _run_record(row)
+            for feed_id in feed_ids:
+                query = (
+                    select(r)
+                    .where(
+                        r.c.feed_id == feed_id,
+                        r.c.destination == destination,
+                        r.c.outcome.in_(("published", "unchanged")),
+                    )
+                    .order_by(r.c.run_id.desc())
+                    .limit(1)
+                )
+                row = conn.execute(query).first()
+                if row is not None:
+                    found[feed_id] = _run_record(row)
+        return found
 
     def close(self) -> None:
         self.engine.dispose()
@@ -492,6 +647,8 @@ def _run_record(row: Any) -> RunRecord:
         error=row.error,
         trigger=row.trigger,
         fingerprint=row.fingerprint,
+        state=row.state,
+        edition_at=row.edition_at,
     )
 
 

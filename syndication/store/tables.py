@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the store (schema revision 0002, see migrations/).
+"""SQLAlchemy Core tables of the store (schema revision 0003, see migrations/).
 
 Article versions are append-only rows in ``versions``; ``articles`` is an index of
 heads (latest version number and hash per guid) kept in the same transaction, so
@@ -89,6 +89,8 @@ Index("ix_versions_created", versions.c.version_created, versions.c.guid)
 Index("ix_versions_guid_created", versions.c.guid, versions.c.version_created)
 Index("ix_versions_lang_urgency", versions.c.language, versions.c.urgency)
 Index("ix_versions_embargo", versions.c.embargo_until)
+# Revision 0003: selections walk one status newest first and stop at the limit.
+Index("ix_versions_status_created", versions.c.status, versions.c.version_created)
 
 version_subjects = Table(
     "version_subjects",
@@ -110,6 +112,14 @@ version_keywords = Table(
 )
 Index("ix_keywords_keyword", version_keywords.c.keyword)
 
+# Revision 0003: one row (id 1) counting every article version ever stored.
+store_state = Table(
+    "store_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("changes", BigInteger, nullable=False),
+)
+
 publish_runs = Table(
     "publish_runs",
     metadata,
@@ -127,6 +137,11 @@ publish_runs = Table(
     Column("error", Text, nullable=False, default=""),
     # Revision 0002: what the run published (see publish.edition_fingerprint).
     Column("fingerprint", String(64), nullable=False, default="", server_default=""),
+    # Revision 0003: the store's change count and the feed's settings it was
+    # built from (publish.state_key) and the moment of the edition, so a tick
+    # can tell "nothing changed" without selecting (see publish.py).
+    Column("state", String(64), nullable=False, default="", server_default=""),
+    Column("edition_at", UtcMicros, nullable=True),
 )
 Index("ix_runs_feed", publish_runs.c.feed_id, publish_runs.c.run_id)
 

@@ -18,6 +18,9 @@ from syndication.render.base import Document, Edition
 from syndication.validate.checker import DEFAULT_SCHEMAS_DIR, Expectations, check_bytes
 from syndication.validate.report import GateReport, Problem
 
+# Valid item documents remembered (a digest and the expectations each).
+PASSED_CACHE_SIZE = 100_000
+
 __all__ = [
     "Expectations",
     "Gate",
@@ -71,6 +74,7 @@ class Gate:
             )
         self.schemas_dir = schemas_dir
         self.official_xsd = official_xsd
+        self._passed: set[tuple[object, ...]] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
@@ -84,7 +88,23 @@ class Gate:
         expectations = expectations_for(edition)
         report = GateReport()
         for document in documents:
-            report = report + check_bytes(
+            # An item document (one version, immutable) found valid under the
+            # same expectations is not checked again: feeds share items.
+            key = (
+                None
+                if document.is_index
+                else (
+                    document.sha256,
+                    document.format,
+                    expectations.credit_line,
+                    expectations.append_paragraph,
+                    expectations.at,
+                )
+            )
+            if key is not None and key in self._passed:
+                report = report + GateReport((), 1)
+                continue
+            result = check_bytes(
                 document.body,
                 name=document.key,
                 schemas_dir=self.schemas_dir,
@@ -92,6 +112,11 @@ class Gate:
                 expectations=expectations,
                 fmt=document.format,
             )
+            if key is not None and result.ok:
+                if len(self._passed) >= PASSED_CACHE_SIZE:
+                    self._passed.clear()
+                self._passed.add(key)
+            report = report + result
         return report
 
     def require(self, documents: Sequence[Document], edition: Edition) -> None:

@@ -257,3 +257,76 @@ def test_reopening_an_existing_store_keeps_data(store_url):
         assert second.get("urn:test:1").version == 1
     finally:
         second.close()
+
+
+def test_change_count_and_time_events_answer_the_quick_tick(store):
+    """What the publisher's quick check asks: how many versions were stored,
+    the latest creation or embargo end in a span, and versions created in one."""
+    assert store.change_count() == 0
+    store.append(story("urn:test:a"))
+    store.append(story("urn:test:b", embargo_until=T0 + timedelta(hours=2)))
+    store.append(story("urn:test:a"))  # identical: not stored, not counted
+    store.append(
+        story("urn:test:a", headline="New", version_created=T0 + timedelta(hours=1))
+    )
+    assert store.change_count() == 3
+    assert store.last_event(T0 - timedelta(seconds=1), T0) == T0
+    assert store.last_event(T0, T0 + timedelta(minutes=59)) is None
+    assert store.last_event(T0, T0 + timedelta(hours=3)) == T0 + timedelta(hours=2)
+    assert store.created_between(T0, T0 + timedelta(seconds=1))
+    assert not store.created_between(T0 + timedelta(seconds=1), T0 + timedelta(hours=1))
+
+
+def test_select_refs_are_the_ids_of_select(store):
+    store.append(story("urn:test:a"))
+    store.append(story("urn:test:b", version_created=T0 + timedelta(minutes=1)))
+    store.append(
+        story(
+            "urn:test:b",
+            status=PubStatus.CANCELED,
+            version_created=T0 + timedelta(minutes=2),
+        )
+    )
+    at = T0 + timedelta(hours=1)
+    refs, canceled = store.select_refs(Selection(), at)
+    assert refs == [(v.guid, v.version) for v in store.select(Selection(), at)]
+    assert refs == [("urn:test:a", 1)]
+    assert canceled == [("urn:test:b", 2)]
+    # decoded once, the same versions come back the second time
+    assert store.select(Selection(), at) == store.select(Selection(), at)
+
+
+def test_record_runs_and_last_successes(store):
+    from syndication.store.base import RunRecord
+
+    at = T0 + timedelta(hours=1)
+    runs = [
+        RunRecord(
+            run_id=0,
+            feed_id=feed_id,
+            started=at,
+            finished=at,
+            destination="local",
+            outcome=outcome,
+            written=0,
+            skipped=4,
+            failed=0,
+            items=1,
+            error="",
+            trigger="schedule",
+            fingerprint="f" * 64,
+            state="s" * 64,
+            edition_at=at,
+        )
+        for feed_id, outcome in (("a", "unchanged"), ("b", "failed"))
+    ]
+    ids = store.record_runs(runs)
+    assert len(ids) == 2 and ids[0] < ids[1]
+    found = store.last_successes(["a", "b", "c"], "local")
+    assert list(found) == ["a"]
+    assert (found["a"].run_id, found["a"].state, found["a"].edition_at) == (
+        ids[0],
+        "s" * 64,
+        at,
+    )
+    assert store.last_successes(["a"], "s3") == {}

@@ -366,7 +366,13 @@ def test_server_stopped_mid_publish_fails_the_feed_and_the_next_run_completes(  
 ):
     proxy = S3Proxy(own_moto.port)
     try:
-        config = make_site(tmp_path, proxy.endpoint_url, new_bucket(own_moto))
+        # One upload at a time, so "the third item" is the one that fails.
+        config = make_site(
+            tmp_path,
+            proxy.endpoint_url,
+            new_bucket(own_moto),
+            extra="\n[publish]\nupload_concurrency = 1\n",
+        )
         proxy.after_put = lambda answered: own_moto.stop() if answered == 2 else None
         result = publish(config, "alpha")
         assert result.exit_code == 1
