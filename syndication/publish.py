@@ -121,6 +121,7 @@ class Publisher:
         self._gate = gate
         self._clock = clock or (lambda: datetime.now(UTC))
         self._destinations: dict[str, Destination] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     # -- parts ----------------------------------------------------------------
 
@@ -151,6 +152,16 @@ class Publisher:
         for destination in self._destinations.values():
             destination.close()
         self._destinations.clear()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _upload_pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                self.settings.upload_concurrency, thread_name_prefix="upload"
+            )
+        return self._pool
 
     # -- publishing -------------------------------------------------------------
 
@@ -602,6 +613,7 @@ class Publisher:
                     cache_control=cache,
                     sha256=document.sha256,
                     expected=existing.get(key, "") if document.is_index else None,
+                    durable=document.is_index,
                 ),
             )
 
@@ -609,29 +621,37 @@ class Publisher:
         items = [d for d in pending if not d.is_index]
         workers = min(self.settings.upload_concurrency, len(items))
         if workers > 1:
-            failure: SyndicationError | None = None
-            with ThreadPoolExecutor(workers, thread_name_prefix="upload") as pool:
-                futures = [pool.submit(put, document) for document in items]
-                for future in futures:
-                    if future.cancelled():
-                        continue
-                    try:
-                        done.append(future.result())
-                    except SyndicationError as exc:
-                        if failure is None:
-                            failure = exc
-                            for other in futures:
-                                other.cancel()
+            pool = self._upload_pool()
+            futures = [pool.submit(put, document) for document in items]
+            failure: BaseException | None = None
+            for future in futures:
+                if future.cancelled():
+                    continue
+                try:
+                    done.append(future.result())  # waits for the running ones
+                except BaseException as exc:
+                    if failure is None:
+                        failure = exc  # stop the rest; let the running finish
+                        for other in futures:
+                            other.cancel()
             if failure is not None:
+                if not isinstance(failure, SyndicationError):
+                    raise failure  # a bug: keep its traceback
                 return done, failure
-            indexes = [d for d in pending if d.is_index]
         else:
-            indexes = list(pending)
-        for document in indexes:
-            try:
-                done.append(put(document))
-            except SyndicationError as exc:
-                return done, exc
+            for document in items:
+                try:
+                    done.append(put(document))
+                except SyndicationError as exc:
+                    return done, exc
+        try:
+            if items:
+                target.sync()  # the items are on disk before any index names them
+            for document in pending:
+                if document.is_index:
+                    done.append(put(document))
+        except SyndicationError as exc:
+            return done, exc
         return done, None
 
     def _finish(

@@ -50,8 +50,13 @@ class Destination(Protocol):
         cache_control: str,
         sha256: str,
         expected: str | None = None,
+        durable: bool = True,
     ) -> PutResult:
         """Write ``body`` at ``key`` atomically (readers see old or new, never half).
+
+        With ``durable=False`` the write may stay in memory until :meth:`sync`
+        (a folder flushes many files to disk at once); publishing writes items
+        that way and syncs before writing the indexes that reference them.
 
         ``expected`` makes the write conditional where the destination supports
         it: ``""`` means the key must not exist yet, a fingerprint (as
@@ -62,6 +67,10 @@ class Destination(Protocol):
 
     def list(self, prefix: str) -> dict[str, str]:
         """Every key under ``prefix`` → its fingerprint, in one listing."""
+        ...
+
+    def sync(self) -> None:
+        """Make every write so far durable."""
         ...
 
     def missing(self, keys: Sequence[str]) -> tuple[str, ...]:

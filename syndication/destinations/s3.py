@@ -134,6 +134,7 @@ class S3Destination:
         cache_control: str,
         sha256: str,
         expected: str | None = None,
+        durable: bool = True,
     ) -> PutResult:
         full = self._key(key)
         conditions: dict[str, str] = {}
@@ -155,6 +156,9 @@ class S3Destination:
         return PutResult(
             key=key, etag=response.get("ETag", "").strip('"'), size=len(body)
         )
+
+    def sync(self) -> None:
+        """Nothing to do: S3 has stored an object when it answers the PUT."""
 
     def missing(self, keys: Sequence[str]) -> tuple[str, ...]:
         """One listing per folder (with a delimiter, so only that level)."""

@@ -165,10 +165,15 @@ def test_items_are_written_before_the_indexes(setup) -> None:  # type: ignore[no
         list = staticmethod(folder.list)
         url = staticmethod(folder.url)
         close = staticmethod(folder.close)
+        missing = staticmethod(folder.missing)
 
         def put(self, key, body, **kwargs):  # type: ignore[no-untyped-def]
-            order.append(key)
+            order.append(key if kwargs["durable"] else f"{key} (not flushed)")
             return folder.put(key, body, **kwargs)
+
+        def sync(self) -> None:
+            order.append("sync")
+            folder.sync()
 
     settings = load_settings(tmp_path / "syndication.toml")
     [feed] = load_feeds(settings.feeds_dir).feeds.values()
@@ -176,8 +181,12 @@ def test_items_are_written_before_the_indexes(setup) -> None:  # type: ignore[no
     result = publisher.publish_feed(feed, at=AT, destination=Recording())
     publisher.close()
     assert result.outcome == "published"
-    assert [k.startswith("alpha/items/") for k in order] == [True] * 2 + [False] * 3
-    assert sorted(order[2:]) == ["alpha/atom.xml", "alpha/newsml.xml", "alpha/rss.xml"]
+    # Items are written unflushed, flushed together, and only then the indexes
+    # (each flushed as it is written) that name them.
+    assert [k.startswith("alpha/items/") for k in order] == [True] * 2 + [False] * 4
+    assert all(k.endswith("(not flushed)") for k in order[:2])
+    assert order[2] == "sync"
+    assert sorted(order[3:]) == ["alpha/atom.xml", "alpha/newsml.xml", "alpha/rss.xml"]
 
 
 def test_a_failure_mid_publish_keeps_the_old_indexes(setup) -> None:  # type: ignore[no-untyped-def]
