@@ -14,15 +14,10 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-# jsonschema ships no type information and no stub package is a dependency.
-from jsonschema import (  # type: ignore[import-untyped]
-    Draft202012Validator,
-    ValidationError,
-)
+from typing import TYPE_CHECKING, Any
 
 from syndication.articles.ingest.guid import check_guid, mint_guid
+from syndication.articles.ingest.json_precheck import Check, compile_check
 from syndication.articles.model import (
     Byline,
     Dateline,
@@ -34,6 +29,7 @@ from syndication.articles.model import (
     utc,
 )
 from syndication.articles.sanitize import (
+    CONTROL_CHARACTERS,
     looks_like_html,
     paragraphs_to_html,
     sanitize_html,
@@ -41,6 +37,13 @@ from syndication.articles.sanitize import (
     strip_control_characters,
 )
 from syndication.errors import InputError, InputProblem
+
+if TYPE_CHECKING:
+    # jsonschema ships no type information and no stub package is a dependency.
+    from jsonschema import (  # type: ignore[import-untyped]
+        Draft202012Validator,
+        ValidationError,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ _TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"
 )
 _TAG = re.compile(r"<[^>]*>")
+# A control character reaches a decoded string as itself or escaped (RFC 8259 §7)
+# as \b, \f or \u00XX in the C0 or C1 range; text with neither needs no cleaning
+# pass. (An escaped backslash before "b" also matches: that only costs the pass.)
+_CONTROL_ESCAPE = re.compile(r"\\(?:[bf]|u00(?:[01][0-9A-Fa-f]|7[Ff]|[89][0-9A-Fa-f]))")
 _PATTERN_HINTS = {
     "time": "an ISO 8601 date and time with a time zone, e.g. 2026-06-20T08:00:00Z",
     "guid": "an id of 1-256 printable characters without surrounding spaces",
@@ -59,11 +66,31 @@ _PATTERN_HINTS = {
 
 
 @functools.lru_cache(maxsize=4)
+def article_schema(schema_path: Path) -> dict[str, Any]:
+    """The article schema as read (once per path)."""
+    schema: dict[str, Any] = json.loads(schema_path.read_text(encoding="utf-8"))
+    return schema
+
+
+@functools.lru_cache(maxsize=4)
 def article_validator(schema_path: Path) -> Draft202012Validator:
-    """The compiled article schema (read once per path)."""
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    """The article schema, checked against its meta-schema and compiled.
+
+    jsonschema is imported here, when the first document fails the fast check
+    (:func:`article_check`): a batch of valid files never pays for loading it.
+    """
+    from jsonschema import Draft202012Validator
+
+    schema = article_schema(schema_path)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+@functools.lru_cache(maxsize=4)
+def article_check(schema_path: Path) -> Check | None:
+    """The article schema as a fast check that proves a document valid (see
+    json_precheck), or None when the schema cannot be compiled to one."""
+    return compile_check(article_schema(schema_path))
 
 
 def parse_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Version:
@@ -85,14 +112,20 @@ def parse_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Ve
             f"expected one article object, got a JSON {type(document).__name__}",
             path=path,
         )
-    document, removed = _clean_strings(document)
-    if removed:
-        log.warning(
-            "%s: removed %d control character(s) from text fields", path, removed
+    if CONTROL_CHARACTERS.search(text) or _CONTROL_ESCAPE.search(text):
+        document, removed = _clean_strings(document)
+        if removed:
+            log.warning(
+                "%s: removed %d control character(s) from text fields", path, removed
+            )
+    problems = _time_problems(document, path)
+    check = article_check(schema_path)
+    # Most files are valid: only a document the fast check cannot prove valid
+    # takes jsonschema's slower walk, which finds and describes every problem.
+    if check is None or not check(document):
+        problems += _schema_problems(
+            document, path, article_validator(schema_path), skip=set(TIME_FIELDS)
         )
-    problems = _time_problems(document, path) + _schema_problems(
-        document, path, article_validator(schema_path), skip=set(TIME_FIELDS)
-    )
     if problems:
         first = problems[0]
         raise InputError(first.message, path=path, field=first.field, problems=problems)
