@@ -26,6 +26,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -115,11 +116,11 @@ class SqlStore:
     # -- schema -------------------------------------------------------------
 
     def _ensure_schema(self) -> None:
-        from syndication.store.migrations import (
-            HEAD_REVISION,
-            current_revision,
-            upgrade,
-        )
+        from syndication.store.migrations.versions import HEAD_REVISION
+
+        if self._stored_revision() == HEAD_REVISION:
+            return  # current: Alembic (~0.1 s to import) is not needed
+        from syndication.store.migrations import current_revision, upgrade
 
         with self._write() as conn:
             if self.is_postgres:
@@ -133,6 +134,17 @@ class SqlStore:
                     HEAD_REVISION,
                 )
                 upgrade(conn)
+
+    def _stored_revision(self) -> str | None:
+        """The schema revision Alembic recorded, None when there is none."""
+        try:
+            with self._read() as conn:
+                value = conn.execute(
+                    text("SELECT version_num FROM alembic_version")
+                ).scalar()
+        except SQLAlchemyError:
+            return None  # a new database: no table yet
+        return None if value is None else str(value)
 
     def _write(self) -> Any:
         """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
