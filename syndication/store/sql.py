@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     create_engine,
     event,
     exists,
@@ -50,6 +52,8 @@ from syndication.store.base import (
 
 log = logging.getLogger(__name__)
 
+# Article ids looked up per query when a batch is appended.
+_LOOKUP_CHUNK = 500
 # Decoded versions kept per store (about 7 KB each for a 5 KB body).
 DECODED_CACHE_SIZE = 8192
 _MIGRATION_LOCK_ID = 0x5359_4E44  # "SYND": serialises schema upgrades on PostgreSQL
@@ -159,7 +163,7 @@ class SqlStore:
         for attempt in range(3):
             try:
                 with self._write() as conn:
-                    results = [self._append_one(conn, v) for v in versions]
+                    results = self._append_all(conn, versions)
                     created = sum(1 for r in results if r.created)
                     if created:
                         # Last, so PostgreSQL holds the counter row briefly.
@@ -180,70 +184,109 @@ class SqlStore:
                 raise StoreError(f"could not store articles: {_reason(exc)}") from exc
         raise AssertionError("unreachable")
 
-    def _append_one(self, conn: Connection, version: Version) -> AppendResult:
-        content_hash = version.content_hash()
-        query = select(t.articles).where(t.articles.c.guid == version.guid)
-        if self.is_postgres:
-            query = query.with_for_update()
-        head = conn.execute(query).first()
-        if head is not None and head.latest_hash == content_hash:
-            return AppendResult(
-                version.guid, head.latest_version, False, head.latest_version
-            )
-        number = 1 if head is None else head.latest_version + 1
-        first_created = version.first_created if head is None else head.first_created
-        stored = version.with_number(number, first_created)
-        document = json.dumps(
-            version_to_dict(stored), sort_keys=True, ensure_ascii=False
-        )
-        if head is None:
-            conn.execute(
-                insert(t.articles).values(
-                    guid=version.guid,
-                    first_created=first_created,
-                    latest_version=number,
-                    latest_hash=content_hash,
+    def _append_all(
+        self, conn: Connection, versions: Sequence[Version]
+    ) -> list[AppendResult]:
+        """Store ``versions`` in order, as appending them one by one would, with
+        one lookup of the heads and one multi-row statement per table."""
+        a = t.articles
+        heads: dict[str, _Head] = {}
+        guids = sorted({v.guid for v in versions})
+        for start in range(0, len(guids), _LOOKUP_CHUNK):
+            query = select(a).where(a.c.guid.in_(guids[start : start + _LOOKUP_CHUNK]))
+            if self.is_postgres:
+                query = query.with_for_update()
+            for row in conn.execute(query):
+                heads[row.guid] = _Head(
+                    row.first_created, row.latest_version, row.latest_hash, True
                 )
+        results: list[AppendResult] = []
+        version_rows: list[dict[str, Any]] = []
+        subject_rows: list[dict[str, Any]] = []
+        keyword_rows: list[dict[str, Any]] = []
+        for version in versions:
+            content_hash = version.content_hash()
+            head = heads.get(version.guid)
+            if head is not None and head.latest_hash == content_hash:
+                number = head.latest_version
+                results.append(AppendResult(version.guid, number, False, number))
+                continue
+            number = 1 if head is None else head.latest_version + 1
+            first_created = (
+                version.first_created if head is None else head.first_created
             )
-        else:
+            stored = version.with_number(number, first_created)
+            heads[version.guid] = _Head(
+                first_created, number, content_hash, head is not None and head.stored
+            )
+            version_rows.append(
+                {
+                    "guid": version.guid,
+                    "version": number,
+                    "content_hash": content_hash,
+                    "headline": version.headline,
+                    "status": version.status.value,
+                    "language": version.language,
+                    "urgency": version.urgency,
+                    "provider": version.provider,
+                    "embargo_until": version.embargo_until,
+                    "version_created": version.version_created,
+                    "is_correction": version.is_correction,
+                    "document": json.dumps(
+                        version_to_dict(stored), sort_keys=True, ensure_ascii=False
+                    ),
+                }
+            )
+            subject_rows += [
+                {"guid": version.guid, "version": number, "qcode": q}
+                for q in sorted({s.qcode for s in version.subjects})
+            ]
+            keyword_rows += [
+                {"guid": version.guid, "version": number, "keyword": k}
+                for k in sorted({k.lower() for k in version.keywords})
+            ]
+            previous = None if head is None else head.latest_version
+            results.append(AppendResult(version.guid, number, True, previous))
+        if not version_rows:
+            return results
+        touched = {row["guid"] for row in version_rows}
+        new = [
+            {
+                "guid": guid,
+                "first_created": heads[guid].first_created,
+                "latest_version": heads[guid].latest_version,
+                "latest_hash": heads[guid].latest_hash,
+            }
+            for guid in sorted(touched)
+            if not heads[guid].stored
+        ]
+        changed = [
+            {
+                "b_guid": guid,
+                "b_version": heads[guid].latest_version,
+                "b_hash": heads[guid].latest_hash,
+            }
+            for guid in sorted(touched)
+            if heads[guid].stored
+        ]
+        if new:
+            conn.execute(insert(a), new)
+        if changed:
             conn.execute(
-                update(t.articles)
-                .where(t.articles.c.guid == version.guid)
-                .values(latest_version=number, latest_hash=content_hash)
+                update(a)
+                .where(a.c.guid == bindparam("b_guid"))
+                .values(
+                    latest_version=bindparam("b_version"),
+                    latest_hash=bindparam("b_hash"),
+                ),
+                changed,
             )
-        conn.execute(
-            insert(t.versions).values(
-                guid=version.guid,
-                version=number,
-                content_hash=content_hash,
-                headline=version.headline,
-                status=version.status.value,
-                language=version.language,
-                urgency=version.urgency,
-                provider=version.provider,
-                embargo_until=version.embargo_until,
-                version_created=version.version_created,
-                is_correction=version.is_correction,
-                document=document,
-            )
-        )
-        qcodes = sorted({s.qcode for s in version.subjects})
-        if qcodes:
-            conn.execute(
-                insert(t.version_subjects),
-                [{"guid": version.guid, "version": number, "qcode": q} for q in qcodes],
-            )
-        keywords = sorted({k.lower() for k in version.keywords})
-        if keywords:
-            conn.execute(
-                insert(t.version_keywords),
-                [
-                    {"guid": version.guid, "version": number, "keyword": k}
-                    for k in keywords
-                ],
-            )
-        previous = None if head is None else head.latest_version
-        return AppendResult(version.guid, number, True, previous)
+        conn.execute(insert(t.versions), version_rows)
+        if subject_rows:
+            conn.execute(insert(t.version_subjects), subject_rows)
+        if keyword_rows:
+            conn.execute(insert(t.version_keywords), keyword_rows)
+        return results
 
     def get(self, guid: str, version: int | None = None) -> Version:
         v = t.versions
@@ -618,6 +661,17 @@ class SqlStore:
 
     def _read(self) -> Any:
         return self.engine.connect()
+
+
+@dataclass(frozen=True)
+class _Head:
+    """An article's head while a batch is appended; ``stored`` when its row is
+    already in the database (else the batch inserts it)."""
+
+    first_created: datetime
+    latest_version: int
+    latest_hash: str
+    stored: bool
 
 
 class _WriteTransaction:
