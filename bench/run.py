@@ -122,6 +122,7 @@ def publish_figures(
     out: dict[str, Any] = {}
     out["full_publish_seconds"], summary = timed(full_publish, repeat)
     out["full_publish_documents"] = summary.written
+    out["full_publish_items"] = sum(result.items for result in summary.results)
     out["full_publish_exit_code"] = summary.exit_code
     renders[0] = 0
     tick_seconds, tick = timed(
