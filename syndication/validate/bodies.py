@@ -12,6 +12,7 @@ also searched for the opening of a forbidden element as plain text.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +40,10 @@ URL_ATTRIBUTES = frozenset(
 _FORBIDDEN_OPENING = re.compile(
     r"<\s*(script|iframe|frame|frameset|object|embed)\b", re.IGNORECASE
 )
+# Verdicts on escaped HTML bodies: (check, SHA-256 of the text, credit line) →
+# the safety rules broken, or the credit-paragraph message (None when right).
+VERDICT_CACHE_SIZE = 100_000
+_VERDICTS: dict[tuple[str, bytes, str], object] = {}
 # Browsers ignore whitespace and control characters inside a URL scheme.
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
 _SCRIPT_SCHEME = re.compile(r"^(javascript|vbscript):", re.IGNORECASE)
@@ -55,6 +60,9 @@ class Field:
     root: etree._Element | None
     scan: etree._Element | None = None
     source: str = ""
+    # Escaped HTML is parsed only when its verdict is not known yet (the same
+    # body recurs in every feed and format that carries the story).
+    escaped: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,11 @@ def body_problems(
         problems += _safety_problems(found, name)
     if append_paragraph is not False and entry.body is not None and not entry.canceled:
         credit = " ".join((expected_credit or entry.credit_line).split())
-        message = _paragraph_mismatch(entry.body.root, credit)
+        message = (
+            _escaped_paragraph(entry.body.source, credit)
+            if entry.body.escaped
+            else _paragraph_mismatch(entry.body.root, credit)
+        )
         if message:
             problems.append(
                 Problem(
@@ -130,14 +142,50 @@ def _last_element(root: etree._Element) -> etree._Element | None:
 
 
 def _safety_problems(found: Field, name: str) -> list[Problem]:
+    rules = (
+        _escaped_rules(found.source)
+        if found.escaped
+        else _scan_rules(found.source, found.scan)
+    )
     line = source_line(found.element)
+    return [Problem(name, line, rule, message) for rule, message in rules]
+
+
+def _escaped_rules(source: str) -> tuple[tuple[str, str], ...]:
+    """The safety verdict on escaped HTML, remembered by the text's digest."""
+    key = ("safety", hashlib.sha256(source.encode("utf-8")).digest(), "")
+    known = _VERDICTS.get(key)
+    if known is None:
+        root = parse_html(source).getroottree().getroot()
+        known = _remember(key, _scan_rules(source, root))
+    return known  # type: ignore[return-value]
+
+
+def _escaped_paragraph(source: str, credit: str) -> str | None:
+    """The credit-paragraph verdict on escaped HTML, remembered likewise."""
+    key = ("paragraph", hashlib.sha256(source.encode("utf-8")).digest(), credit)
+    if key not in _VERDICTS:
+        _remember(key, _paragraph_mismatch(parse_html(source), credit))
+    return _VERDICTS[key]  # type: ignore[return-value]
+
+
+def _remember(key: tuple[str, bytes, str], verdict: object) -> object:
+    if len(_VERDICTS) >= VERDICT_CACHE_SIZE:
+        _VERDICTS.clear()
+    _VERDICTS[key] = verdict
+    return verdict
+
+
+def _scan_rules(
+    source: str, scan: etree._Element | None
+) -> tuple[tuple[str, str], ...]:
     rules: dict[str, str] = {}
-    if found.source and (match := _FORBIDDEN_OPENING.search(found.source)):
+    if source and (match := _FORBIDDEN_OPENING.search(source)):
         tag = match.group(1).lower()
         rule = "body-no-script" if tag in SCRIPT_TAGS else "body-no-iframe"
         rules.setdefault(rule, f"The body contains a {tag} element.")
-    if found.scan is not None:
-        for element in found.scan.iter():
+    if scan is not None:
+        for element in scan.iter():
             if not isinstance(element.tag, str):
                 continue
             tag = _local(element)
@@ -153,7 +201,7 @@ def _safety_problems(found: Field, name: str) -> list[Problem]:
                 problems = _attribute_problems(tag, str(attribute), str(value))
                 for rule, message in problems:
                     rules.setdefault(rule, message)
-    return [Problem(name, line, rule, message) for rule, message in rules.items()]
+    return tuple(rules.items())
 
 
 def _attribute_problems(
@@ -181,9 +229,7 @@ def _local(element: etree._Element) -> str:
 
 
 def _escaped_html(element: etree._Element) -> Field:
-    source = element.text or ""
-    body = parse_html(source)
-    return Field(element, body, body.getroottree().getroot(), source)
+    return Field(element, None, None, element.text or "", escaped=True)
 
 
 def parse_html(source: str) -> etree._Element:
@@ -239,7 +285,9 @@ def _atom_entry(entry: etree._Element) -> Entry:
         guid=(entry.findtext(f"{ATOM}id") or "").strip(),
         credit_line=_text(entry.find(f"{ATOM}rights")),
         body=_atom_field(entry.find(f"{ATOM}content")),
-        others=(summary,) if summary is not None and summary.root is not None else (),
+        others=(summary,)
+        if summary is not None and (summary.escaped or summary.root is not None)
+        else (),
     )
 
 
