@@ -149,3 +149,22 @@ def test_the_xsd_check_is_strict_about_order(edition, schema):
 
 def test_empty_edition_has_no_message(feed, agency):
     assert NewsmlRenderer().render(edition_of(feed, agency, [])) == []
+
+
+def test_the_assembled_message_is_the_serialized_tree(edition):
+    """The message is assembled from each item's remembered bytes; it must be
+    byte for byte the whole tree serialized, for this edition, for one whose
+    items appear in another order and company, and for one with a kill only."""
+    from dataclasses import replace
+
+    from syndication.render.newsml import _serialize, message_document, news_message
+
+    variants = [
+        edition,
+        replace(edition, items=tuple(reversed(edition.items))),
+        replace(edition, items=edition.items[:1]),
+        replace(edition, items=()),
+    ]
+    for variant in variants:
+        if variant.items or variant.canceled:
+            assert message_document(variant) == _serialize(news_message(variant))
