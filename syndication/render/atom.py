@@ -13,6 +13,7 @@ label), rights (the credit line), ``xml:lang``. Killed articles follow as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
@@ -20,7 +21,8 @@ from lxml import etree
 
 from syndication.articles.model import utc
 from syndication.credit import feed_credit
-from syndication.render.base import Document, Edition, index_document
+from syndication.render.assemble import Assembler
+from syndication.render.base import Document, Edition, Item, index_document
 from syndication.render.fields import (
     authors,
     contributors,
@@ -49,7 +51,7 @@ class AtomRenderer:
     file_name = "atom.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        return [index_document(self, edition, render_atom(edition))]
+        return [index_document(self, edition, _ASSEMBLER.render(edition))]
 
 
 def feed_id(edition: Edition) -> str:
@@ -64,6 +66,12 @@ def atom_time(moment: datetime) -> str:
 
 def render_atom(edition: Edition) -> bytes:
     """The edition as an Atom 1.0 document (UTF-8 bytes)."""
+    return _render(edition, edition.items)
+
+
+def _render(edition: Edition, items: Sequence[Item]) -> bytes:
+    """The edition's feed metadata and tombstones (from all its items and
+    kills) with just the entries of ``items``."""
     feed, agency = edition.feed, edition.agency
     where = f"feed {feed.feed_id}"
     fg = FeedGenerator()
@@ -85,7 +93,7 @@ def render_atom(edition: Edition) -> bytes:
     language = feed_language(edition)
     if language:
         fg.language(language)
-    for item in edition.items:
+    for item in items:
         version = item.version
         at = f"{where} item {version.guid}"
         entry = fg.add_entry(order="append")
@@ -116,7 +124,7 @@ def render_atom(edition: Edition) -> bytes:
         entry.rights(xml_text(item.credit.line, f"{at} credit line"))
     root = etree.fromstring(fg.atom_str(pretty=False), _PARSER)
     entries = root.findall(f"{{{ATOM}}}entry")
-    for element, item in zip(entries, edition.items, strict=True):
+    for element, item in zip(entries, items, strict=True):
         element.set(XML_LANG, item.version.language)
         # feedgen 1.0 drops rel and type from entry links (a shadowed variable).
         for link in element.findall(f"{{{ATOM}}}link"):
@@ -144,3 +152,12 @@ def _add_tombstone(
     )
     if reason:
         etree.SubElement(deleted, f"{{{TOMBSTONES}}}comment").text = reason
+
+
+def _insertion(shell: bytes) -> int:
+    """Entries go after the feed's metadata, before any tombstone."""
+    tombstone = shell.find(b"\n  <at:deleted-entry")
+    return tombstone + 1 if tombstone != -1 else shell.rindex(b"</feed>")
+
+
+_ASSEMBLER = Assembler(_render, b"  <entry", _insertion)

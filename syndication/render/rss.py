@@ -11,11 +11,14 @@ time), then the extension's ``dc:``/``media:`` elements.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from syndication.credit import feed_credit
-from syndication.render.base import Document, Edition, index_document
+from syndication.render.assemble import Assembler
+from syndication.render.base import Document, Edition, Item, index_document
 from syndication.render.feedgen_ext import CreditEntryExtension, CreditFeedExtension
 from syndication.render.fields import (
     feed_language,
@@ -36,11 +39,16 @@ class RssRenderer:
     file_name = "rss.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        return [index_document(self, edition, render_rss(edition))]
+        return [index_document(self, edition, _ASSEMBLER.render(edition))]
 
 
 def render_rss(edition: Edition) -> bytes:
     """The edition as an RSS 2.0 document (UTF-8 bytes)."""
+    return _render(edition, edition.items)
+
+
+def _render(edition: Edition, items: Sequence[Item]) -> bytes:
+    """The edition's channel (from all its items) with just ``items``."""
     feed, agency = edition.feed, edition.agency
     where = f"feed {feed.feed_id}"
     fg = FeedGenerator()
@@ -63,7 +71,7 @@ def render_rss(edition: Edition) -> bytes:
     fg.copyright(xml_text(feed_credit(feed, agency).rights, f"{where} rights"))
     fg.lastBuildDate(newest_time(edition))
     fg.generator(GENERATOR)
-    for item in edition.items:
+    for item in items:
         version = item.version
         at = f"{where} item {version.guid}"
         entry = fg.add_entry(order="append")
@@ -96,3 +104,11 @@ def render_rss(edition: Edition) -> bytes:
 _PARSER = etree.XMLParser(
     remove_blank_text=True, resolve_entities=False, no_network=True, load_dtd=False
 )
+
+
+def _insertion(shell: bytes) -> int:
+    """Items go last in the channel."""
+    return shell.rindex(b"  </channel>")
+
+
+_ASSEMBLER = Assembler(_render, b"    <item>", _insertion)

@@ -1,0 +1,105 @@
+"""Index documents assembled from remembered item bytes.
+
+A feed document is a head (the channel or feed metadata), its items, and a
+tail. Pretty-printed XML indents an element by its depth alone, so an item
+serialized inside one feed is the same bytes inside any other feed whose root
+declares the same namespaces. Each item's bytes are therefore kept (keyed by
+the item, the agency and the root element's start tag) and a feed is rendered
+as its head and tail (rendered with no items) around the items' bytes; only
+items not seen yet are rendered, together, and cut apart.
+
+Safe by construction: the cut is checked against the item-less rendering
+(same head, same tail, one piece per item) and on any mismatch the document
+is rendered whole.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from syndication.config import Agency
+from syndication.render.base import Edition, Item
+
+# (item, agency, root start tag) → the item's bytes, oldest first.
+FRAGMENT_CACHE_SIZE = 16_384
+
+RenderItems = Callable[[Edition, Sequence[Item]], bytes]
+
+
+class Assembler:
+    """Renders one format's documents from remembered item bytes.
+
+    ``render(edition, items)`` renders the edition's metadata with just
+    ``items``; ``item_open`` is how an item's first line starts (``    <item>``);
+    ``insertion(shell)`` finds where items go in a rendering without items.
+    """
+
+    def __init__(
+        self,
+        render: RenderItems,
+        item_open: bytes,
+        insertion: Callable[[bytes], int],
+    ) -> None:
+        self._render = render
+        self._item_open = item_open
+        self._insertion = insertion
+        self._fragments: dict[tuple[Item, Agency, bytes], bytes] = {}
+        self._lock = threading.Lock()
+
+    def render(self, edition: Edition) -> bytes:
+        items = edition.items
+        if not items:
+            return self._render(edition, items)
+        shell = self._render(edition, ())
+        root = _root_tag(shell)
+        at = self._insertion(shell)
+        head, tail = shell[:at], shell[at:]
+        keys = [(item, edition.agency, root) for item in items]
+        with self._lock:
+            known = {key: self._fragments.get(key) for key in keys}
+        missing = [key[0] for key, value in known.items() if value is None]
+        if missing:
+            pieces = self._cut(self._render(edition, missing), head, tail, missing)
+            if pieces is None:
+                return self._render(edition, items)  # not as expected: whole
+            fresh = {
+                (item, edition.agency, root): piece
+                for item, piece in zip(missing, pieces, strict=True)
+            }
+            known.update(fresh)
+            self._remember(fresh)
+        return b"".join((head, *(known[key] or b"" for key in keys), tail))
+
+    def _cut(
+        self, document: bytes, head: bytes, tail: bytes, items: Sequence[Item]
+    ) -> list[bytes] | None:
+        """``document`` (head, the items, tail) cut into one piece per item;
+        None unless it is exactly that."""
+        if not (document.startswith(head) and document.endswith(tail)):
+            return None
+        middle = document[len(head) : len(document) - len(tail)]
+        if not middle.startswith(self._item_open):
+            return None
+        starts = [0]
+        marker = b"\n" + self._item_open
+        position = middle.find(marker)
+        while position != -1:
+            starts.append(position + 1)
+            position = middle.find(marker, position + 1)
+        if len(starts) != len(items):
+            return None
+        ends = [*starts[1:], len(middle)]
+        return [middle[start:end] for start, end in zip(starts, ends, strict=True)]
+
+    def _remember(self, fresh: dict[tuple[Item, Agency, bytes], bytes]) -> None:
+        with self._lock:
+            self._fragments.update(fresh)
+            while len(self._fragments) > FRAGMENT_CACHE_SIZE:
+                del self._fragments[next(iter(self._fragments))]
+
+
+def _root_tag(document: bytes) -> bytes:
+    """The root element's start tag (after the XML declaration)."""
+    start = document.index(b"<", document.index(b"?>") + 2)
+    return document[start : document.index(b">", start) + 1]
