@@ -21,8 +21,9 @@ from collections.abc import Callable, Sequence
 from syndication.config import Agency
 from syndication.render.base import Edition, Item
 
-# (item, agency, root start tag) → the item's bytes, oldest first.
-FRAGMENT_CACHE_SIZE = 16_384
+# (item, agency, root start tag) → the item's bytes (about 7.5 KB), oldest
+# first, per format; sized with credit.ITEM_CACHE_SIZE (memory, not hits).
+FRAGMENT_CACHE_SIZE = 4096
 
 RenderItems = Callable[[Edition, Sequence[Item]], bytes]
 

@@ -20,7 +20,6 @@ from functools import lru_cache
 from lxml import etree
 
 from syndication.config import Agency
-from syndication.credit import ITEM_CACHE_SIZE
 from syndication.destinations.base import encode_segment
 from syndication.render.base import Document, Edition, Item
 from syndication.render.fields import authors, by_text, contributors, newest_time
@@ -35,6 +34,9 @@ MESSAGE_TYPE = "application/vnd.iptc.g2.newsmessage+xml; charset=utf-8"
 ITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml; charset=utf-8"
 # lxml's key for the default namespace is None; lxml-stubs only allows str keys.
 _NSMAP: dict[str, str] = {None: G2}  # type: ignore[dict-item]
+# Serialized items remembered across feeds (standalone and inside a message),
+# about 8 KB each: the publish's memory is mostly these caches.
+DOCUMENT_CACHE_SIZE = 2048
 
 
 class NewsmlRenderer:
@@ -78,7 +80,7 @@ def item_key(item: Item) -> str:
     return f"items/{encode_segment(version.guid)}/v{version.version}.xml"
 
 
-@lru_cache(maxsize=ITEM_CACHE_SIZE)
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
 def item_document(item: Item, agency: Agency) -> bytes:
     """The immutable newsItem document of one version as a feed carries it.
 
@@ -113,7 +115,7 @@ def message_document(edition: Edition) -> bytes:
 _PLACEHOLDER = b"    <newsItem/>\n"
 
 
-@lru_cache(maxsize=ITEM_CACHE_SIZE)
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
 def _message_item(item: Item, agency: Agency) -> bytes:
     """One newsItem as it is serialized inside a newsMessage's itemSet."""
     message = etree.Element(_g2("newsMessage"), nsmap=_NSMAP)

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 # Article ids looked up per query when a batch is appended.
 _LOOKUP_CHUNK = 500
 # Decoded versions kept per store (about 7 KB each for a 5 KB body).
-DECODED_CACHE_SIZE = 8192
+DECODED_CACHE_SIZE = 1024
 _MIGRATION_LOCK_ID = 0x5359_4E44  # "SYND": serialises schema upgrades on PostgreSQL
 
 
