@@ -65,7 +65,8 @@ def make_site(folder: Path, articles: int, feeds: int) -> Site:
     config = folder / "syndication.toml"
     config.write_text(
         agency + f'[store]\nurl = "{store_url}"\n\n[paths]\nfeeds = "{feeds_dir}"\n\n'
-        f'[destinations.local]\ntype = "local"\npath = "{folder / "public"}"\n',
+        f'[destinations.local]\ntype = "local"\npath = "{folder / "public"}"\n'
+        + _official_xsd(shipped),
         encoding="utf-8",
     )
     store = open_store(store_url)
@@ -74,6 +75,19 @@ def make_site(folder: Path, articles: int, feeds: int) -> Site:
     finally:
         store.close()
     return Site(folder, config, feeds_dir, store_url)
+
+
+def _official_xsd(shipped: str) -> str:
+    """The shipped configuration's official NewsML-G2 XSD (a path relative to
+    the project root) as an absolute ``[validation]`` table, so the bench
+    validates as the product does; empty when the XSD is not on this machine."""
+    import tomllib
+
+    value = tomllib.loads(shipped).get("validation", {}).get("newsml_official_xsd")
+    path = (REPO / value).resolve() if value else None
+    if path is None or not path.is_file():
+        return ""
+    return f'\n[validation]\nnewsml_official_xsd = "{path}"\n'
 
 
 def timed(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
