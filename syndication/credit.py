@@ -28,7 +28,7 @@ CREDIT_CLASS = "credit"
 # Items remembered across feeds (a full publish of the benchmark's 200 feeds has
 # about 7,200 distinct, 24,000 in all). The caches of items and of their
 # rendered bytes are sized together to keep that publish under 300 MB.
-ITEM_CACHE_SIZE = 4096
+ITEM_CACHE_SIZE = 3072
 # A trailing credit paragraph as this module writes it (or as a partner pasted
 # it back): removed before the feed's own is appended, so there is never a
 # second one, nor one with another feed's line.

@@ -23,7 +23,7 @@ from syndication.render.base import Edition, Item
 
 # (item, agency, root start tag) → the item's bytes (about 7.5 KB), oldest
 # first, per format; sized with credit.ITEM_CACHE_SIZE (memory, not hits).
-FRAGMENT_CACHE_SIZE = 4096
+FRAGMENT_CACHE_SIZE = 3072
 
 RenderItems = Callable[[Edition, Sequence[Item]], bytes]
 
