@@ -119,10 +119,14 @@ def main() -> None:
     for key in ("rss.xml", "atom.xml", "newsml.xml"):
         time_document(next(d for d in documents if d.key == key))
     items = [d for d in documents if not d.is_index]
-    total = _ms(lambda: gate.check(items, edition), max(1, runs // 3))
+    # A new gate each time: a gate remembers the item documents it found valid.
+    total = _ms(lambda: Gate(schemas_dir, xsd).check(items, edition), runs)
+    gate.check(items, edition)
+    again = _ms(lambda: gate.check(items, edition), runs)
     out(
         f"  {len(items)} NewsML-G2 item documents: {total:.0f} ms "
-        f"({total / max(1, len(items)):.2f} ms each)\n"
+        f"({total / max(1, len(items)):.2f} ms each); {again:.1f} ms when the "
+        "gate has already found them valid (another feed carrying them)\n"
     )
 
 
