@@ -44,6 +44,7 @@ _FORBIDDEN_OPENING = re.compile(
 # the safety rules broken, or the credit-paragraph message (None when right).
 VERDICT_CACHE_SIZE = 100_000
 _VERDICTS: dict[tuple[str, bytes, str], object] = {}
+_UNKNOWN = object()
 # Browsers ignore whitespace and control characters inside a URL scheme.
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
 _SCRIPT_SCHEME = re.compile(r"^(javascript|vbscript):", re.IGNORECASE)
@@ -164,9 +165,10 @@ def _escaped_rules(source: str) -> tuple[tuple[str, str], ...]:
 def _escaped_paragraph(source: str, credit: str) -> str | None:
     """The credit-paragraph verdict on escaped HTML, remembered likewise."""
     key = ("paragraph", hashlib.sha256(source.encode("utf-8")).digest(), credit)
-    if key not in _VERDICTS:
-        _remember(key, _paragraph_mismatch(parse_html(source), credit))
-    return _VERDICTS[key]  # type: ignore[return-value]
+    known = _VERDICTS.get(key, _UNKNOWN)  # None is a verdict: nothing wrong
+    if known is _UNKNOWN:
+        known = _remember(key, _paragraph_mismatch(parse_html(source), credit))
+    return known  # type: ignore[return-value]
 
 
 def _remember(key: tuple[str, bytes, str], verdict: object) -> object:
