@@ -204,6 +204,7 @@ class Publisher:
                 dry_run=dry_run,
                 trigger=trigger,
                 record=record,
+                quick=False,
             )
             results.append(result)
             if on_result is not None:
@@ -351,18 +352,32 @@ class Publisher:
         record: bool = True,
         prefix: str | None = None,
         raise_locked: bool = False,
+        quick: bool = True,
     ) -> FeedResult:
         """Publish ``feed`` as of ``at`` (default now) to its destination.
 
         Returns a :class:`FeedResult`; errors are reported in it (and logged, and
         recorded in the ledger), never raised — except :class:`LockHeld` when
-        ``raise_locked`` is set, so a caller can wait and retry.
+        ``raise_locked`` is set, so a caller can wait and retry. Like
+        :meth:`publish_all`, a feed certainly unchanged since its last run is
+        recorded so without selecting or rendering (``quick=False`` skips that
+        check, for a caller that has just made it).
         """
         from syndication.locks import feed_lock
 
         started = time.monotonic()
         target = self._target(feed, destination)
         moment = at or self._clock()
+        if quick and record and not dry_run and prefix in (None, feed.prefix):
+            try:
+                unchanged = self._unchanged_since_last_run(
+                    [feed], moment, destination, trigger
+                )
+            except SyndicationError as exc:
+                log.debug("quick unchanged check not possible: %s", exc)
+                unchanged = {}
+            if feed.feed_id in unchanged:
+                return unchanged[feed.feed_id]
         try:
             with feed_lock(
                 self.store, feed.feed_id, timeout=self.settings.lock_timeout_seconds

@@ -217,3 +217,20 @@ def test_the_change_count_follows_every_stored_version(tmp_path: Path) -> None:
         assert rows == 3
     finally:
         store.close()
+
+
+def test_a_single_feed_publish_also_answers_from_the_ledger(site) -> None:  # type: ignore[no-untyped-def]
+    """The scheduler and the fast lane publish one feed at a time."""
+    [alpha] = [
+        f for f in load_feeds(site.feeds_dir).feeds.values() if f.feed_id == "alpha"
+    ]
+    site.selections = 0
+    result = site.publisher.publish_feed(
+        alpha, at=AT + timedelta(minutes=1), trigger="schedule"
+    )
+    assert (result.outcome, result.rendered) == ("unchanged", False)
+    assert site.selections == 0
+    assert site.store.runs("alpha")[0].trigger == "schedule"
+    site.store.append(story(2))
+    result = site.publisher.publish_feed(alpha, at=AT + timedelta(minutes=2))
+    assert result.outcome == "published"
