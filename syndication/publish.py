@@ -324,14 +324,15 @@ class Publisher:
         """What a feed's edition depends on besides the moment: the code, the
         feed, the agency, the addresses it announces and the key prefix
         (:func:`_settings_parts`), and the store's content (its change count)."""
-        settings = _settings_parts(
-            feed,
-            self.settings.agency,
-            self._self_urls(target, feed.prefix),
-            self.settings.websub_hub,
-            feed.prefix,
+        self_urls = self._self_urls(target, feed.prefix)
+        return _state(changes, self._feed_settings(feed, self_urls, feed.prefix))
+
+    def _feed_settings(
+        self, feed: FeedDefinition, self_urls: Mapping[str, str], prefix: str
+    ) -> dict[str, Any]:
+        return _settings_parts(
+            feed, self.settings.agency, self_urls, self.settings.websub_hub, prefix
         )
-        return _state(changes, settings)
 
     @staticmethod
     def _self_urls(target: Destination, prefix: str) -> dict[str, str]:
@@ -432,13 +433,7 @@ class Publisher:
                 fmt: join_key(prefix, name) for fmt, name in INDEX_FILES.items()
             }
             self_urls = self._self_urls(target, prefix)
-            settings = _settings_parts(
-                feed,
-                self.settings.agency,
-                self_urls,
-                self.settings.websub_hub,
-                prefix,
-            )
+            settings = self._feed_settings(feed, self_urls, prefix)
             state = _state(changes, settings)
             last = (
                 self.store.last_success(feed.feed_id, target.name) if record else None
@@ -447,7 +442,7 @@ class Publisher:
                 # The fingerprint from ids and versions alone, so an unchanged
                 # edition is never loaded, rendered, checked or uploaded.
                 refs, canceled = self.store.select_refs(feed.selection, at)
-                fingerprint = _digest({**settings, "items": refs, "canceled": canceled})
+                fingerprint = _fingerprint(settings, refs, canceled)
                 documents_there = self._current_documents(
                     feed, target, prefix, last, fingerprint, bool(refs or canceled)
                 )
@@ -634,31 +629,22 @@ class Publisher:
 
         done: list[tuple[str, Document, PutResult]] = []
         items = [d for d in pending if not d.is_index]
-        workers = min(self.settings.upload_concurrency, len(items))
-        if workers > 1:
-            pool = self._upload_pool()
-            futures = [pool.submit(put, document) for document in items]
-            failure: BaseException | None = None
-            for future in futures:
-                if future.cancelled():
-                    continue
-                try:
-                    done.append(future.result())  # waits for the running ones
-                except BaseException as exc:
-                    if failure is None:
-                        failure = exc  # stop the rest; let the running finish
-                        for other in futures:
-                            other.cancel()
-            if failure is not None:
-                if not isinstance(failure, SyndicationError):
-                    raise failure  # a bug: keep its traceback
-                return done, failure
-        else:
-            for document in items:
-                try:
-                    done.append(put(document))
-                except SyndicationError as exc:
-                    return done, exc
+        futures = [self._upload_pool().submit(put, document) for document in items]
+        failure: BaseException | None = None
+        for future in futures:
+            if future.cancelled():
+                continue
+            try:
+                done.append(future.result())  # waits for the running ones
+            except BaseException as exc:
+                if failure is None:
+                    failure = exc  # stop the rest; let the running finish
+                    for other in futures:
+                        other.cancel()
+        if failure is not None:
+            if not isinstance(failure, SyndicationError):
+                raise failure  # a bug: keep its traceback
+            return done, failure
         try:
             if items:
                 target.sync()  # the items are on disk before any index names them
@@ -726,13 +712,19 @@ def edition_fingerprint(edition: Edition, prefix: str) -> str:
     parts = _settings_parts(
         edition.feed, edition.agency, edition.self_urls, edition.hub_url, prefix
     )
-    return _digest(
-        {
-            **parts,
-            "items": [(i.version.guid, i.version.version) for i in edition.items],
-            "canceled": [(i.version.guid, i.version.version) for i in edition.canceled],
-        }
+    return _fingerprint(
+        parts,
+        [(i.version.guid, i.version.version) for i in edition.items],
+        [(i.version.guid, i.version.version) for i in edition.canceled],
     )
+
+
+def _fingerprint(
+    settings: Mapping[str, Any],
+    items: Sequence[tuple[str, int]],
+    canceled: Sequence[tuple[str, int]],
+) -> str:
+    return _digest({**settings, "items": items, "canceled": canceled})
 
 
 def _settings_parts(

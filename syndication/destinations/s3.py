@@ -180,11 +180,7 @@ class S3Destination:
         return f"{self.prefix}/" if self.prefix else ""
 
     def list(self, prefix: str) -> dict[str, str]:
-        full = (
-            self._key(prefix) + "/"
-            if prefix
-            else (f"{self.prefix}/" if self.prefix else "")
-        )
+        full = self._key(prefix) + "/" if prefix else self._key_root()
         strip = len(self.prefix) + 1 if self.prefix else 0
         found: dict[str, str] = {}
         with self._translated("listing", full):

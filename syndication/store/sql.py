@@ -345,9 +345,8 @@ class SqlStore:
         """The selection's ids first; then only the versions not decoded yet
         (feeds overlap, and a stored version never changes)."""
         v = t.versions
-        query = self._selection(selection, at, status, v.c.guid, v.c.version)
         with self._read() as conn:
-            refs = [(row.guid, row.version) for row in conn.execute(query)]
+            refs = self._refs(conn, selection, at, status)
             with self._decoded_lock:
                 found = {ref: self._decoded.get(ref) for ref in refs}
             missing = [ref for ref, version in found.items() if version is None]
@@ -379,17 +378,17 @@ class SqlStore:
     def select_refs(
         self, selection: Selection, at: datetime
     ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-        v = t.versions
         with self._read() as conn:
-            return tuple(  # type: ignore[return-value]
-                [
-                    (row.guid, row.version)
-                    for row in conn.execute(
-                        self._selection(selection, at, status, v.c.guid, v.c.version)
-                    )
-                ]
-                for status in (PubStatus.USABLE, PubStatus.CANCELED)
-            )
+            usable = self._refs(conn, selection, at, PubStatus.USABLE)
+            canceled = self._refs(conn, selection, at, PubStatus.CANCELED)
+        return usable, canceled
+
+    def _refs(
+        self, conn: Connection, selection: Selection, at: datetime, status: PubStatus
+    ) -> list[tuple[str, int]]:
+        v = t.versions
+        query = self._selection(selection, at, status, v.c.guid, v.c.version)
+        return [(row.guid, row.version) for row in conn.execute(query)]
 
     def change_count(self) -> int:
         with self._read() as conn:
