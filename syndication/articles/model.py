@@ -23,6 +23,14 @@ class PubStatus(StrEnum):
     CANCELED = "canceled"
 
 
+class Distribution(StrEnum):
+    """Whether a story may leave the agency: ``syndicate`` (the default) or
+    ``internal`` (never selected for any feed)."""
+
+    SYNDICATE = "syndicate"
+    INTERNAL = "internal"
+
+
 class Role(StrEnum):
     """What a credited person did for a story."""
 
@@ -103,10 +111,27 @@ class Version:
     images: tuple[Image, ...] = ()
     ed_note: str = ""
     is_correction: bool = False
+    distribution: Distribution = Distribution.SYNDICATE
+    hold_reason: str = ""
 
     def is_embargoed(self, at: datetime) -> bool:
         """True while the embargo has not passed at ``at``."""
         return self.embargo_until is not None and self.embargo_until > at
+
+    @property
+    def is_held(self) -> bool:
+        """Held from syndication until an editor decides (``hold_reason``)."""
+        return bool(self.hold_reason)
+
+    @property
+    def is_syndicated(self) -> bool:
+        """Whether feeds may carry this version at all (usable, for syndication,
+        not held); embargo is a matter of time and checked apart."""
+        return (
+            self.status is PubStatus.USABLE
+            and self.distribution is Distribution.SYNDICATE
+            and not self.is_held
+        )
 
     @property
     def reporters(self) -> tuple[Byline, ...]:
@@ -122,6 +147,11 @@ class Version:
         data = version_to_dict(self)
         for key in ("version", "version_created", "first_created"):
             data.pop(key, None)
+        # Fields added after stories were stored count only when set, so a
+        # story stored before them keeps its hash (re-ingest stays a no-op).
+        for key, default in _LATER_DEFAULTS.items():
+            if data.get(key) == default:
+                data.pop(key, None)
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -148,6 +178,7 @@ def version_to_dict(version: Version) -> dict[str, Any]:
     # every field that holds more than a plain value is replaced below.
     data = {name: getattr(version, name) for name in _VERSION_FIELDS}
     data["status"] = version.status.value
+    data["distribution"] = version.distribution.value
     data["bylines"] = [{"name": b.name, "role": b.role.value} for b in version.bylines]
     data["subjects"] = [{"qcode": s.qcode, "name": s.name} for s in version.subjects]
     data["keywords"] = list(version.keywords)
@@ -160,6 +191,11 @@ def version_to_dict(version: Version) -> dict[str, Any]:
 
 
 _VERSION_FIELDS = tuple(f.name for f in fields(Version))
+# Fields added in schema revision 0004, with the values that mean "not set".
+_LATER_DEFAULTS: dict[str, Any] = {
+    "distribution": Distribution.SYNDICATE.value,
+    "hold_reason": "",
+}
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -203,4 +239,6 @@ def version_from_dict(data: dict[str, Any]) -> Version:
         images=tuple(Image(**i) for i in data.get("images", ())),
         ed_note=data.get("ed_note", ""),
         is_correction=bool(data.get("is_correction", False)),
+        distribution=Distribution(data.get("distribution", "syndicate")),
+        hold_reason=data.get("hold_reason", ""),
     )

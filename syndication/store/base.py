@@ -78,7 +78,8 @@ class RunRecord:
 
 @dataclass(frozen=True)
 class DocumentRecord:
-    """One document a run wrote to a destination."""
+    """One document a run wrote to a destination, or (``action`` "withdrawn")
+    removed from it, with ``note`` saying why."""
 
     run_id: int
     feed_id: str
@@ -87,6 +88,16 @@ class DocumentRecord:
     size: int
     etag: str
     written: datetime
+    action: str = "put"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """A feed at a destination: where the ledger says an article was carried."""
+
+    feed_id: str
+    destination: str
 
 
 class Store(Protocol):
@@ -94,13 +105,25 @@ class Store(Protocol):
 
     url: str
 
-    def append(self, version: Version) -> AppendResult:
+    def append(self, version: Version, *, match_history: bool = False) -> AppendResult:
         """Store ``version`` as the next version of its article, whole or not at
-        all. Identical content to the latest version is a no-op."""
+        all. Identical content to the latest version is a no-op; with
+        ``match_history`` (ingest), so is content equal to ANY stored version,
+        and the result names that version."""
         ...
 
-    def append_batch(self, versions: Sequence[Version]) -> list[AppendResult]:
+    def append_batch(
+        self, versions: Sequence[Version], *, match_history: bool = False
+    ) -> list[AppendResult]:
         """Append several versions in one transaction: all are stored or none."""
+        ...
+
+    def latest_many(self, guids: Sequence[str]) -> dict[str, Version]:
+        """The latest stored version of each of ``guids`` that exists."""
+        ...
+
+    def latest_as_of(self, guids: Sequence[str], at: datetime) -> dict[str, Version]:
+        """The latest version as of ``at`` of each of ``guids`` that had one."""
         ...
 
     def get(self, guid: str, version: int | None = None) -> Version:
@@ -120,9 +143,13 @@ class Store(Protocol):
         ``at``, newest first (version_created, then guid), up to the limit."""
         ...
 
-    def select_canceled(self, selection: Selection, at: datetime) -> list[Version]:
+    def select_canceled(
+        self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
+    ) -> list[Version]:
         """Articles whose latest version as of ``at`` is a kill, within the
-        selection's window (or all), newest first, up to the limit."""
+        selection's window (or all), newest first, up to the limit, that the
+        feed may have carried: an earlier version matched the selection and was
+        released, or the ledger shows ``carrier`` published the article."""
         ...
 
     def pending_embargoes(self, at: datetime) -> list[Version]:
@@ -130,8 +157,35 @@ class Store(Protocol):
         ...
 
     def start_run(
-        self, feed_id: str, destination: str, started: datetime, trigger: str
+        self,
+        feed_id: str,
+        destination: str,
+        started: datetime,
+        trigger: str,
+        prefix: str = "",
     ) -> int: ...
+
+    def record_edition(
+        self,
+        run_id: int,
+        carrier: Carrier,
+        prefix: str,
+        refs: Sequence[tuple[str, int]],
+    ) -> None:
+        """Record the (guid, version) of every item an edition written under
+        ``prefix`` carries (its kills included)."""
+        ...
+
+    def carriers(self, guid: str) -> list[Carrier]:
+        """Every feed and destination whose published editions carried ``guid``."""
+        ...
+
+    def edition_contents(
+        self, destination: str, prefixes: Sequence[str]
+    ) -> dict[str, set[tuple[str, int]]]:
+        """For each of ``prefixes`` the ledger knows an edition of, the (guid,
+        version) its latest published edition carried."""
+        ...
 
     def record_document(self, record: DocumentRecord) -> None: ...
 
@@ -162,7 +216,12 @@ class Store(Protocol):
     def runs(self, feed_id: str | None = None, limit: int = 50) -> list[RunRecord]: ...
 
     def published(self, feed_id: str, destination: str) -> dict[str, str]:
-        """Key → SHA-256 of the latest document written per key for a feed."""
+        """Key → SHA-256 of the latest document written per key for a feed,
+        leaving out keys whose latest record is a withdrawal."""
+        ...
+
+    def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
+        """The latest withdrawals at ``destination``, newest first."""
         ...
 
     def last_success(self, feed_id: str, destination: str) -> RunRecord | None:
@@ -177,7 +236,7 @@ class Store(Protocol):
         ...
 
     def select_refs(
-        self, selection: Selection, at: datetime
+        self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
     ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
         """(guid, version) of what :meth:`select` and :meth:`select_canceled`
         return, without loading the versions."""

@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from syndication.articles.model import (
+    Distribution,
     PubStatus,
     Version,
     version_from_dict,
@@ -45,6 +46,7 @@ from syndication.store import tables as t
 from syndication.store.base import (
     AppendResult,
     ArticleFilter,
+    Carrier,
     DocumentRecord,
     RunRecord,
     Selection,
@@ -156,14 +158,16 @@ class SqlStore:
 
     # -- articles -----------------------------------------------------------
 
-    def append(self, version: Version) -> AppendResult:
-        return self.append_batch([version])[0]
+    def append(self, version: Version, *, match_history: bool = False) -> AppendResult:
+        return self.append_batch([version], match_history=match_history)[0]
 
-    def append_batch(self, versions: Sequence[Version]) -> list[AppendResult]:
+    def append_batch(
+        self, versions: Sequence[Version], *, match_history: bool = False
+    ) -> list[AppendResult]:
         for attempt in range(3):
             try:
                 with self._write() as conn:
-                    results = self._append_all(conn, versions)
+                    results = self._append_all(conn, versions, match_history)
                     created = sum(1 for r in results if r.created)
                     if created:
                         # Last, so PostgreSQL holds the counter row briefly.
@@ -185,13 +189,18 @@ class SqlStore:
         raise AssertionError("unreachable")
 
     def _append_all(
-        self, conn: Connection, versions: Sequence[Version]
+        self, conn: Connection, versions: Sequence[Version], match_history: bool
     ) -> list[AppendResult]:
         """Store ``versions`` in order, as appending them one by one would, with
-        one lookup of the heads and one multi-row statement per table."""
+        one lookup of the heads and one multi-row statement per table. With
+        ``match_history``, content equal to any stored version of the article
+        (not only the latest) is a no-op that names that version."""
         a = t.articles
         heads: dict[str, _Head] = {}
         guids = sorted({v.guid for v in versions})
+        earlier: dict[tuple[str, str], int] = {}
+        if match_history:
+            earlier = self._stored_hashes(conn, guids)
         for start in range(0, len(guids), _LOOKUP_CHUNK):
             query = select(a).where(a.c.guid.in_(guids[start : start + _LOOKUP_CHUNK]))
             if self.is_postgres:
@@ -210,6 +219,12 @@ class SqlStore:
             if head is not None and head.latest_hash == content_hash:
                 number = head.latest_version
                 results.append(AppendResult(version.guid, number, False, number))
+                continue
+            matched = earlier.get((version.guid, content_hash))
+            if matched is not None and head is not None:
+                results.append(
+                    AppendResult(version.guid, matched, False, head.latest_version)
+                )
                 continue
             number = 1 if head is None else head.latest_version + 1
             first_created = (
@@ -232,6 +247,8 @@ class SqlStore:
                     "embargo_until": version.embargo_until,
                     "version_created": version.version_created,
                     "is_correction": version.is_correction,
+                    "distribution": version.distribution.value,
+                    "is_held": version.is_held,
                     "document": json.dumps(
                         version_to_dict(stored), sort_keys=True, ensure_ascii=False
                     ),
@@ -246,6 +263,7 @@ class SqlStore:
                 for k in sorted({k.lower() for k in version.keywords})
             ]
             previous = None if head is None else head.latest_version
+            earlier[(version.guid, content_hash)] = number
             results.append(AppendResult(version.guid, number, True, previous))
         if not version_rows:
             return results
@@ -287,6 +305,63 @@ class SqlStore:
         if keyword_rows:
             conn.execute(insert(t.version_keywords), keyword_rows)
         return results
+
+    def _stored_hashes(
+        self, conn: Connection, guids: Sequence[str]
+    ) -> dict[tuple[str, str], int]:
+        """(guid, content hash) → the first version with that content."""
+        v = t.versions
+        found: dict[tuple[str, str], int] = {}
+        for start in range(0, len(guids), _LOOKUP_CHUNK):
+            rows = conn.execute(
+                select(v.c.guid, v.c.version, v.c.content_hash)
+                .where(v.c.guid.in_(guids[start : start + _LOOKUP_CHUNK]))
+                .order_by(v.c.guid, v.c.version.desc())
+            )
+            for row in rows:
+                found[(row.guid, row.content_hash)] = row.version
+        return found
+
+    def latest_many(self, guids: Sequence[str]) -> dict[str, Version]:
+        a, v = t.articles, t.versions
+        found: dict[str, Version] = {}
+        unique = sorted(set(guids))
+        with self._read() as conn:
+            for start in range(0, len(unique), _LOOKUP_CHUNK):
+                query = (
+                    select(v.c.document)
+                    .join(
+                        a,
+                        and_(a.c.guid == v.c.guid, a.c.latest_version == v.c.version),
+                    )
+                    .where(a.c.guid.in_(unique[start : start + _LOOKUP_CHUNK]))
+                )
+                for row in conn.execute(query):
+                    version = _load(row.document)
+                    found[version.guid] = version
+        return found
+
+    def latest_as_of(self, guids: Sequence[str], at: datetime) -> dict[str, Version]:
+        v = t.versions
+        newer = t.versions.alias("newer")
+        superseded = exists().where(
+            newer.c.guid == v.c.guid,
+            newer.c.version > v.c.version,
+            newer.c.version_created <= at,
+        )
+        found: dict[str, Version] = {}
+        unique = sorted(set(guids))
+        with self._read() as conn:
+            for start in range(0, len(unique), _LOOKUP_CHUNK):
+                query = select(v.c.document).where(
+                    v.c.guid.in_(unique[start : start + _LOOKUP_CHUNK]),
+                    v.c.version_created <= at,
+                    ~superseded,
+                )
+                for row in conn.execute(query):
+                    version = _load(row.document)
+                    found[version.guid] = version
+        return found
 
     def get(self, guid: str, version: int | None = None) -> Version:
         v = t.versions
@@ -334,19 +409,25 @@ class SqlStore:
             return [_load(r.document) for r in conn.execute(query)]
 
     def select(self, selection: Selection, at: datetime) -> list[Version]:
-        return self._select_versions(selection, at, PubStatus.USABLE)
+        return self._select_versions(selection, at, PubStatus.USABLE, None)
 
-    def select_canceled(self, selection: Selection, at: datetime) -> list[Version]:
-        return self._select_versions(selection, at, PubStatus.CANCELED)
+    def select_canceled(
+        self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
+    ) -> list[Version]:
+        return self._select_versions(selection, at, PubStatus.CANCELED, carrier)
 
     def _select_versions(
-        self, selection: Selection, at: datetime, status: PubStatus
+        self,
+        selection: Selection,
+        at: datetime,
+        status: PubStatus,
+        carrier: Carrier | None,
     ) -> list[Version]:
         """The selection's ids first; then only the versions not decoded yet
         (feeds overlap, and a stored version never changes)."""
         v = t.versions
         with self._read() as conn:
-            refs = self._refs(conn, selection, at, status)
+            refs = self._refs(conn, selection, at, status, carrier)
             with self._decoded_lock:
                 found = {ref: self._decoded.get(ref) for ref in refs}
             missing = [ref for ref, version in found.items() if version is None]
@@ -376,18 +457,26 @@ class SqlStore:
                 del self._decoded[next(iter(self._decoded))]
 
     def select_refs(
-        self, selection: Selection, at: datetime
+        self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
     ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
         with self._read() as conn:
-            usable = self._refs(conn, selection, at, PubStatus.USABLE)
-            canceled = self._refs(conn, selection, at, PubStatus.CANCELED)
+            usable = self._refs(conn, selection, at, PubStatus.USABLE, None)
+            canceled = self._refs(conn, selection, at, PubStatus.CANCELED, carrier)
         return usable, canceled
 
     def _refs(
-        self, conn: Connection, selection: Selection, at: datetime, status: PubStatus
+        self,
+        conn: Connection,
+        selection: Selection,
+        at: datetime,
+        status: PubStatus,
+        carrier: Carrier | None,
     ) -> list[tuple[str, int]]:
         v = t.versions
-        query = self._selection(selection, at, status, v.c.guid, v.c.version)
+        if status is PubStatus.CANCELED:
+            query = self._kills(selection, at, carrier, v.c.guid, v.c.version)
+        else:
+            query = self._selection(selection, at, v.c.guid, v.c.version)
         return [(row.guid, row.version) for row in conn.execute(query)]
 
     def change_count(self) -> int:
@@ -417,50 +506,57 @@ class SqlStore:
         with self._read() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
-    def _selection(
-        self,
-        selection: Selection,
-        at: datetime,
-        status: PubStatus,
-        *columns: Any,
-    ) -> Any:
-        """The query for the latest usable (or canceled) version as of ``at`` of
-        every article ``selection`` matches, newest first, up to its limit."""
+    def _selection(self, selection: Selection, at: datetime, *columns: Any) -> Any:
+        """The query for the latest version as of ``at`` of every article
+        ``selection`` matches that feeds may carry (usable, released, for
+        syndication, not held), newest first, up to its limit."""
         v = t.versions
-        newer = t.versions.alias("newer")
-        # The latest version as of `at`: no version of the same article created
-        # later but still not after `at`.
-        superseded = exists().where(
-            newer.c.guid == v.c.guid,
-            newer.c.version > v.c.version,
-            newer.c.version_created <= at,
-        )
         conditions: list[ColumnElement[bool]] = [
             v.c.version_created <= at,
-            ~superseded,
-            v.c.status == status.value,
-            v.c.urgency <= selection.max_urgency,
+            ~_superseded(v, at),
+            v.c.status == PubStatus.USABLE.value,
+            v.c.distribution == Distribution.SYNDICATE.value,
+            v.c.is_held.is_(False),
+            or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at),
+            *_matches(v, selection),
         ]
-        # Embargo holds for kills too: a story killed before its release never
-        # appeared, so it gets no tombstone or canceled item that would reveal it.
-        conditions.append(or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at))
         if selection.window is not None:
             conditions.append(v.c.version_created >= at - selection.window)
-        if selection.languages:
-            conditions.append(v.c.language.in_(selection.languages))
-        if selection.providers:
-            conditions.append(v.c.provider.in_(selection.providers))
-        if selection.subjects:
-            conditions.append(_has_subject(v, selection.subjects))
-        if selection.keywords:
-            kw = t.version_keywords
-            conditions.append(
-                exists().where(
-                    kw.c.guid == v.c.guid,
-                    kw.c.version == v.c.version,
-                    kw.c.keyword.in_([k.lower() for k in selection.keywords]),
-                )
+        return (
+            select(*columns)
+            .where(*conditions)
+            .order_by(v.c.version_created.desc(), v.c.guid)
+            .limit(selection.limit)
+        )
+
+    def _kills(
+        self, selection: Selection, at: datetime, carrier: Carrier | None, *columns: Any
+    ) -> Any:
+        """The query for articles whose latest version as of ``at`` is a kill and
+        that the feed may have carried: an earlier version that feeds could
+        carry matched ``selection`` and was released before it was superseded,
+        or (``carrier``) the ledger shows the feed published it. The kill's own
+        fields (subjects, urgency, embargo) do not matter: a kill reaches every
+        feed that ever carried the story, and a story killed before its
+        release never appeared, so it gets no tombstone that would reveal it."""
+        v = t.versions
+        shown_somewhere = _released_earlier(v, selection)
+        if carrier is not None:
+            e = t.edition_items
+            carried = exists().where(
+                e.c.guid == v.c.guid,
+                e.c.feed_id == carrier.feed_id,
+                e.c.destination == carrier.destination,
             )
+            shown_somewhere = or_(shown_somewhere, carried)
+        conditions: list[ColumnElement[bool]] = [
+            v.c.version_created <= at,
+            ~_superseded(v, at),
+            v.c.status == PubStatus.CANCELED.value,
+            shown_somewhere,
+        ]
+        if selection.window is not None:
+            conditions.append(v.c.version_created >= at - selection.window)
         return (
             select(*columns)
             .where(*conditions)
@@ -492,13 +588,19 @@ class SqlStore:
     # -- ledger -------------------------------------------------------------
 
     def start_run(
-        self, feed_id: str, destination: str, started: datetime, trigger: str
+        self,
+        feed_id: str,
+        destination: str,
+        started: datetime,
+        trigger: str,
+        prefix: str = "",
     ) -> int:
         with self._write() as conn:
             result = conn.execute(
                 insert(t.publish_runs).values(
                     feed_id=feed_id,
                     destination=destination,
+                    prefix=prefix,
                     trigger=trigger,
                     started=started,
                     outcome="running",
@@ -544,10 +646,94 @@ class SqlStore:
                         "size": r.size,
                         "etag": r.etag,
                         "written": r.written,
+                        "action": r.action,
+                        "note": r.note,
                     }
                     for r in records
                 ],
             )
+
+    def record_edition(
+        self,
+        run_id: int,
+        carrier: Carrier,
+        prefix: str,
+        refs: Sequence[tuple[str, int]],
+    ) -> None:
+        if not refs:
+            return
+        with self._write() as conn:
+            conn.execute(
+                insert(t.edition_items),
+                [
+                    {
+                        "run_id": run_id,
+                        "feed_id": carrier.feed_id,
+                        "destination": carrier.destination,
+                        "prefix": prefix,
+                        "guid": guid,
+                        "version": version,
+                    }
+                    for guid, version in sorted(set(refs))
+                ],
+            )
+
+    def carriers(self, guid: str) -> list[Carrier]:
+        e = t.edition_items
+        query = (
+            select(e.c.feed_id, e.c.destination)
+            .where(e.c.guid == guid)
+            .distinct()
+            .order_by(e.c.feed_id, e.c.destination)
+        )
+        with self._read() as conn:
+            return [Carrier(r.feed_id, r.destination) for r in conn.execute(query)]
+
+    def edition_contents(
+        self, destination: str, prefixes: Sequence[str]
+    ) -> dict[str, set[tuple[str, int]]]:
+        r, e = t.publish_runs, t.edition_items
+        found: dict[str, set[tuple[str, int]]] = {}
+        with self._read() as conn:
+            for prefix in sorted(set(prefixes)):
+                run_id = conn.execute(
+                    select(func.max(r.c.run_id)).where(
+                        r.c.destination == destination,
+                        r.c.prefix == prefix,
+                        r.c.outcome == "published",
+                    )
+                ).scalar()
+                if run_id is None:
+                    continue
+                rows = conn.execute(
+                    select(e.c.guid, e.c.version).where(e.c.run_id == run_id)
+                )
+                found[prefix] = {(row.guid, row.version) for row in rows}
+        return found
+
+    def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
+        d = t.published_documents
+        query = (
+            select(d)
+            .where(d.c.destination == destination, d.c.action == "withdrawn")
+            .order_by(d.c.id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [
+                DocumentRecord(
+                    run_id=row.run_id,
+                    feed_id=row.feed_id,
+                    key=row.key,
+                    sha256=row.sha256,
+                    size=row.size,
+                    etag=row.etag,
+                    written=row.written,
+                    action=row.action,
+                    note=row.note,
+                )
+                for row in conn.execute(query)
+            ]
 
     def record_runs(self, runs: Sequence[RunRecord]) -> list[int]:
         """Store finished runs in one transaction; their new ids, in order."""
@@ -626,7 +812,11 @@ class SqlStore:
             .group_by(d.c.key)
             .subquery()
         )
-        query = select(d.c.key, d.c.sha256).join(latest, latest.c.id == d.c.id)
+        query = (
+            select(d.c.key, d.c.sha256)
+            .join(latest, latest.c.id == d.c.id)
+            .where(d.c.action == "put")
+        )
         with self._read() as conn:
             return {row.key: row.sha256 for row in conn.execute(query)}
 
@@ -646,6 +836,7 @@ class SqlStore:
                         r.c.feed_id == feed_id,
                         r.c.destination == destination,
                         r.c.outcome.in_(("published", "unchanged")),
+                        r.c.trigger != "replay",
                     )
                     .order_by(r.c.run_id.desc())
                     .limit(1)
@@ -714,6 +905,61 @@ def _run_record(row: Any) -> RunRecord:
         fingerprint=row.fingerprint,
         state=row.state,
         edition_at=row.edition_at,
+    )
+
+
+def _superseded(v: Any, at: datetime) -> ColumnElement[bool]:
+    """A later version of the same article exists as of ``at``."""
+    newer = t.versions.alias("newer")
+    return exists().where(
+        newer.c.guid == v.c.guid,
+        newer.c.version > v.c.version,
+        newer.c.version_created <= at,
+    )
+
+
+def _matches(v: Any, selection: Selection) -> list[ColumnElement[bool]]:
+    """The conditions of ``selection`` on a version's own fields."""
+    conditions: list[ColumnElement[bool]] = [v.c.urgency <= selection.max_urgency]
+    if selection.languages:
+        conditions.append(v.c.language.in_(selection.languages))
+    if selection.providers:
+        conditions.append(v.c.provider.in_(selection.providers))
+    if selection.subjects:
+        conditions.append(_has_subject(v, selection.subjects))
+    if selection.keywords:
+        kw = t.version_keywords
+        conditions.append(
+            exists().where(
+                kw.c.guid == v.c.guid,
+                kw.c.version == v.c.version,
+                kw.c.keyword.in_([k.lower() for k in selection.keywords]),
+            )
+        )
+    return conditions
+
+
+def _released_earlier(v: Any, selection: Selection) -> ColumnElement[bool]:
+    """Some earlier version of ``v``'s article matched ``selection``, could be
+    carried, and was out of embargo before the next version replaced it."""
+    earlier = t.versions.alias("earlier")
+    following = t.versions.alias("following")
+    replaced_at = (
+        select(func.min(following.c.version_created))
+        .where(
+            following.c.guid == earlier.c.guid,
+            following.c.version > earlier.c.version,
+        )
+        .scalar_subquery()
+    )
+    return exists().where(
+        earlier.c.guid == v.c.guid,
+        earlier.c.version < v.c.version,
+        earlier.c.status == PubStatus.USABLE.value,
+        earlier.c.distribution == Distribution.SYNDICATE.value,
+        earlier.c.is_held.is_(False),
+        or_(earlier.c.embargo_until.is_(None), earlier.c.embargo_until < replaced_at),
+        *_matches(earlier, selection),
     )
 
 

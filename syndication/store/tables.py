@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the store (schema revision 0003, see migrations/).
+"""SQLAlchemy Core tables of the store (schema revision 0004, see migrations/).
 
 Article versions are append-only rows in ``versions``; ``articles`` is an index of
 heads (latest version number and hash per guid) kept in the same transaction, so
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,6 +84,15 @@ versions = Table(
     Column("version_created", UtcMicros, nullable=False),
     Column("is_correction", Boolean, nullable=False),
     Column("document", Text, nullable=False),
+    # Revision 0004: selections skip internal and held stories.
+    Column(
+        "distribution",
+        String(16),
+        nullable=False,
+        default="syndicate",
+        server_default="syndicate",
+    ),
+    Column("is_held", Boolean, nullable=False, default=False, server_default=false()),
     ForeignKeyConstraint(["guid"], ["articles.guid"]),
 )
 Index("ix_versions_created", versions.c.version_created, versions.c.guid)
@@ -142,8 +152,11 @@ publish_runs = Table(
     # can tell "nothing changed" without selecting (see publish.py).
     Column("state", String(64), nullable=False, default="", server_default=""),
     Column("edition_at", UtcMicros, nullable=True),
+    # Revision 0004: the key prefix the run wrote under (the feed's, or a replay's).
+    Column("prefix", String(1024), nullable=False, default="", server_default=""),
 )
 Index("ix_runs_feed", publish_runs.c.feed_id, publish_runs.c.run_id)
+Index("ix_runs_prefix", publish_runs.c.destination, publish_runs.c.prefix)
 
 published_documents = Table(
     "published_documents",
@@ -157,6 +170,9 @@ published_documents = Table(
     Column("size", BigInteger, nullable=False),
     Column("etag", String(128), nullable=False),
     Column("written", UtcMicros, nullable=False),
+    # Revision 0004: "put", or "withdrawn" (deleted; ``note`` says why).
+    Column("action", String(16), nullable=False, default="put", server_default="put"),
+    Column("note", Text, nullable=False, default="", server_default=""),
     ForeignKeyConstraint(["run_id"], ["publish_runs.run_id"]),
 )
 Index(
@@ -165,4 +181,30 @@ Index(
     published_documents.c.destination,
     published_documents.c.key,
     published_documents.c.id,
+)
+
+# Revision 0004: the article versions each published edition carried.
+edition_items = Table(
+    "edition_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("feed_id", String(128), nullable=False),
+    Column("destination", String(128), nullable=False),
+    Column("prefix", String(1024), nullable=False),
+    Column("guid", String(512), nullable=False),
+    Column("version", Integer, nullable=False),
+    ForeignKeyConstraint(["run_id"], ["publish_runs.run_id"]),
+)
+Index(
+    "ix_edition_items_guid",
+    edition_items.c.guid,
+    edition_items.c.feed_id,
+    edition_items.c.destination,
+)
+Index(
+    "ix_edition_items_prefix",
+    edition_items.c.destination,
+    edition_items.c.prefix,
+    edition_items.c.run_id,
 )

@@ -143,7 +143,7 @@ def test_an_old_store_is_migrated_in_place(tmp_path: Path) -> None:
         assert (run.outcome, run.written, run.fingerprint) == ("published", 3, "")
         with store.engine.connect() as conn:  # type: ignore[attr-defined]
             version = conn.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalar() == "0003"
+            assert version.scalar() == "0004"
     finally:
         store.close()
 

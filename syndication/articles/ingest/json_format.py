@@ -21,6 +21,7 @@ from syndication.articles.ingest.json_precheck import Check, compile_check
 from syndication.articles.model import (
     Byline,
     Dateline,
+    Distribution,
     Image,
     PubStatus,
     Role,
@@ -187,6 +188,8 @@ def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:
         ),
         ed_note=data.get("ed_note", ""),
         is_correction=bool(data.get("is_correction", False)),
+        distribution=Distribution(data.get("distribution", "syndicate")),
+        hold_reason=" ".join(data.get("hold_reason", "").split()),
     )
 
 
