@@ -21,6 +21,15 @@ DEFAULT_PATH = Path("config") / "syndication.toml"
 DEFAULT_STORE_URL = "sqlite:///syndication.db"
 
 
+# Cache-Control defaults. Every document may have to be withdrawn (a kill, a
+# correction), so nothing is "immutable": an index is cached a minute, an item
+# five minutes. After a withdrawal a cache may serve the old bytes that long at
+# most; a CDN in front should be purged on kills for a faster guarantee.
+DEFAULT_CACHE_INDEX = "public, max-age=60"
+DEFAULT_CACHE_ITEM = "public, max-age=300"
+MAX_CACHE_SECONDS = 86_400
+
+
 @dataclass(frozen=True)
 class Agency:
     """Who publishes: identity, the canonical credit line and the rights."""
@@ -61,8 +70,8 @@ class Settings:
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
     scheduler: SchedulerConfig = SchedulerConfig()
     websub_hub: str = ""
-    cache_control_index: str = "public, max-age=60"
-    cache_control_item: str = "public, max-age=31536000, immutable"
+    cache_control_index: str = DEFAULT_CACHE_INDEX
+    cache_control_item: str = DEFAULT_CACHE_ITEM
     lock_timeout_seconds: float = 5.0
     upload_concurrency: int = 8
     path: Path | None = None
@@ -208,16 +217,48 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         destinations=destinations,
         scheduler=scheduler,
         websub_hub=tables["publish"].get("websub_hub", ""),
-        cache_control_index=tables["publish"].get(
-            "cache_control_index", "public, max-age=60"
+        cache_control_index=check_cache_control(
+            tables["publish"].get("cache_control_index", DEFAULT_CACHE_INDEX),
+            key="publish.cache_control_index",
+            path=path,
         ),
-        cache_control_item=tables["publish"].get(
-            "cache_control_item", "public, max-age=31536000, immutable"
+        cache_control_item=check_cache_control(
+            tables["publish"].get("cache_control_item", DEFAULT_CACHE_ITEM),
+            key="publish.cache_control_item",
+            path=path,
         ),
         lock_timeout_seconds=float(tables["publish"].get("lock_timeout_seconds", 5.0)),
         upload_concurrency=concurrency,
         path=path,
     )
+
+
+def check_cache_control(value: str, *, key: str, path: Path | None = None) -> str:
+    """``value`` if caches may be told it: every document the tool writes may
+    have to be withdrawn (a kill, a correction), so none may be ``immutable``
+    or cached longer than :data:`MAX_CACHE_SECONDS`. Raises ConfigError."""
+    directives = [d.strip().lower() for d in value.split(",") if d.strip()]
+    if "immutable" in directives:
+        raise ConfigError(
+            "'immutable' is not allowed: a kill or a correction must be able to "
+            "withdraw every document; use max-age (default "
+            f"{DEFAULT_CACHE_ITEM!r})",
+            path=path,
+            key=key,
+        )
+    for directive in directives:
+        name, _, number = directive.partition("=")
+        if name.strip() in {"max-age", "s-maxage"}:
+            seconds = number.strip().strip('"')
+            if not seconds.isdigit() or int(seconds) > MAX_CACHE_SECONDS:
+                raise ConfigError(
+                    f"{name.strip()} must be a whole number of seconds up to "
+                    f"{MAX_CACHE_SECONDS} (a withdrawn document may be served "
+                    f"from caches that long), got {seconds!r}",
+                    path=path,
+                    key=key,
+                )
+    return value
 
 
 def _check_table(

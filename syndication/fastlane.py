@@ -7,8 +7,9 @@ It works whether or not a scheduler is running.
 
 A feed is affected by a story when, at the moment in question, the feed's
 selection carries the story (:meth:`Store.select`), carries it as killed
-(:meth:`Store.select_canceled`), or carried the story's previous version (so an
-update that moves a story out of a feed also republishes that feed).
+(:meth:`Store.select_canceled`), matched an earlier version (so an update that
+moves a story out of a feed also republishes that feed), or the ledger shows the
+feed ever published it (so a kill or a new embargo withdraws it everywhere).
 """
 
 from __future__ import annotations
@@ -71,14 +72,21 @@ def affected_feeds(
     store: Store, feeds: Iterable[FeedDefinition], guid: str, at: datetime
 ) -> list[FeedDefinition]:
     """The feeds whose documents would change because of article ``guid`` as of
-    ``at``, in feed-id order. Raises NotFound for an unknown article."""
+    ``at``, in feed-id order: those that carry it now (or its kill), those
+    whose selection any earlier version for syndication matched, and every
+    feed the ledger shows ever published it (a kill, an embargo or a hold must
+    reach all of them, whatever the latest version says). Raises NotFound for
+    an unknown article."""
     versions = store.history(guid)
     latest = [v for v in versions if v.version_created <= at] or versions
-    previous = latest[-2] if len(latest) > 1 else None
+    earlier = [v for v in latest[:-1] if v.is_syndicated]
+    carried = {carrier.feed_id for carrier in store.carriers(guid)}
     found: list[FeedDefinition] = []
     for feed in sorted(feeds, key=lambda f: f.feed_id):
-        if _carries(store, feed.selection, guid, at) or (
-            previous is not None and matches_selection(feed.selection, previous, at)
+        if (
+            feed.feed_id in carried
+            or _carries(store, feed.selection, guid, at)
+            or any(matches_selection(feed.selection, v, at) for v in earlier)
         ):
             found.append(feed)
     return found

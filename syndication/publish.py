@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,8 +26,8 @@ from syndication.config import Agency, Settings
 from syndication.destinations.base import Destination, PutResult, join_key
 from syndication.errors import LockHeld, SyndicationError, ValidationFailed
 from syndication.feeds import FeedDefinition
-from syndication.render.base import Document, Edition
-from syndication.store.base import DocumentRecord, RunRecord, Store
+from syndication.render.base import Document, Edition, Item
+from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class FeedResult:
     urls: tuple[str, ...] = ()
     elapsed: float = 0.0
     rendered: bool = True
+    withdrawn: tuple[str, ...] = ()
 
     @property
     def is_ok(self) -> bool:
@@ -80,6 +81,10 @@ class PublishSummary:
         return sum(r.failed for r in self.results if r.outcome == "failed")
 
     @property
+    def withdrawn(self) -> int:
+        return sum(len(r.withdrawn) for r in self.results)
+
+    @property
     def exit_code(self) -> int:
         """1 if any feed failed or was locked, else 4 if any was invalid, else 0."""
         outcomes = {r.outcome for r in self.results}
@@ -94,10 +99,11 @@ class PublishSummary:
         for result in self.results:
             counts[result.outcome] = counts.get(result.outcome, 0) + 1
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        withdrawn = f", {self.withdrawn} withdrawn" if self.withdrawn else ""
         return (
             f"{len(self.results)} feed(s) ({detail or 'none'}): "
             f"{self.written} document(s) written, {self.skipped} skipped, "
-            f"{self.failed} failed"
+            f"{self.failed} failed{withdrawn}"
         )
 
 
@@ -420,10 +426,13 @@ class Publisher:
         # destination failure at any step (even when the edition turns out to
         # be unchanged) is recorded, not only failures while writing.
         run_id: int | None = (
-            self.store.start_run(feed.feed_id, target.name, self._clock(), trigger)
+            self.store.start_run(
+                feed.feed_id, target.name, self._clock(), trigger, prefix
+            )
             if record
             else None
         )
+        carrier = Carrier(feed.feed_id, target.name)
         items = 0
         documents: list[Document] = []
         try:
@@ -441,13 +450,22 @@ class Publisher:
             if last is not None and last.fingerprint:
                 # The fingerprint from ids and versions alone, so an unchanged
                 # edition is never loaded, rendered, checked or uploaded.
-                refs, canceled = self.store.select_refs(feed.selection, at)
+                refs, canceled = self.store.select_refs(
+                    feed.selection, at, carrier=carrier
+                )
                 fingerprint = _fingerprint(settings, refs, canceled)
                 documents_there = self._current_documents(
                     feed, target, prefix, last, fingerprint, bool(refs or canceled)
                 )
                 if documents_there is not None:
                     items = len(refs)
+                    withdrawn: tuple[str, ...] = ()
+                    if run_id is not None and self.store.carried_changed(
+                        carrier, last.edition_at or at, max(at, self._clock())
+                    ):
+                        withdrawn = self._withdraw(
+                            target, run_id, feed, prefix, target.list(prefix), at
+                        )
                     self._finish(
                         run_id,
                         "unchanged",
@@ -468,6 +486,7 @@ class Publisher:
                         items=items,
                         run_id=run_id,
                         rendered=False,
+                        withdrawn=withdrawn,
                     )
             edition = build_edition(
                 self.store,
@@ -476,7 +495,10 @@ class Publisher:
                 at,
                 self_urls=self_urls,
                 hub_url=self.settings.websub_hub,
+                carrier=carrier,
             )
+            # A replay of the past shows nothing withdrawn since.
+            edition = shown_now(self.store, edition, max(at, self._clock()))
             items = len(edition.items)
             fingerprint = edition_fingerprint(edition, prefix)
             documents = self.render(edition)
@@ -540,6 +562,45 @@ class Publisher:
                     for key, document, put in done
                 ]
             )
+        withdrawal_failure: SyndicationError | None = None
+        withdrawn = ()
+        if failure is None and run_id is not None:
+            self.store.record_edition(
+                run_id,
+                carrier,
+                prefix,
+                [
+                    (i.version.guid, i.version.version)
+                    for i in (*edition.items, *edition.canceled)
+                ],
+            )
+            try:
+                withdrawn = self._withdraw(
+                    target, run_id, feed, prefix, existing.keys(), at
+                )
+            except SyndicationError as exc:
+                withdrawal_failure = exc
+        if failure is None and withdrawal_failure is not None:
+            log.error("feed %s: %s", feed.feed_id, withdrawal_failure)
+            self._finish(
+                run_id,
+                "failed",
+                len(written),
+                skipped,
+                0,
+                items,
+                f"withdrawal failed: {withdrawal_failure}",
+            )
+            return FeedResult(
+                feed.feed_id,
+                target.name,
+                "failed",
+                written=tuple(written),
+                skipped=skipped,
+                items=items,
+                run_id=run_id,
+                error=f"withdrawal failed: {withdrawal_failure}",
+            )
         if failure is not None:
             failed = len(pending) - len(written)
             log.error(
@@ -562,7 +623,7 @@ class Publisher:
                 run_id=run_id,
                 error=str(failure),
             )
-        outcome = "published" if written else "unchanged"
+        outcome = "published" if written or withdrawn else "unchanged"
         self._finish(
             run_id,
             outcome,
@@ -591,6 +652,7 @@ class Publisher:
             items=items,
             run_id=run_id,
             urls=index_urls,
+            withdrawn=withdrawn,
         )
 
     def _upload(
@@ -655,6 +717,46 @@ class Publisher:
             return done, exc
         return done, None
 
+    def _withdraw(
+        self,
+        target: Destination,
+        run_id: int,
+        feed: FeedDefinition,
+        prefix: str,
+        keys: Iterable[str],
+        at: datetime,
+    ) -> tuple[str, ...]:
+        """Remove what may no longer be public under ``prefix`` (see
+        withdraw.py), after the indexes that referenced it were replaced, and
+        record each removal in the ledger. Raises DestinationError."""
+        from syndication.withdraw import plan_withdrawals
+
+        moment = max(at, self._clock())
+        plan = plan_withdrawals(self.store, target.name, prefix, keys, moment)
+        if not plan:
+            return ()
+        target.delete([w.key for w in plan])
+        now = self._clock()
+        self.store.record_documents(
+            [
+                DocumentRecord(
+                    run_id=run_id,
+                    feed_id=feed.feed_id,
+                    key=w.key,
+                    sha256="",
+                    size=0,
+                    etag="",
+                    written=now,
+                    action="withdrawn",
+                    note=w.reason,
+                )
+                for w in plan
+            ]
+        )
+        for w in plan:
+            log.info("feed %s: withdrew %s (%s)", feed.feed_id, w.key, w.reason)
+        return tuple(w.key for w in plan)
+
     def _finish(
         self,
         run_id: int | None,
@@ -702,6 +804,30 @@ class Publisher:
         if not required or target.missing(required):
             return None
         return last.written + last.skipped
+
+
+def shown_now(store: Store, edition: Edition, now: datetime) -> Edition:
+    """``edition`` without the items that may no longer be public as of ``now``
+    (a replay of the past must not bring back a killed, re-embargoed, held or
+    superseded version). For an edition as of now this changes nothing."""
+    from dataclasses import replace
+
+    from syndication.withdraw import refusal
+
+    every = (*edition.items, *edition.canceled)
+    if not every:
+        return edition
+    latest = store.latest_as_of(sorted({i.version.guid for i in every}), now)
+
+    def shown(item: Item) -> bool:
+        version = item.version
+        return not refusal(latest.get(version.guid), version.version, now)
+
+    items = tuple(i for i in edition.items if shown(i))
+    canceled = tuple(i for i in edition.canceled if shown(i))
+    if len(items) == len(edition.items) and len(canceled) == len(edition.canceled):
+        return edition
+    return replace(edition, items=items, canceled=canceled)
 
 
 def edition_fingerprint(edition: Edition, prefix: str) -> str:

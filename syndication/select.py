@@ -16,7 +16,7 @@ from syndication.config import Agency
 from syndication.credit import make_item
 from syndication.feeds import FeedDefinition
 from syndication.render.base import Edition
-from syndication.store.base import Store
+from syndication.store.base import Carrier, Store
 
 
 def build_edition(
@@ -27,11 +27,14 @@ def build_edition(
     *,
     self_urls: Mapping[str, str] | None = None,
     hub_url: str = "",
+    carrier: Carrier | None = None,
 ) -> Edition:
     """The feed's edition as of ``at`` (timezone-aware; stored in UTC).
 
     ``self_urls`` maps a format (``rss``, ``atom``, ``newsml``) to the public URL
-    of that document; ``hub_url`` is the WebSub hub announced in RSS and Atom.
+    of that document; ``hub_url`` is the WebSub hub announced in RSS and Atom;
+    ``carrier`` names the feed at its destination, so a kill reaches it wherever
+    the ledger shows it carried the story.
     Raises :class:`~syndication.errors.StoreError` when the store fails, and
     ValueError for a naive ``at``.
     """
@@ -42,7 +45,7 @@ def build_edition(
     )
     canceled = tuple(
         make_item(version, feed, agency)
-        for version in store.select_canceled(feed.selection, moment)
+        for version in store.select_canceled(feed.selection, moment, carrier=carrier)
     )
     return Edition(
         feed=feed,

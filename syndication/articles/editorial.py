@@ -35,11 +35,17 @@ class Change:
 
 def kill_article(store: Store, guid: str, *, reason: str, now: datetime) -> Change:
     """Withdraw an article: a new version with status ``canceled`` and the reason
-    as its editor's note. Raises NotFound, or InputError for an empty reason."""
+    as its editor's note. Raises NotFound, or InputError for an empty reason or
+    an article already killed (the first kill's reason is never replaced)."""
     reason = " ".join(reason.split())
     if not reason:
         raise InputError("a kill needs a reason (it is sent to partners as the note)")
     latest = store.get(guid)
+    if latest.status is PubStatus.CANCELED:
+        raise InputError(
+            f"article {guid!r} is already killed (version {latest.version}: "
+            f"{latest.ed_note or 'no note'}); nothing stored"
+        )
     return _append(
         store,
         latest,
@@ -59,6 +65,7 @@ def correct_article(
     if not note:
         raise InputError("a correction needs a note saying what was corrected")
     latest = store.get(guid)
+    _refuse_killed(latest, "corrected")
     corrected = replace(
         replacement,
         guid=guid,
@@ -120,6 +127,7 @@ def embargo_article(
             f"the embargo time {_iso(until)} is not in the future (now is {_iso(now)})"
         )
     latest = store.get(guid)
+    _refuse_killed(latest, "embargoed")
     return _append(store, latest, replace(latest, embargo_until=until), now, "embargo")
 
 
@@ -128,6 +136,17 @@ def lift_embargo(store: Store, guid: str, *, now: datetime) -> Change:
     latest version has none. Raises NotFound."""
     latest = store.get(guid)
     return _append(store, latest, replace(latest, embargo_until=None), now, "lift")
+
+
+def _refuse_killed(latest: Version, action: str) -> None:
+    """A killed story stays killed: only an explicit revival (ingest --revive)
+    brings new content back."""
+    if latest.status is PubStatus.CANCELED:
+        raise InputError(
+            f"article {latest.guid!r} was killed in version {latest.version} "
+            f"({latest.ed_note or 'no note'}) and cannot be {action}; to publish "
+            "it again, ingest the new text with --revive"
+        )
 
 
 def _append(

@@ -310,7 +310,9 @@ def embargo(
     """Hold an article until a time, or lift its embargo.
 
     Exactly one of --until and --lift. Feeds leave an embargoed article out until
-    the time passes.
+    the time passes: a story already published leaves every feed at once, and
+    its item documents are withdrawn (unless --no-push, then on the next
+    scheduled publish).
 
     Example: syndication articles embargo ID --until 2026-06-21T06:00:00Z
     """
@@ -326,12 +328,12 @@ def embargo(
         return
     assert until is not None
     change = embargo_article(app.store, guid, until=until, now=views.now())
-    _report(change, as_json)
+    _report(change, as_json, push_change(app, change, no_push))
 
 
-# Publishing: kill, correct and embargo --lift publish the affected feeds at once
-# through the fast lane (cli/schedule.py) after the change is stored, unless
-# --no-push; embargo --until is published by the scheduler at the release moment.
+# Publishing: kill, correct and embargo (--until and --lift) publish the affected
+# feeds at once through the fast lane (cli/schedule.py) after the change is
+# stored, unless --no-push.
 # The push is reported (and in --json under "push") when it published any feed.
 def _report(change: Change, as_json: bool, push: PushReport | None = None) -> None:
     published = push is not None and bool(push.feeds)

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,8 +105,13 @@ def publish(
     indexes last; documents already there byte for byte are skipped. Every run
     is recorded in the ledger (see history and status).
 
+    --at rebuilds as of a past moment; a future one is refused, since it would
+    put stories still under embargo on the live destination (preview the
+    future with build --out DIR).
+
     Example: syndication publish partner-a-humanitarian --dry-run
     """
+    _refuse_future(at)
     feeds = _feeds(app, feed_ids)
     summary = _run(
         app,
@@ -135,8 +140,14 @@ def replay(app: AppContext, feed_id: str, at: datetime, as_json: bool) -> None:
     The documents go to a folder of their own beside the live feed,
     FEED/replay/YYYYmmddTHHMMSSZ/, so the live feed is never rolled back.
 
+    Only the past: a future --at is refused (it would publish stories still
+    under embargo). What has been killed, corrected, re-embargoed or held since
+    is left out of the replay, and a replay is withdrawn whole when something
+    it carries is withdrawn later.
+
     Example: syndication replay partner-a-humanitarian --at 2026-06-20T12:00:00Z
     """
+    _refuse_future(at)
     from syndication.destinations.base import join_key
     from syndication.publish import Publisher, PublishSummary
 
@@ -275,6 +286,22 @@ def _progress(total: int, *, quiet: bool) -> Iterator[Any]:
         yield lambda: bar.update(1)
 
 
+def _refuse_future(at: datetime | None) -> None:
+    """A usage error (exit 2) for an --at later than now: no command writes to
+    a live destination what is under embargo at the real current time."""
+    from syndication.cli.article_views import now
+
+    current = now()
+    if at is not None and at > current:
+        stamp = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        raise click.UsageError(
+            f"--at {stamp} is in the future (now is "
+            f"{current.isoformat(timespec='seconds').replace('+00:00', 'Z')}): it "
+            "would publish stories still under embargo; preview the future with "
+            "'syndication build --at TIME --out DIR'"
+        )
+
+
 def _report(summary: PublishSummary, as_json: bool) -> None:
     if as_json:
         click.echo(
@@ -284,6 +311,7 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
                     "written": summary.written,
                     "skipped": summary.skipped,
                     "failed": summary.failed,
+                    "withdrawn": summary.withdrawn,
                     "exit_code": summary.exit_code,
                 },
                 indent=2,
@@ -297,6 +325,8 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
             click.echo(f"  wrote {key}")
         for key in result.would_write:
             click.echo(f"  would write {key}")
+        for key in result.withdrawn:
+            click.echo(f"  withdrew {key}")
         if result.report is not None and not result.report.ok:
             for problem in result.report.problems:
                 click.echo(f"  invalid {problem}")
@@ -321,6 +351,7 @@ def _result_json(result: FeedResult) -> dict[str, Any]:
         "outcome": result.outcome,
         "written": list(result.written),
         "would_write": list(result.would_write),
+        "withdrawn": list(result.withdrawn),
         "skipped": result.skipped,
         "failed": result.failed,
         "items": result.items,

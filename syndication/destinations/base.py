@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from syndication.errors import DestinationError
 
@@ -19,14 +19,6 @@ class PutResult:
     key: str
     etag: str
     size: int
-
-
-@dataclass(frozen=True)
-class CachePolicy:
-    """Cache-Control values: short for feed indexes, long and immutable for items."""
-
-    index: str = "public, max-age=60"
-    item: str = "public, max-age=31536000, immutable"
 
 
 class Destination(Protocol):
@@ -73,6 +65,11 @@ class Destination(Protocol):
         """Make every write so far durable."""
         ...
 
+    def delete(self, keys: Sequence[str]) -> None:
+        """Remove ``keys`` (withdrawal). A key that holds nothing is no error;
+        a key that could not be removed raises DestinationError naming it."""
+        ...
+
     def missing(self, keys: Sequence[str]) -> tuple[str, ...]:
         """Those of ``keys`` that hold no document (cheaper than :meth:`list`:
         no fingerprints, and only the folders the keys are in)."""
@@ -100,6 +97,11 @@ def encode_segment(text: str) -> str:
     if not encoded:
         raise DestinationError("empty key segment")
     return encoded.replace("%", "~")
+
+
+def decode_segment(segment: str) -> str:
+    """The text :func:`encode_segment` encoded (``~`` back to ``%``, unquoted)."""
+    return unquote(segment.replace("~", "%"))
 
 
 def join_key(*segments: str) -> str:

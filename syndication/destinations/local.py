@@ -93,6 +93,30 @@ class LocalDestination:
         else:
             list(self._pool.map(self._fsync, paths))
 
+    def delete(self, keys: Sequence[str]) -> None:
+        """Unlink each file, then remove the folders that are left empty (an
+        article's ``items/<id>/`` folder once its last version is withdrawn)."""
+        folders: set[Path] = set()
+        for key in keys:
+            path = self._path(key)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise DestinationError(
+                    f"cannot remove: {exc.strerror}", destination=self.name, key=key
+                ) from exc
+            self._digests.pop(str(path), None)
+            folders.add(path.parent)
+        root = self.root.resolve()
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            current = folder
+            while current.resolve() != root and root in current.resolve().parents:
+                try:
+                    current.rmdir()  # only when empty
+                except OSError:
+                    break
+                current = current.parent
+
     def _fsync(self, path: Path) -> None:
         try:
             fd = os.open(path, os.O_RDONLY)

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from syndication.config import check_cache_control
 from syndication.destinations.base import PutResult, join_key
 from syndication.errors import ConfigError, DestinationError
 
@@ -39,6 +40,8 @@ _OPTIONS = {
     "conditional_writes": bool,
 }
 _SECRETS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "secret"}
+# DeleteObjects takes at most 1,000 keys per request.
+_DELETE_BATCH = 1000
 
 
 class S3Destination:
@@ -74,6 +77,9 @@ class S3Destination:
         self.bucket: str = options["bucket"]
         self.prefix: str = str(options.get("prefix", "")).strip("/")
         self.public_base_url = str(options.get("public_base_url", "")).rstrip("/")
+        for key in ("cache_control_index", "cache_control_item"):
+            if key in options:
+                check_cache_control(options[key], key=f"destinations.{name}.{key}")
         self.cache_control_index = options.get("cache_control_index")
         self.cache_control_item = options.get("cache_control_item")
         # If-Match / If-None-Match on PutObject; off for stores that reject them.
@@ -159,6 +165,28 @@ class S3Destination:
 
     def sync(self) -> None:
         """Nothing to do: S3 has stored an object when it answers the PUT."""
+
+    def delete(self, keys: Sequence[str]) -> None:
+        """DeleteObjects, up to 1,000 keys a request; a key S3 reports it could
+        not delete is an error (a missing key is not: S3 deletes are idempotent)."""
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), _DELETE_BATCH):
+            chunk = unique[start : start + _DELETE_BATCH]
+            full = [self._key(key) for key in chunk]
+            with self._translated("delete", full[0]):
+                response = self.client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={"Objects": [{"Key": k} for k in full], "Quiet": True},
+                )
+            errors = response.get("Errors", [])
+            if errors:
+                first = errors[0]
+                raise DestinationError(
+                    f"delete failed: {first.get('Code', 'error')}: "
+                    f"{first.get('Message', '')} ({len(errors)} object(s) not deleted)",
+                    destination=self.name,
+                    key=f"s3://{self.bucket}/{first.get('Key', '')}",
+                )
 
     def missing(self, keys: Sequence[str]) -> tuple[str, ...]:
         """One listing per folder (with a delimiter, so only that level)."""

@@ -176,6 +176,14 @@ class Store(Protocol):
         ``prefix`` carries (its kills included)."""
         ...
 
+    def carried_changed(
+        self, carrier: Carrier, since: datetime, until: datetime
+    ) -> bool:
+        """Whether an article the ledger shows ``carrier`` carried got a new
+        version in (``since``, ``until``]: its documents may need withdrawing
+        even when the feed's edition is unchanged."""
+        ...
+
     def carriers(self, guid: str) -> list[Carrier]:
         """Every feed and destination whose published editions carried ``guid``."""
         ...

@@ -263,7 +263,8 @@ class SqlStore:
                 for k in sorted({k.lower() for k in version.keywords})
             ]
             previous = None if head is None else head.latest_version
-            earlier[(version.guid, content_hash)] = number
+            if match_history:
+                earlier[(version.guid, content_hash)] = number
             results.append(AppendResult(version.guid, number, True, previous))
         if not version_rows:
             return results
@@ -677,6 +678,26 @@ class SqlStore:
                     for guid, version in sorted(set(refs))
                 ],
             )
+
+    def carried_changed(
+        self, carrier: Carrier, since: datetime, until: datetime
+    ) -> bool:
+        v, e = t.versions, t.edition_items
+        query = (
+            select(v.c.guid)
+            .where(
+                v.c.version_created > since,
+                v.c.version_created <= until,
+                exists().where(
+                    e.c.guid == v.c.guid,
+                    e.c.feed_id == carrier.feed_id,
+                    e.c.destination == carrier.destination,
+                ),
+            )
+            .limit(1)
+        )
+        with self._read() as conn:
+            return conn.execute(query).first() is not None
 
     def carriers(self, guid: str) -> list[Carrier]:
         e = t.edition_items

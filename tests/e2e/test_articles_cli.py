@@ -191,8 +191,12 @@ def test_kill_then_history(run, examples) -> None:
     assert result.stdout == (
         f"{SAHEL_ID}: version 1 → 2; status usable → canceled; note: Legal advice\n"
     )
-    again = run("articles", "kill", SAHEL_ID, "--reason", "Legal advice", "--no-push")
-    assert again.stdout == f"{SAHEL_ID}: unchanged (version 2 already says this)\n"
+    again = run("articles", "kill", SAHEL_ID, "--reason", "Other", "--no-push")
+    assert again.exit_code == 3
+    assert again.stderr == (
+        f"Error: article '{SAHEL_ID}' is already killed (version 2: Legal advice); "
+        "nothing stored\n"
+    )
     history = run("articles", "show", SAHEL_ID, "--history").stdout.splitlines()
     assert history[0].split()[:4] == ["V", "CREATED", "STATUS", "EMBARGO"]
     assert [line.split()[2] for line in history[1:]] == ["usable", "canceled"]
@@ -239,7 +243,14 @@ def test_correct(run, examples, tmp_path: Path) -> None:
 
 
 def test_embargo_and_lift(run, examples) -> None:
-    held = run("articles", "embargo", SAHEL_ID, "--until", "2099-01-01T08:00:00+02:00")
+    held = run(
+        "articles",
+        "embargo",
+        SAHEL_ID,
+        "--until",
+        "2099-01-01T08:00:00+02:00",
+        "--no-push",
+    )
     assert held.exit_code == 0, held.output
     assert held.stdout == (
         f"{SAHEL_ID}: version 1 → 2; status usable; "

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_config
 
-from syndication.articles.model import PubStatus, Subject, Version
+from syndication.articles.model import Subject, Version
 from syndication.cli import cli
 from syndication.config import load_settings
 from syndication.store import open_store
@@ -130,16 +130,24 @@ def test_replay_rebuilds_the_past_beside_the_live_feed(
     old = store.get("urn:test:0")
     from dataclasses import replace
 
+    later = T0 + timedelta(hours=2)
     store.append(
-        replace(old, status=PubStatus.CANCELED, version_created=T0 + timedelta(hours=2))
+        replace(
+            old,
+            guid="urn:test:late",
+            headline="Story late",
+            version_created=later,
+            first_created=later,
+        )
     )
     store.close()
     assert run(config, "publish", "--at", "2026-11-27T12:00:00Z").exit_code == 0
     live = (tmp_path / "public" / "alpha" / "rss.xml").read_bytes()
-    assert b"Story 0" not in live
+    assert b"Story late" in live
     result = run(config, "replay", "alpha", "--at", "2026-11-27T10:00:00Z")
     assert result.exit_code == 0, result.output
     replayed = tmp_path / "public" / "alpha" / "replay" / "20261127T100000Z" / "rss.xml"
+    assert b"Story late" not in replayed.read_bytes()
     assert b"Story 0" in replayed.read_bytes()
     assert (tmp_path / "public" / "alpha" / "rss.xml").read_bytes() == live
     assert str(replayed.as_uri()) in result.stdout

@@ -92,7 +92,8 @@ def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
     assert any("[body-no-script]" in line for line in lines)
     assert any(line.startswith("good → local: published") for line in lines)
     assert lines[-1] == (
-        "2 feed(s) (1 invalid, 1 published): 4 document(s) written, 0 skipped, 0 failed"
+        "2 feed(s) (1 invalid, 1 published): 4 document(s) written, 0 skipped, "
+        "0 failed, 1 withdrawn"
     )
     assert (public / "bad" / "rss.xml").read_bytes() == before
     assert b"Story 0, updated" in (public / "good" / "rss.xml").read_bytes()

@@ -45,8 +45,9 @@ def test_kill_appends_a_canceled_version(store) -> None:
     assert change.after.version_created == NOW
     assert change.after.first_created == T0
     assert store.get("urn:test:1", 1).status is PubStatus.USABLE  # never changed
-    again = kill_article(store, "urn:test:1", reason="Legal advice", now=NOW)
-    assert (again.created, again.after.version) == (False, 2)
+    with pytest.raises(InputError, match=r"already killed \(version 2: Legal advice\)"):
+        kill_article(store, "urn:test:1", reason="Other", now=NOW)
+    assert len(store.history("urn:test:1")) == 2
 
 
 def test_kill_needs_a_reason_and_an_article(store) -> None:

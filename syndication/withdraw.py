@@ -1,0 +1,117 @@
+"""Withdraw: which documents under a feed's prefix must no longer be public.
+
+A kill, a correction, a new embargo, a hold or an "internal" decision changes
+what partners may read. The indexes follow on the next edition; the documents
+that stand on their own must be removed:
+
+- an item document ``items/<id>/v<N>.xml`` stays only while version N is what a
+  feed may show of its article now (its latest version, released, for
+  syndication, not held) or is the kill notice itself (a canceled newsItem
+  carries no text);
+- a replay folder ``replay/<time>/`` stays only while every version the ledger
+  says its edition carried may still be shown; otherwise it goes whole (a
+  replay the ledger does not know goes too).
+
+The decision is made from the store as of the real current time, never from a
+past or future edition moment, so a replay of the past cannot bring back what
+was withdrawn since.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from syndication.articles.model import PubStatus, Version
+from syndication.destinations.base import decode_segment, join_key
+from syndication.store.base import Store
+
+ITEM_KEY = re.compile(r"^items/([^/]+)/v([1-9][0-9]{0,9})\.xml$")
+REPLAY_FOLDER = "replay"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A key to remove from a destination, and why (kept in the ledger)."""
+
+    key: str
+    reason: str
+
+
+def refusal(latest: Version | None, number: int, at: datetime) -> str:
+    """Why version ``number`` of an article whose latest version as of ``at`` is
+    ``latest`` may not be public any more; "" when it may."""
+    if latest is None:
+        return "not in the store"
+    if latest.status is PubStatus.CANCELED:
+        if latest.version == number:
+            return ""  # the kill notice itself: ids, dates and the note only
+        return f"killed in version {latest.version}"
+    if latest.is_embargoed(at):
+        assert latest.embargo_until is not None
+        until = latest.embargo_until.isoformat().replace("+00:00", "Z")
+        return f"under embargo until {until} (version {latest.version})"
+    if latest.status is not PubStatus.USABLE:
+        return f"{latest.status.value} in version {latest.version}"
+    if not latest.is_syndicated:
+        why = latest.hold_reason or latest.distribution.value
+        return f"not for syndication in version {latest.version}: {why}"
+    if latest.version != number:
+        return f"superseded by version {latest.version}"
+    return ""
+
+
+def plan_withdrawals(
+    store: Store,
+    destination: str,
+    prefix: str,
+    keys: Iterable[str],
+    at: datetime,
+) -> list[Withdrawal]:
+    """The documents among ``keys`` (full keys under ``prefix``) that must be
+    withdrawn as of ``at`` (the real current time), sorted by key."""
+    items: dict[str, tuple[str, int]] = {}
+    replays: dict[str, list[str]] = {}
+    start = len(prefix) + 1 if prefix else 0
+    for key in keys:
+        relative = key[start:]
+        parts = relative.split("/")
+        if parts[0] == REPLAY_FOLDER and len(parts) > 2:
+            replays.setdefault(join_key(prefix, REPLAY_FOLDER, parts[1]), []).append(
+                key
+            )
+            continue
+        match = ITEM_KEY.match(relative)
+        if match:
+            items[key] = (decode_segment(match.group(1)), int(match.group(2)))
+    contents = store.edition_contents(destination, list(replays)) if replays else {}
+    guids = {guid for guid, _ in items.values()}
+    for carried in contents.values():
+        guids.update(guid for guid, _ in carried)
+    latest = store.latest_as_of(sorted(guids), at) if guids else {}
+    withdrawals = [
+        Withdrawal(key, reason)
+        for key, (guid, number) in items.items()
+        if (reason := refusal(latest.get(guid), number, at))
+    ]
+    for folder, folder_keys in replays.items():
+        reason = _replay_refusal(contents.get(folder), latest, at)
+        if reason:
+            withdrawals += [Withdrawal(key, reason) for key in folder_keys]
+    return sorted(withdrawals, key=lambda w: w.key)
+
+
+def _replay_refusal(
+    carried: set[tuple[str, int]] | None,
+    latest: Mapping[str, Version],
+    at: datetime,
+) -> str:
+    if carried is None:
+        return "replay folder with no edition in the ledger"
+    for guid, number in sorted(carried):
+        reason = refusal(latest.get(guid), number, at)
+        if reason:
+            return f"replay carried {guid} version {number}, now {reason}"
+    return ""
