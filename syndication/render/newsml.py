@@ -10,7 +10,10 @@ firstCreated, embargoed, pubStatus, edNote, signal; AdministrativeMetadataGroup:
 urgency, contentCreated, contentModified, then located/creator/contributor;
 DescriptiveMetadataGroup: language, keyword, subject, slugline, headline,
 dateline, by, creditline, description). The body is one XHTML ``html`` root in
-``inlineXML``; a canceled item carries no body.
+``inlineXML``. A canceled item (a kill) keeps only ids, version, dates,
+provider, rights, ``pubStatus stat:canceled`` and the kill note (``edNote``),
+and of its contentMeta only the credit line: no headline, summary, slugline,
+byline or body of the killed story.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from syndication.articles.model import PubStatus
 from syndication.config import Agency
 from syndication.destinations.base import encode_segment
 from syndication.render.base import Document, Edition, Item
@@ -204,6 +208,15 @@ def _news_item(
     if version.is_correction:
         _sub(meta, "signal", qcode="sig:correction")
 
+    if version.status is PubStatus.CANCELED:
+        # A kill carries none of the story's text (headline, summary, slugline,
+        # byline, dateline, keywords, body): partners act on the guid, the
+        # pubStatus and the note. NewsML-G2 2.35 makes contentMeta optional;
+        # it stays for the credit line every item of a feed carries.
+        content = _sub(root, "contentMeta")
+        _sub(content, "creditline", _text(credit.line, f"{where} credit line"))
+        return root
+
     content = _sub(root, "contentMeta")
     _sub(content, "urgency", str(version.urgency))
     _sub(content, "contentCreated", iso_time(version.first_created))
@@ -241,17 +254,16 @@ def _news_item(
             role="drol:summary",
         )
 
-    if version.status.value != "canceled":
-        content_set = _sub(root, "contentSet")
-        inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
-        inline.set(XML_LANG, version.language)
-        inline.append(
-            xhtml_document(
-                _text(version.headline, f"{where} headline"),
-                _text(item.body, f"{where} body"),
-                where,
-            )
+    content_set = _sub(root, "contentSet")
+    inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
+    inline.set(XML_LANG, version.language)
+    inline.append(
+        xhtml_document(
+            _text(version.headline, f"{where} headline"),
+            _text(item.body, f"{where} body"),
+            where,
         )
+    )
     return root
 
 

@@ -131,6 +131,8 @@ def test_message_holds_current_items_and_the_canceled_one(edition, versions):
         "Withdrawn: legal concerns"
     )
     assert killed.find("g:contentSet", NS) is None
+    assert killed.find("g:contentMeta/g:headline", NS) is None
+    assert killed.find("g:contentMeta/g:description", NS) is None
 
 
 def test_the_xsd_check_is_strict_about_order(edition, schema):
