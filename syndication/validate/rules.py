@@ -56,6 +56,9 @@ XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 PARAMETERS = ("expected-credit", "build-time")
 # Class summaries of escaped HTML remembered by the text's SHA-256.
 CLASSES_CACHE_SIZE = 100_000
+# The classes the rules ask about (syn:html-class-count and
+# syn:html-opens-with-class answer for these alone).
+_CLASSES_LOOKED_FOR = ("correction",)
 
 
 @dataclass
@@ -193,10 +196,15 @@ class HtmlClasses:
 
 
 _CLASSES: dict[bytes, HtmlClasses] = {}
+_NO_CLASSES = HtmlClasses(frozenset(), {})
 
 
 def html_classes(source: str) -> HtmlClasses:
     """The class summary of escaped HTML, remembered by the text's digest."""
+    if not any(name in source for name in _CLASSES_LOOKED_FOR) and "&#" not in source:
+        # No class the rules ask about can be there, even spelt with character
+        # references (HTML 4 names no ASCII letter): nothing to parse.
+        return _NO_CLASSES
     key = hashlib.sha256(source.encode("utf-8")).digest()
     known = _CLASSES.get(key)
     if known is not None:
@@ -220,11 +228,21 @@ def html_classes(source: str) -> HtmlClasses:
 
 
 def _html_class_count(context: Any, html: Any, name: Any) -> float:
-    return float(html_classes(_string(html)).counts.get(_string(name), 0))
+    return float(html_classes(_string(html)).counts.get(_class(name), 0))
 
 
 def _html_opens_with_class(context: Any, html: Any, name: Any) -> bool:
-    return _string(name) in html_classes(_string(html)).first
+    return _class(name) in html_classes(_string(html)).first
+
+
+def _class(name: Any) -> str:
+    value = _string(name)
+    if value not in _CLASSES_LOOKED_FOR:
+        raise ConfigError(
+            f"rules ask about class {value!r}; syn:html-class-count and "
+            f"syn:html-opens-with-class know only {', '.join(_CLASSES_LOOKED_FOR)}"
+        )
+    return value
 
 
 def _line(tree: etree._ElementTree, location: str) -> int | None:

@@ -158,4 +158,27 @@ def test_class_summaries_of_escaped_html() -> None:
     assert summary.counts == {"correction": 2, "note": 1}
     assert html_classes('Text first <p class="correction">C</p>').first == frozenset()
     assert html_classes("").counts == {}
-    assert html_classes("  ") is html_classes("  ")  # remembered by digest
+    # Without the word, only character references could spell the class.
+    assert html_classes('<p class="credit">C</p>').counts == {}
+    assert html_classes('<p class="&#99;orrection">C</p>').counts == {"correction": 1}
+    text = '<p class="correction">C</p>'
+    assert html_classes(text) is html_classes(text)  # remembered by digest
+
+
+def test_an_entity_spelt_correction_paragraph_is_found(gate: Gate) -> None:
+    built, documents = rendered(story())
+    rss = edited(
+        documents["rss.xml"],
+        b"&lt;p&gt;First paragraph.",
+        b'&lt;p class="&amp;#99;orrection"&gt;Correction: x&lt;/p&gt;&lt;p&gt;First '
+        b"paragraph.",
+    )
+    assert rules(gate, built, rss) == {"correction-unmarked"}
+
+
+def test_rules_may_ask_only_about_known_classes() -> None:
+    from syndication.errors import ConfigError
+    from syndication.validate.rules import _html_class_count
+
+    with pytest.raises(ConfigError, match="know only correction"):
+        _html_class_count(None, "<p class='x'>", "x")
