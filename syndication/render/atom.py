@@ -3,12 +3,16 @@
 Feed: id ``{agency id_prefix}:feed:{feed_id}``, title, subtitle, ``updated`` =
 the newest version time in the edition (never the clock), the agency as author,
 self, alternate and (when set) hub links, rights (credit line and copyright).
-Entries newest first: id = guid, title, updated (this version), published (first
+Entries in the edition's order (the latest change first, as in RSS and
+NewsML-G2): id = guid, title, updated (this version), published (first
 version), authors (reporters; the agency when none is named), contributors
 (editors and contributors), ``content type="html"`` (escaped, not CDATA: body
-plus credit paragraph), summary (standfirst), categories (IPTC scheme, code,
-label), rights (the credit line), ``xml:lang``. Killed articles follow as
-``at:deleted-entry`` (RFC 6721 §2) with the kill reason as ``at:comment``.
+plus credit paragraph, opened by the correction paragraph for a correction),
+summary (standfirst), categories (IPTC scheme, code, label; a correction adds
+the IPTC signal ``correction``), rights (the credit line), ``xml:lang``. Killed
+articles follow as ``at:deleted-entry`` (RFC 6721 §2) holding only the id
+(``ref``), the kill time (``when``) and the kill reason (``at:comment``): no
+text of the story.
 """
 
 from __future__ import annotations
@@ -24,15 +28,19 @@ from syndication.credit import feed_credit
 from syndication.render.assemble import Assembler
 from syndication.render.base import Document, Edition, Item, index_document
 from syndication.render.fields import (
+    CORRECTION,
+    SIGNAL_SCHEME,
     authors,
     contributors,
+    feed_guid,
     feed_language,
     item_link,
     newest_time,
     self_url,
+    shown_body,
     subject_term,
 )
-from syndication.render.text import xml_text
+from syndication.render.text import atom_time, xml_text
 
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -54,16 +62,6 @@ class AtomRenderer:
         return [index_document(self, edition, _ASSEMBLER.render(edition))]
 
 
-def feed_id(edition: Edition) -> str:
-    """The feed's stable Atom id."""
-    return f"{edition.agency.id_prefix}:feed:{edition.feed.feed_id}"
-
-
-def atom_time(moment: datetime) -> str:
-    """RFC 3339 in UTC, as feedgen writes it (``+00:00``)."""
-    return utc(moment).isoformat()
-
-
 def render_atom(edition: Edition) -> bytes:
     """The edition as an Atom 1.0 document (UTF-8 bytes)."""
     return _render(edition, edition.items)
@@ -75,7 +73,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     feed, agency = edition.feed, edition.agency
     where = f"feed {feed.feed_id}"
     fg = FeedGenerator()
-    fg.id(feed_id(edition))
+    fg.id(feed_guid(edition))
     fg.title(xml_text(feed.title, f"{where} title"))
     fg.subtitle(xml_text(feed.description, f"{where} description"))
     fg.updated(utc(newest_time(edition)))
@@ -111,7 +109,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         entry.link(href=item_link(version, agency), rel="alternate", type="text/html")
         if version.summary:
             entry.summary(xml_text(version.summary, f"{at} summary"))
-        entry.content(xml_text(item.body, f"{at} body"), type="html")
+        entry.content(xml_text(shown_body(item), f"{at} body"), type="html")
         categories = []
         for subject in version.subjects:
             scheme, term = subject_term(subject)
@@ -119,6 +117,10 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
             if scheme:
                 category["scheme"] = scheme
             categories.append(category)
+        if version.is_correction:
+            categories.append(
+                {"term": CORRECTION, "scheme": SIGNAL_SCHEME, "label": CORRECTION}
+            )
         if categories:
             entry.category(categories)
         entry.rights(xml_text(item.credit.line, f"{at} credit line"))

@@ -1,9 +1,13 @@
 """A feedgen extension for what RSS 2.0 items need and feedgen lacks.
 
-Per item: ``dc:creator`` per reporter (the agency when none is named),
-``dc:contributor`` per editor or contributor, ``dc:rights`` (credit line and
-copyright), ``media:credit role="distributor"`` with the credit line, and per
-image ``media:content`` with ``media:description`` (the caption) and
+Per item: ``atom:updated`` right after ``pubDate`` when the version is not the
+first (RSS 2.0 has one date; ``pubDate`` is the first publication and this the
+update, RFC 4287 §4.2.15, the same value as the Atom entry's ``updated``; the
+``atom:`` namespace is already declared for the self link, and feedparser and
+other readers read it), ``dc:creator`` per reporter (the agency when none is
+named), ``dc:contributor`` per editor or contributor, ``dc:rights`` (credit line
+and copyright), ``media:credit role="distributor"`` with the credit line, and
+per image ``media:content`` with ``media:description`` (the caption) and
 ``media:credit role="photographer"``. Per channel: ``atom:link rel="hub"`` for
 WebSub. Prefixes are the conventional ones (``dc:``, ``media:``, ``atom:``),
 which some readers match literally.
@@ -19,7 +23,7 @@ from lxml import etree
 from syndication.config import Agency
 from syndication.render.base import Item
 from syndication.render.fields import authors, contributors
-from syndication.render.text import xml_text
+from syndication.render.text import atom_time, xml_text
 
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
@@ -73,6 +77,7 @@ class CreditFeedExtension:
 class _ItemCredit:
     creators: list[str] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
+    updated: str = ""
     rights: str = ""
     credit_line: str = ""
     images: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -100,7 +105,11 @@ class CreditEntryExtension:
                     xml_text(image.credit, f"{where} image credit"),
                 )
             )
+        updated = ""
+        if version.version_created != version.first_created:
+            updated = atom_time(version.version_created)
         self._data = _ItemCredit(
+            updated=updated,
             creators=[xml_text(n, f"{where} byline") for n in creators],
             contributors=[
                 xml_text(b.name, f"{where} byline") for b in contributors(version)
@@ -112,6 +121,14 @@ class CreditEntryExtension:
 
     def extend_rss(self, entry: Any) -> Any:
         data = self._data
+        if data.updated:
+            updated = etree.Element(f"{{{ATOM}}}updated")
+            updated.text = data.updated
+            pub_date = entry.find("pubDate")
+            if pub_date is not None:
+                pub_date.addnext(updated)
+            else:
+                entry.append(updated)
         for name in data.creators:
             etree.SubElement(entry, f"{{{DC}}}creator").text = name
         for name in data.contributors:

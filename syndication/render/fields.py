@@ -1,21 +1,33 @@
 """What the three formats say the same way: item links, the feed's time and
-language, subject schemes and bylines. Every renderer takes these from here so
-RSS, Atom and NewsML-G2 never disagree."""
+language, subject schemes, bylines and how a correction is shown. Every renderer
+takes these from here so RSS, Atom and NewsML-G2 never disagree."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from urllib.parse import quote
 
 from syndication.articles.model import Byline, Role, Subject, Version
 from syndication.config import Agency
-from syndication.render.base import Edition
+from syndication.render.base import Edition, Item
 
 # QCode scheme alias → the IPTC scheme URI (RSS category domain, Atom scheme).
 SCHEMES = {
     "medtop": "http://cv.iptc.org/newscodes/mediatopic/",
     "subj": "http://cv.iptc.org/newscodes/subjectcode/",
 }
+# IPTC's signal scheme (alias ``sig``): NewsML-G2 says ``sig:correction``; RSS
+# and Atom mark a correction with a category of this scheme, term
+# ``correction``, which the rules (schemas/rules/rss.sch, atom.sch) look for.
+SIGNAL_SCHEME = "http://cv.iptc.org/newscodes/signal/"
+CORRECTION = "correction"
+CORRECTION_CLASS = "correction"
+
+
+def feed_guid(edition: Edition) -> str:
+    """The feed's stable id (Atom feed id, NewsML-G2 empty-feed package guid)."""
+    return f"{edition.agency.id_prefix}:feed:{edition.feed.feed_id}"
 
 
 def item_link(version: Version, agency: Agency) -> str:
@@ -80,3 +92,21 @@ def by_text(version: Version) -> str:
     if len(names) == 1:
         return f"By {names[0]}"
     return f"By {', '.join(names[:-1])} and {names[-1]}"
+
+
+def correction_paragraph(version: Version) -> str:
+    """``<p class="correction">Correction: {note}</p>``, the note escaped (just
+    ``Correction`` when the version has no note)."""
+    note = " ".join(version.ed_note.split())
+    text = f"Correction: {note}" if note else "Correction"
+    return f'<p class="{CORRECTION_CLASS}">{html.escape(text, quote=False)}</p>'
+
+
+def shown_body(item: Item) -> str:
+    """The body RSS and Atom carry: the credited body, opened by the correction
+    paragraph when the version is a correction (NewsML-G2 states a correction
+    in its metadata instead: ``sig:correction`` and the edNote)."""
+    if not item.version.is_correction:
+        return item.body
+    paragraph = correction_paragraph(item.version)
+    return f"{paragraph}\n{item.body}" if item.body else paragraph

@@ -10,7 +10,11 @@ firstCreated, embargoed, pubStatus, edNote, signal; AdministrativeMetadataGroup:
 urgency, contentCreated, contentModified, then located/creator/contributor;
 DescriptiveMetadataGroup: language, keyword, subject, slugline, headline,
 dateline, by, creditline, description). The body is one XHTML ``html`` root in
-``inlineXML``; a canceled item carries no body.
+``inlineXML``. A canceled item (a kill) keeps only ids, version, dates,
+provider, rights, ``pubStatus stat:canceled`` and the kill note (``edNote``),
+and of its contentMeta only the credit line: no headline, summary, slugline,
+byline or body of the killed story. A feed with nothing to carry still gets a
+newsMessage, holding one empty ``packageItem`` (see :func:`news_message`).
 """
 
 from __future__ import annotations
@@ -19,10 +23,19 @@ from functools import lru_cache
 
 from lxml import etree
 
+from syndication.articles.model import PubStatus
 from syndication.config import Agency
+from syndication.credit import feed_credit
 from syndication.destinations.base import encode_segment
-from syndication.render.base import Document, Edition, Item
-from syndication.render.fields import authors, by_text, contributors, newest_time
+from syndication.render.base import Credit, Document, Edition, Item
+from syndication.render.fields import (
+    authors,
+    by_text,
+    contributors,
+    feed_guid,
+    feed_language,
+    newest_time,
+)
 from syndication.render.text import iso_time, xml_text
 from syndication.render.xhtml import xhtml_document
 
@@ -34,6 +47,8 @@ MESSAGE_TYPE = "application/vnd.iptc.g2.newsmessage+xml; charset=utf-8"
 ITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml; charset=utf-8"
 # lxml's key for the default namespace is None; lxml-stubs only allows str keys.
 _NSMAP: dict[str, str] = {None: G2}  # type: ignore[dict-item]
+# The id of the empty feed package's only group (xs:ID; groupSet's root).
+EMPTY_GROUP = "root"
 # Serialized items remembered across feeds (standalone and inside a message),
 # about 8 KB each: the publish's memory is mostly these caches.
 DOCUMENT_CACHE_SIZE = 2048
@@ -45,9 +60,10 @@ class NewsmlRenderer:
     file_name = "newsml.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        """Item documents (``is_index=False``) first, then the newsMessage. An
-        edition with neither items nor kills has no newsMessage (its itemSet
-        would be empty, which the schema forbids)."""
+        """Item documents (``is_index=False``) first, then the newsMessage,
+        always: an edition with neither items nor kills sends the empty feed
+        package (see :func:`news_message`), so partners never read a stale or
+        missing ``newsml.xml``."""
         feed_id = edition.feed.feed_id
         documents = [
             Document(
@@ -60,17 +76,16 @@ class NewsmlRenderer:
             )
             for item in (*edition.items, *edition.canceled)
         ]
-        if documents:
-            documents.append(
-                Document(
-                    feed_id=feed_id,
-                    key=self.file_name,
-                    format=self.format,
-                    content_type=self.content_type,
-                    body=message_document(edition),
-                    is_index=True,
-                )
+        documents.append(
+            Document(
+                feed_id=feed_id,
+                key=self.file_name,
+                format=self.format,
+                content_type=self.content_type,
+                body=message_document(edition),
+                is_index=True,
             )
+        )
         return documents
 
 
@@ -94,6 +109,8 @@ def message_document(edition: Edition) -> bytes:
     byte for byte ``_serialize(news_message(edition))`` (indentation depends on
     depth only, and every item sits at the same depth under the same
     namespace declarations), without building each newsItem again."""
+    if not (edition.items or edition.canceled):
+        return _serialize(news_message(edition))
     shell = _message_shell(edition)
     head, marker, tail = _serialize(shell).partition(_PLACEHOLDER)
     if not marker:  # cannot happen: the shell holds exactly one placeholder
@@ -148,13 +165,47 @@ def news_message(edition: Edition) -> etree._Element:
     ``sent`` is the newest version time in the message (as RSS lastBuildDate), not
     the build time: an unchanged feed must render to unchanged bytes so publishing
     skips it, and a partner polling it sees when its content last changed.
+
+    NewsML-G2 2.35 requires an itemSet holding at least one item (``xs:any``,
+    minOccurs 1), so an edition with neither items nor kills sends one
+    ``packageItem`` instead: the feed itself as a package (its guid is the Atom
+    feed id) whose root group refers to no item.
     """
     message = etree.Element(_g2("newsMessage"), nsmap=_NSMAP)
     _message_header(message, edition)
     item_set = _sub(message, "itemSet")
     for item in (*edition.items, *edition.canceled):
         news_item(item, edition, item_set)
+    if not (edition.items or edition.canceled):
+        _empty_feed_package(edition, item_set)
     return message
+
+
+def _empty_feed_package(edition: Edition, parent: etree._Element) -> None:
+    feed, agency = edition.feed, edition.agency
+    where = f"feed {feed.feed_id}"
+    attributes = {
+        "guid": feed_guid(edition),
+        "version": "1",
+        "standard": "NewsML-G2",
+        "standardversion": STANDARD_VERSION,
+        "conformance": "power",
+    }
+    language = feed_language(edition)
+    if language:
+        attributes[XML_LANG] = language
+    package = _sub(parent, "packageItem", **attributes)
+    _sub(package, "catalogRef", href=CATALOG)
+    _rights_info(package, feed_credit(feed, agency), agency, where)
+    meta = _sub(package, "itemMeta")
+    _sub(meta, "itemClass", qcode="ninat:composite")  # a package (IPTC ninature)
+    provider = _sub(meta, "provider", uri=agency.url)
+    _sub(provider, "name", _text(agency.name, "agency name"))
+    _sub(meta, "versionCreated", iso_time(newest_time(edition)))
+    _sub(meta, "pubStatus", qcode="stat:usable")
+    _sub(meta, "title", _text(feed.title, f"{where} title"))
+    group_set = _sub(package, "groupSet", root=EMPTY_GROUP)
+    _sub(group_set, "group", id=EMPTY_GROUP)
 
 
 def news_item(
@@ -183,12 +234,7 @@ def _news_item(
         root = etree.SubElement(parent, _g2("newsItem"), attributes)
     _sub(root, "catalogRef", href=CATALOG)
 
-    rights = _sub(root, "rightsInfo")
-    holder = _sub(rights, "copyrightHolder", uri=agency.url)
-    _sub(holder, "name", _text(credit.copyright_holder, where))
-    _sub(rights, "copyrightNotice", _text(credit.copyright_notice, where))
-    if credit.usage_terms:
-        _sub(rights, "usageTerms", _text(credit.usage_terms, where))
+    _rights_info(root, credit, agency, where)
 
     meta = _sub(root, "itemMeta")
     _sub(meta, "itemClass", qcode="ninat:text")
@@ -203,6 +249,15 @@ def _news_item(
         _sub(meta, "edNote", _text(version.ed_note, f"{where} ed_note"))
     if version.is_correction:
         _sub(meta, "signal", qcode="sig:correction")
+
+    if version.status is PubStatus.CANCELED:
+        # A kill carries none of the story's text (headline, summary, slugline,
+        # byline, dateline, keywords, body): partners act on the guid, the
+        # pubStatus and the note. NewsML-G2 2.35 makes contentMeta optional;
+        # it stays for the credit line every item of a feed carries.
+        content = _sub(root, "contentMeta")
+        _sub(content, "creditline", _text(credit.line, f"{where} credit line"))
+        return root
 
     content = _sub(root, "contentMeta")
     _sub(content, "urgency", str(version.urgency))
@@ -241,18 +296,28 @@ def _news_item(
             role="drol:summary",
         )
 
-    if version.status.value != "canceled":
-        content_set = _sub(root, "contentSet")
-        inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
-        inline.set(XML_LANG, version.language)
-        inline.append(
-            xhtml_document(
-                _text(version.headline, f"{where} headline"),
-                _text(item.body, f"{where} body"),
-                where,
-            )
+    content_set = _sub(root, "contentSet")
+    inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
+    inline.set(XML_LANG, version.language)
+    inline.append(
+        xhtml_document(
+            _text(version.headline, f"{where} headline"),
+            _text(item.body, f"{where} body"),
+            where,
         )
+    )
     return root
+
+
+def _rights_info(
+    parent: etree._Element, credit: Credit, agency: Agency, where: str
+) -> None:
+    rights = _sub(parent, "rightsInfo")
+    holder = _sub(rights, "copyrightHolder", uri=agency.url)
+    _sub(holder, "name", _text(credit.copyright_holder, where))
+    _sub(rights, "copyrightNotice", _text(credit.copyright_notice, where))
+    if credit.usage_terms:
+        _sub(rights, "usageTerms", _text(credit.usage_terms, where))
 
 
 def _serialize(root: etree._Element) -> bytes:

@@ -3,10 +3,14 @@
 Channel: title, link, description, ``atom:link rel="self"`` (and ``rel="hub"``),
 copyright (the rights statement), language, ``lastBuildDate`` = the newest
 version time in the edition (feedgen would stamp the clock; we never let it).
-Items newest first: title, link, ``guid isPermaLink="false"``, description (the
-standfirst), ``content:encoded`` (escaped HTML: body plus credit paragraph),
-categories with the IPTC scheme as domain, ``pubDate`` (RFC 822, the version's
-time), then the extension's ``dc:``/``media:`` elements.
+Items in the edition's order (the latest change first, as in Atom and
+NewsML-G2): title, link, ``guid isPermaLink="false"``, description (the
+standfirst), ``content:encoded`` (escaped HTML: body plus credit paragraph,
+opened by the correction paragraph for a correction), categories with the IPTC
+scheme as domain (a correction adds the IPTC signal ``correction``),
+``pubDate`` (RFC 822: the first publication, as Atom's ``published``), and for a
+later version ``atom:updated`` (its time, as Atom's ``updated``), then the
+extension's ``dc:``/``media:`` elements.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from syndication.render.assemble import Assembler
 from syndication.render.base import Document, Edition, Item, index_document
 from syndication.render.feedgen_ext import CreditEntryExtension, CreditFeedExtension
 from syndication.render.fields import (
+    CORRECTION,
+    SIGNAL_SCHEME,
     feed_language,
     item_link,
     newest_time,
     self_url,
+    shown_body,
     subject_term,
 )
 from syndication.render.text import xml_text
@@ -81,7 +88,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         entry.description(
             xml_text(version.summary or version.headline, f"{at} summary")
         )
-        entry.content(xml_text(item.body, f"{at} body"), type="html")
+        entry.content(xml_text(shown_body(item), f"{at} body"), type="html")
         categories = []
         for subject in version.subjects:
             scheme, term = subject_term(subject)
@@ -89,9 +96,11 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
             if scheme:
                 category["scheme"] = scheme
             categories.append(category)
+        if version.is_correction:
+            categories.append({"term": CORRECTION, "scheme": SIGNAL_SCHEME})
         if categories:
             entry.category(categories)
-        entry.pubDate(version.version_created)
+        entry.pubDate(version.first_created)
         entry.credit.set_item(item, agency, at)
     document = fg.rss_str(pretty=False)
     root = etree.fromstring(document, _PARSER)

@@ -39,6 +39,12 @@ def iso_time(moment: datetime) -> str:
     return utc(moment).isoformat().replace("+00:00", "Z")
 
 
+def atom_time(moment: datetime) -> str:
+    """RFC 3339 in UTC as feedgen writes Atom dates (``+00:00``); RSS's
+    ``atom:updated`` uses it too, so both formats state the same string."""
+    return utc(moment).isoformat()
+
+
 def rfc822_time(moment: datetime) -> str:
     """RFC 822 (as RSS 2.0 wants, four-digit year): ``Wed, 17 Jun 2026 00:01:00
     +0000``; independent of the process locale."""

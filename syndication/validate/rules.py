@@ -12,7 +12,15 @@ extension functions in the ``urn:syndication:rules`` namespace:
     seconds since the epoch for an RFC 3339 or RFC 822 date that states its time
     zone, else NaN;
 ``syn:zoned(date)``
-    true when the date parses and states its time zone.
+    true when the date parses and states its time zone;
+``syn:html-class-count(html, class)``
+    how many elements of escaped HTML (RSS ``content:encoded``, Atom ``html``
+    content) have ``class`` among their classes;
+``syn:html-opens-with-class(html, class)``
+    true when the escaped HTML's first node is an element with ``class``.
+
+Escaped HTML is parsed as the body rules parse it (lxml's HTML parser, no
+network), once per distinct text: the same body recurs in every feed and format.
 
 Assertion ids are the rule ids reported to operators.
 """
@@ -20,6 +28,7 @@ Assertion ids are the rule ids reported to operators.
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import importlib
 import math
 import threading
@@ -31,7 +40,7 @@ from typing import Any
 from lxml import etree
 
 from syndication.errors import ConfigError
-from syndication.validate import schemas
+from syndication.validate import bodies, schemas
 from syndication.validate.report import Problem, source_line
 
 # lxml-stubs 0.5 have no isoschematron module.
@@ -45,6 +54,11 @@ XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 # not known: items must then agree with each other) and the build time in
 # seconds since the epoch.
 PARAMETERS = ("expected-credit", "build-time")
+# Class summaries of escaped HTML remembered by the text's SHA-256.
+CLASSES_CACHE_SIZE = 100_000
+# The classes the rules ask about (syn:html-class-count and
+# syn:html-opens-with-class answer for these alone).
+_CLASSES_LOOKED_FOR = ("correction",)
 
 
 @dataclass
@@ -119,6 +133,8 @@ def compiled_rules(schemas_dir: Path, fmt: str) -> CompiledRules:
                 extensions={
                     (RULES_NS, "instant"): _instant,
                     (RULES_NS, "zoned"): _zoned,
+                    (RULES_NS, "html-class-count"): _html_class_count,
+                    (RULES_NS, "html-opens-with-class"): _html_opens_with_class,
                 },
                 # DENY_ALL exists in lxml; lxml-stubs 0.5 lack it.
                 access_control=etree.XSLTAccessControl.DENY_ALL,  # type: ignore[attr-defined]
@@ -168,6 +184,65 @@ def _instant(context: Any, value: Any) -> float:
 
 def _zoned(context: Any, value: Any) -> bool:
     return parse_instant(_string(value)) is not None
+
+
+@dataclass(frozen=True)
+class HtmlClasses:
+    """The classes of escaped HTML: those of its first node when that is an
+    element (empty when text comes first), and how many elements carry each."""
+
+    first: frozenset[str]
+    counts: dict[str, int]
+
+
+_CLASSES: dict[bytes, HtmlClasses] = {}
+_NO_CLASSES = HtmlClasses(frozenset(), {})
+
+
+def html_classes(source: str) -> HtmlClasses:
+    """The class summary of escaped HTML, remembered by the text's digest."""
+    if not any(name in source for name in _CLASSES_LOOKED_FOR) and "&#" not in source:
+        # No class the rules ask about can be there, even spelt with character
+        # references (HTML 4 names no ASCII letter): nothing to parse.
+        return _NO_CLASSES
+    key = hashlib.sha256(source.encode("utf-8")).digest()
+    known = _CLASSES.get(key)
+    if known is not None:
+        return known
+    first: frozenset[str] = frozenset()
+    counts: dict[str, int] = {}
+    if source.strip():
+        body = bodies.parse_html(source)
+        opening = next((c for c in body if isinstance(c.tag, str)), None)
+        if opening is not None and not (body.text or "").strip():
+            first = frozenset((opening.get("class") or "").split())
+        for element in body.iterdescendants():
+            if isinstance(element.tag, str):
+                for name in set((element.get("class") or "").split()):
+                    counts[name] = counts.get(name, 0) + 1
+    known = HtmlClasses(first, counts)
+    if len(_CLASSES) >= CLASSES_CACHE_SIZE:
+        _CLASSES.clear()
+    _CLASSES[key] = known
+    return known
+
+
+def _html_class_count(context: Any, html: Any, name: Any) -> float:
+    return float(html_classes(_string(html)).counts.get(_class(name), 0))
+
+
+def _html_opens_with_class(context: Any, html: Any, name: Any) -> bool:
+    return _class(name) in html_classes(_string(html)).first
+
+
+def _class(name: Any) -> str:
+    value = _string(name)
+    if value not in _CLASSES_LOOKED_FOR:
+        raise ConfigError(
+            f"rules ask about class {value!r}; syn:html-class-count and "
+            f"syn:html-opens-with-class know only {', '.join(_CLASSES_LOOKED_FOR)}"
+        )
+    return value
 
 
 def _line(tree: etree._ElementTree, location: str) -> int | None:

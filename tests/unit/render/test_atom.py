@@ -7,6 +7,7 @@ from lxml import etree
 
 from syndication.credit import credit_paragraph
 from syndication.render.atom import AtomRenderer, render_atom
+from syndication.render.fields import shown_body
 
 from .render_kit import edition_of
 
@@ -43,11 +44,12 @@ def test_feedparser_reads_every_entry_with_credit(edition, agency):
         assert entry.rights == agency.credit_line
         assert entry.summary == version.summary
         assert entry.content[0].type == "text/html"
-        assert entry.content[0].value == item.body
+        assert entry.content[0].value == shown_body(item)
     gulf = parsed.entries[0]
     assert [c.name for c in gulf.contributors] == ["Daniel Osei", "Helen Park"]
     assert [(t.term, t.scheme, t.label) for t in gulf.tags] == [
-        ("09000000", "http://cv.iptc.org/newscodes/mediatopic/", "labour")
+        ("09000000", "http://cv.iptc.org/newscodes/mediatopic/", "labour"),
+        ("correction", "http://cv.iptc.org/newscodes/signal/", "correction"),
     ]
 
 

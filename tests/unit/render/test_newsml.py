@@ -131,6 +131,8 @@ def test_message_holds_current_items_and_the_canceled_one(edition, versions):
         "Withdrawn: legal concerns"
     )
     assert killed.find("g:contentSet", NS) is None
+    assert killed.find("g:contentMeta/g:headline", NS) is None
+    assert killed.find("g:contentMeta/g:description", NS) is None
 
 
 def test_the_xsd_check_is_strict_about_order(edition, schema):
@@ -147,8 +149,43 @@ def test_the_xsd_check_is_strict_about_order(edition, schema):
     assert not schema.validate(broken)
 
 
-def test_empty_edition_has_no_message(feed, agency):
-    assert NewsmlRenderer().render(edition_of(feed, agency, [])) == []
+def test_an_empty_edition_sends_the_empty_feed_package(feed, agency, schema):
+    """IPTC's XSD wants one item or more in an itemSet (a header alone, or an
+    empty itemSet, is invalid), so a feed with nothing to carry sends itself as
+    a package of no item: partners read an up-to-date, empty newsml.xml."""
+    [document] = NewsmlRenderer().render(edition_of(feed, agency, []))
+    assert (document.key, document.is_index) == ("newsml.xml", True)
+    message = etree.fromstring(document.body)
+    assert schema.validate(message), schema.error_log
+    assert message.findtext("g:header/g:sent", namespaces=NS) == "2026-06-20T12:00:00Z"
+    assert message.find("g:itemSet/g:newsItem", NS) is None
+    [package] = message.findall("g:itemSet/g:packageItem", NS)
+    assert package.get("guid") == "urn:newsml:news.trust.org:feed:partner-a"
+    assert package.get("version") == "1"
+    assert package.find("g:itemMeta/g:itemClass", NS).get("qcode") == (
+        "ninat:composite"
+    )
+    assert package.findtext("g:itemMeta/g:title", namespaces=NS) == feed.title
+    assert package.findtext("g:itemMeta/g:versionCreated", namespaces=NS) == (
+        "2026-06-20T12:00:00Z"
+    )
+    assert package.xpath("string(g:rightsInfo/g:copyrightNotice)", namespaces=NS) == (
+        agency.copyright_notice
+    )
+    [group] = package.findall("g:groupSet/g:group", NS)
+    assert package.find("g:groupSet", NS).get("root") == group.get("id")
+    assert len(group) == 0
+
+
+def test_schema_wants_an_item_in_every_item_set(feed, agency, schema):
+    """Why the package: without it the message is invalid."""
+    [document] = NewsmlRenderer().render(edition_of(feed, agency, []))
+    message = etree.fromstring(document.body)
+    item_set = message.find("g:itemSet", NS)
+    item_set.remove(item_set[0])
+    assert not schema.validate(message)
+    message.remove(item_set)
+    assert not schema.validate(message)
 
 
 def test_the_assembled_message_is_the_serialized_tree(edition):
@@ -164,7 +201,7 @@ def test_the_assembled_message_is_the_serialized_tree(edition):
         replace(edition, items=tuple(reversed(edition.items))),
         replace(edition, items=edition.items[:1]),
         replace(edition, items=()),
+        replace(edition, items=(), canceled=()),
     ]
     for variant in variants:
-        if variant.items or variant.canceled:
-            assert message_document(variant) == _serialize(news_message(variant))
+        assert message_document(variant) == _serialize(news_message(variant))

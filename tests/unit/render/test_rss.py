@@ -6,6 +6,7 @@ import feedparser
 from lxml import etree
 
 from syndication.credit import credit_paragraph
+from syndication.render.fields import shown_body
 from syndication.render.rss import RssRenderer, render_rss
 
 from .render_kit import edition_of, make_feed, story
@@ -34,14 +35,15 @@ def test_feedparser_reads_every_item_with_credit(edition, agency):
         assert entry.title == item.version.headline
         assert entry.link == f"https://news.trust.org/item/{item.version.guid}"
         assert entry.guidislink is False
-        assert (
-            entry.published_parsed[:5] == item.version.version_created.timetuple()[:5]
-        )
+        # pubDate is the first publication, atom:updated the version (as Atom).
+        version = item.version
+        assert entry.published_parsed[:5] == version.first_created.timetuple()[:5]
+        assert entry.updated_parsed[:5] == version.version_created.timetuple()[:5]
         assert entry.author == "Priya Raman"
         assert entry.rights == f"{agency.credit_line} {agency.copyright_notice}"
         assert entry.media_credit[0]["content"] == agency.credit_line
         assert entry.media_credit[0]["role"] == "distributor"
-        assert entry.content[0].value == item.body
+        assert entry.content[0].value == shown_body(item)
         assert entry.summary == item.version.summary
     assert parsed.feed.rights == f"{agency.credit_line} {agency.copyright_notice}"
 
@@ -77,15 +79,16 @@ def test_item_elements(edition, agency):
     root = etree.fromstring(render_rss(edition))
     gulf = root.find("channel").findall("item")[0]
     assert gulf.find("guid").get("isPermaLink") == "false"
-    assert gulf.findtext("pubDate") == "Wed, 17 Jun 2026 11:30:00 +0000"
+    assert gulf.findtext("pubDate") == "Wed, 17 Jun 2026 08:00:00 +0000"
     assert [c.text for c in gulf.findall(f"{{{DC}}}creator")] == ["Priya Raman"]
     assert [c.text for c in gulf.findall(f"{{{DC}}}contributor")] == [
         "Daniel Osei",
         "Helen Park",
     ]
-    [category] = gulf.findall("category")
-    assert category.get("domain") == "http://cv.iptc.org/newscodes/mediatopic/"
-    assert category.text == "09000000"
+    assert [(c.get("domain"), c.text) for c in gulf.findall("category")] == [
+        ("http://cv.iptc.org/newscodes/mediatopic/", "09000000"),
+        ("http://cv.iptc.org/newscodes/signal/", "correction"),
+    ]
     [content] = gulf.findall(f"{{{MEDIA}}}content")
     assert content.get("url") == "https://news.example.org/images/gulf.jpg"
     assert content.get("medium") == "image"

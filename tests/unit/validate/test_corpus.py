@@ -51,6 +51,12 @@ def check(name: str, **expectations) -> GateReport:  # type: ignore[no-untyped-d
         ("newsml-out-of-order.xml", "newsml-grammar"),
         ("newsml-subject-without-scheme.xml", "subject-scheme"),
         ("newsml-subject-without-name.xml", "subject-name"),
+        ("newsml-canceled-with-headline.xml", "canceled-no-text"),
+        ("newsml-canceled-with-headline.xml", "newsml-grammar"),
+        ("newsml-canceled-with-body.xml", "canceled-no-text"),
+        ("newsml-canceled-with-body.xml", "newsml-grammar"),
+        ("rss-correction-without-paragraph.xml", "correction-paragraph"),
+        ("atom-correction-unmarked.xml", "correction-unmarked"),
         ("rss-malformed.xml", "well-formed"),
         ("doctype-external-entity-file.xml", "no-doctype"),
         ("doctype-utf16.xml", "no-doctype"),
@@ -67,6 +73,19 @@ def test_broken_document_is_rejected_with_its_rule(name: str, rule: str) -> None
 def test_out_of_order_newsml_also_fails_the_official_schema(official_xsd: Path) -> None:
     report = check("newsml-out-of-order.xml")
     assert "newsml-official-xsd" in {p.rule for p in report.problems}
+
+
+def test_a_canceled_item_with_text_is_named_and_valid_to_the_official_xsd(
+    official_xsd: Path,
+) -> None:
+    """IPTC's schema allows a headline on a canceled item; our profile and
+    rules do not, and say what was found."""
+    report = check("newsml-canceled-with-headline.xml")
+    assert "newsml-official-xsd" not in {p.rule for p in report.problems}
+    [problem] = [p for p in report.problems if p.rule == "canceled-no-text"]
+    assert problem.message == (
+        "A canceled newsItem carries none of the killed story's text; found headline."
+    )
 
 
 def test_problems_name_document_line_rule_and_message() -> None:
@@ -90,7 +109,13 @@ def test_problems_name_document_line_rule_and_message() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["rss-valid.xml", "rss-valid-cdata.xml", "atom-valid.xml", "newsml-valid.xml"],
+    [
+        "rss-valid.xml",
+        "rss-valid-cdata.xml",
+        "atom-valid.xml",
+        "newsml-valid.xml",
+        "newsml-canceled-valid.xml",
+    ],
 )
 def test_valid_documents_pass(name: str) -> None:
     report = check(name)
@@ -165,3 +190,11 @@ def test_every_golden_document_passes(path: Path, official_xsd: Path) -> None:
     assert report.ok, [str(p) for p in report.problems]
     # And with no expectations at all, as an operator would check them.
     assert check_file(path).ok
+
+
+def test_a_usable_item_still_needs_its_headline() -> None:
+    body = (BROKEN / "newsml-valid.xml").read_bytes()
+    headless = body.replace(b"<headline>Floods displace thousands</headline>", b"")
+    assert headless != body
+    report = gate().check_file(headless, name="headless.xml")
+    assert {"newsml-grammar", "item-headline"} <= {p.rule for p in report.problems}

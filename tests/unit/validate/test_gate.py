@@ -100,10 +100,27 @@ def test_rendered_documents_pass(gate: Gate, feed_id: str) -> None:
     gate.require(documents, built)  # does not raise
 
 
-def test_an_empty_edition_passes(gate: Gate) -> None:
-    built = edition()
-    documents = render_edition(built, ["rss", "atom"])
-    assert gate.check(documents, built).ok
+@pytest.mark.parametrize(
+    "feed_id", ["partner-a-humanitarian", "partner-b-climate", "partner-c-all"]
+)
+def test_an_empty_edition_renders_every_index_and_passes(
+    gate: Gate, feed_id: str
+) -> None:
+    """A feed whose selection is empty still has all three indexes, each
+    current (no item) and valid, NewsML-G2 to IPTC's XSD too."""
+    built = edition(feed_id)
+    documents = render_edition(built, ["rss", "atom", "newsml"])
+    assert [(d.key, d.is_index) for d in documents] == [
+        ("rss.xml", True),
+        ("atom.xml", True),
+        ("newsml.xml", True),
+    ]
+    report = gate.check(documents, built)
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.checked == 3
+    rss, atom, newsml = (d.body for d in documents)
+    assert b"<item>" not in rss and b"<entry" not in atom
+    assert b"<newsItem" not in newsml and b"<packageItem" in newsml
 
 
 def test_an_embargoed_item_is_refused_in_every_format(gate: Gate) -> None:
