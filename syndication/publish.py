@@ -270,7 +270,7 @@ class Publisher:
                 last.edition_at - window, at - window
             ):
                 continue
-            required = _index_keys(feed, feed.prefix, has_items=last.items > 0)
+            required = _index_keys(feed, feed.prefix)
             try:
                 if not required or target.missing(required):
                     continue
@@ -455,7 +455,7 @@ class Publisher:
                 )
                 fingerprint = _fingerprint(settings, refs, canceled)
                 documents_there = self._current_documents(
-                    feed, target, prefix, last, fingerprint, bool(refs or canceled)
+                    feed, target, prefix, last, fingerprint
                 )
                 if documents_there is not None:
                     items = len(refs)
@@ -793,14 +793,13 @@ class Publisher:
         prefix: str,
         last: RunRecord,
         fingerprint: str,
-        has_items: bool,
     ) -> int | None:
         """The number of documents of the last successful run when it published
         this very edition and its indexes are still at the destination; None
         when the feed must be rendered."""
         if last.fingerprint != fingerprint:
             return None
-        required = _index_keys(feed, prefix, has_items=has_items)
+        required = _index_keys(feed, prefix)
         if not required or target.missing(required):
             return None
         return last.written + last.skipped
@@ -881,13 +880,12 @@ def _state(changes: int, settings: Mapping[str, Any]) -> str:
     return _digest({"changes": changes, "settings": settings})
 
 
-def _index_keys(feed: FeedDefinition, prefix: str, *, has_items: bool) -> list[str]:
-    """The index documents a feed's edition has at the destination (the
-    NewsML-G2 message only when it has items or kills)."""
+def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:
+    """The index documents a feed's edition has at the destination: one per
+    format, the NewsML-G2 message too when the edition is empty (it then holds
+    the empty feed package)."""
     return [
-        join_key(prefix, INDEX_FILES[fmt])
-        for fmt in feed.formats
-        if fmt in INDEX_FILES and (fmt != "newsml" or has_items)
+        join_key(prefix, INDEX_FILES[fmt]) for fmt in feed.formats if fmt in INDEX_FILES
     ]
 
 

@@ -9,6 +9,7 @@ publishing context (self URLs, WebSub hub) the renderers need.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from syndication.articles.model import utc
@@ -43,8 +44,10 @@ def build_edition(
         make_item(version, feed, agency)
         for version in store.select(feed.selection, moment)
     )
+    # A kill notice goes out at once: an embargo the killed story still had
+    # (a kill stored without the editorial command) no longer applies to it.
     canceled = tuple(
-        make_item(version, feed, agency)
+        make_item(replace(version, embargo_until=None), feed, agency)
         for version in store.select_canceled(feed.selection, moment, carrier=carrier)
     )
     return Edition(

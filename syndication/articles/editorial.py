@@ -49,7 +49,16 @@ def kill_article(store: Store, guid: str, *, reason: str, now: datetime) -> Chan
     return _append(
         store,
         latest,
-        replace(latest, status=PubStatus.CANCELED, ed_note=reason, is_correction=False),
+        # A kill takes effect at once, embargo or not: a story that was never
+        # released gets no notice (see Store.select_canceled), one that was
+        # must be withdrawn now.
+        replace(
+            latest,
+            status=PubStatus.CANCELED,
+            ed_note=reason,
+            is_correction=False,
+            embargo_until=None,
+        ),
         now,
         "kill",
     )

@@ -56,9 +56,7 @@ def canceled_in_message(site: Site, feed: str) -> set[str]:
 def in_feed(site: Site, feed: str, text: str) -> list[str]:
     """Keys of ``feed``'s own documents (not its replays) holding ``text``."""
     return [
-        key
-        for key in site.holding(text)
-        if f"{feed}/" in key and "/replay/" not in key
+        key for key in site.holding(text) if f"{feed}/" in key and "/replay/" not in key
     ]
 
 
@@ -256,3 +254,49 @@ def test_immutable_caching_is_a_configuration_error(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "publish.cache_control_item" in result.output
     assert "'immutable' is not allowed" in result.output
+
+
+def test_every_format_stays_current_when_a_feed_empties(site: Site) -> None:
+    assert site.ingest(**story(1, urgency=2)).exit_code == 0
+    site.ok("publish")
+    assert b"Body marker 1" in site.feed_document("urgent", "newsml.xml")
+    site.ok("push", "urn:test:story-1", "--urgency", "7")  # leaves "urgent"
+    for name in ("rss.xml", "atom.xml", "newsml.xml"):
+        body = site.feed_document("urgent", name)
+        assert b"marker 1" not in body, name
+        etree.fromstring(body)
+
+
+def test_a_feed_with_nothing_to_carry_has_every_index(site: Site) -> None:
+    site.ok("publish")
+    for feed in ("all", "labour", "urgent"):
+        for name in ("rss.xml", "atom.xml", "newsml.xml"):
+            etree.fromstring(site.feed_document(feed, name))
+
+
+def test_a_correction_is_visible_in_every_format(site: Site) -> None:
+    assert site.ingest(**story(1)).exit_code == 0
+    site.ok("publish")
+    fixed = site.root / "fixed.json"
+    data = story(1, body="<p>Fixed body 1.</p>")
+    del data["guid"]
+    fixed.write_text(json.dumps(data), encoding="utf-8")
+    site.ok("articles", "correct", "urn:test:story-1", str(fixed), "--note", "Age")
+    rss = etree.fromstring(site.feed_document("all", "rss.xml"))
+    atom = etree.fromstring(site.feed_document("all", "atom.xml"))
+    description = rss.find("channel/item/description")
+    content = atom.find(f"{ATOM}entry/{ATOM}content")
+    for html in (
+        rss.findtext("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded"),
+        content.text if content is not None else None,
+    ):
+        assert html is not None
+        assert html.startswith('<p class="correction">Correction: Age</p>')
+    assert description is not None
+    newsml = site.feed_document("all", "newsml.xml")
+    assert b"sig:correction" in newsml
+    # First publication and last update agree between RSS and Atom.
+    published = atom.findtext(f"{ATOM}entry/{ATOM}published")
+    updated = atom.findtext(f"{ATOM}entry/{ATOM}updated")
+    assert published is not None and updated is not None and published < updated
+    assert rss.findtext(f"channel/item/{ATOM}updated") == updated
