@@ -23,9 +23,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syndication.config import Agency, Settings
-from syndication.destinations.base import Destination, PutResult, join_key
+from syndication.destinations.base import (
+    Destination,
+    PutResult,
+    encode_segment,
+    join_key,
+)
 from syndication.errors import LockHeld, SyndicationError, ValidationFailed
 from syndication.feeds import FeedDefinition
+from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, Item
 from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
 
@@ -58,6 +64,7 @@ class FeedResult:
     elapsed: float = 0.0
     rendered: bool = True
     withdrawn: tuple[str, ...] = ()
+    quarantined: tuple[str, ...] = ()
 
     @property
     def is_ok(self) -> bool:
@@ -85,12 +92,17 @@ class PublishSummary:
         return sum(len(r.withdrawn) for r in self.results)
 
     @property
+    def quarantined(self) -> int:
+        return sum(len(r.quarantined) for r in self.results)
+
+    @property
     def exit_code(self) -> int:
-        """1 if any feed failed or was locked, else 4 if any was invalid, else 0."""
+        """1 if any feed failed or was locked, else 4 if any was invalid or
+        left an item out in quarantine, else 0."""
         outcomes = {r.outcome for r in self.results}
         if outcomes & {"failed", "locked"}:
             return 1
-        if "invalid" in outcomes:
+        if "invalid" in outcomes or self.quarantined:
             return 4
         return 0
 
@@ -100,6 +112,8 @@ class PublishSummary:
             counts[result.outcome] = counts.get(result.outcome, 0) + 1
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         withdrawn = f", {self.withdrawn} withdrawn" if self.withdrawn else ""
+        if self.quarantined:
+            withdrawn += f", {self.quarantined} item(s) quarantined"
         return (
             f"{len(self.results)} feed(s) ({detail or 'none'}): "
             f"{self.written} document(s) written, {self.skipped} skipped, "
@@ -293,7 +307,7 @@ class Publisher:
                     skipped=last.written + last.skipped,
                     failed=0,
                     items=last.items,
-                    error="",
+                    error=_carried_note(last),
                     trigger=trigger,
                     fingerprint=last.fingerprint,
                     state=key,
@@ -313,6 +327,7 @@ class Publisher:
                 run_id=run_id,
                 rendered=False,
                 elapsed=each,
+                error=_carried_note(last),
             )
             for (feed, target, _, last), run_id in zip(unchanged, ids, strict=True)
         }
@@ -473,7 +488,7 @@ class Publisher:
                         documents_there,
                         0,
                         items,
-                        "",
+                        _carried_note(last),
                         fingerprint,
                         state,
                         at,
@@ -487,6 +502,7 @@ class Publisher:
                         run_id=run_id,
                         rendered=False,
                         withdrawn=withdrawn,
+                        error=_carried_note(last),
                     )
             edition = build_edition(
                 self.store,
@@ -503,6 +519,15 @@ class Publisher:
             fingerprint = edition_fingerprint(edition, prefix)
             documents = self.render(edition)
             report = self.gate.check(documents, edition)
+            quarantined: tuple[QuarantinedItem, ...] = ()
+            if not report.ok:
+                edition, quarantined = isolate(edition, self.render, self.gate.check)
+                if quarantined:
+                    for bad in quarantined:
+                        log.error("feed %s: quarantined %s", feed.feed_id, bad)
+                    items = len(edition.items)
+                    documents = self.render(edition)
+                    report = self.gate.check(documents, edition)
             if not report.ok:
                 error = ValidationFailed(
                     f"feed {feed.feed_id}: {len(report.problems)} problem(s); "
@@ -564,6 +589,8 @@ class Publisher:
             )
         withdrawal_failure: SyndicationError | None = None
         withdrawn = ()
+        if quarantined and run_id is not None:
+            self._record_quarantine(run_id, feed, prefix, quarantined)
         if failure is None and run_id is not None:
             self.store.record_edition(
                 run_id,
@@ -631,7 +658,7 @@ class Publisher:
             skipped,
             0,
             items,
-            "",
+            note(quarantined) if quarantined else "",
             fingerprint,
             state,
             at,
@@ -653,6 +680,8 @@ class Publisher:
             run_id=run_id,
             urls=index_urls,
             withdrawn=withdrawn,
+            quarantined=tuple(str(q) for q in quarantined),
+            error=note(quarantined) if quarantined else "",
         )
 
     def _upload(
@@ -716,6 +745,35 @@ class Publisher:
         except SyndicationError as exc:
             return done, exc
         return done, None
+
+    def _record_quarantine(
+        self,
+        run_id: int,
+        feed: FeedDefinition,
+        prefix: str,
+        quarantined: Sequence[QuarantinedItem],
+    ) -> None:
+        """One ledger row per quarantined item (``action`` "quarantined"), under
+        the key its item document would have had, with what it failed."""
+        now = self._clock()
+        self.store.record_documents(
+            [
+                DocumentRecord(
+                    run_id=run_id,
+                    feed_id=feed.feed_id,
+                    key=join_key(
+                        prefix, "items", encode_segment(q.guid), f"v{q.version}.xml"
+                    ),
+                    sha256="",
+                    size=0,
+                    etag="",
+                    written=now,
+                    action="quarantined",
+                    note="; ".join(str(p) for p in q.problems),
+                )
+                for q in quarantined
+            ]
+        )
 
     def _withdraw(
         self,
@@ -887,6 +945,12 @@ def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:
     return [
         join_key(prefix, INDEX_FILES[fmt]) for fmt in feed.formats if fmt in INDEX_FILES
     ]
+
+
+def _carried_note(last: RunRecord) -> str:
+    """A quarantine note stays on the runs that follow while the edition is
+    unchanged, so status keeps showing what is left out."""
+    return last.error if last.error.startswith(QUARANTINE_NOTE) else ""
 
 
 def _cache_control(target: Destination, is_index: bool) -> str:

@@ -312,6 +312,7 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
                     "skipped": summary.skipped,
                     "failed": summary.failed,
                     "withdrawn": summary.withdrawn,
+                    "quarantined": summary.quarantined,
                     "exit_code": summary.exit_code,
                 },
                 indent=2,
@@ -327,6 +328,8 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
             click.echo(f"  would write {key}")
         for key in result.withdrawn:
             click.echo(f"  withdrew {key}")
+        for item in result.quarantined:
+            click.echo(f"  quarantined {item}")
         if result.report is not None and not result.report.ok:
             for problem in result.report.problems:
                 click.echo(f"  invalid {problem}")
@@ -352,6 +355,7 @@ def _result_json(result: FeedResult) -> dict[str, Any]:
         "written": list(result.written),
         "would_write": list(result.would_write),
         "withdrawn": list(result.withdrawn),
+        "quarantined": list(result.quarantined),
         "skipped": result.skipped,
         "failed": result.failed,
         "items": result.items,

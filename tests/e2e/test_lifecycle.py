@@ -300,3 +300,33 @@ def test_a_correction_is_visible_in_every_format(site: Site) -> None:
     updated = atom.findtext(f"{ATOM}entry/{ATOM}updated")
     assert published is not None and updated is not None and published < updated
     assert rss.findtext(f"channel/item/{ATOM}updated") == updated
+
+
+def test_a_poison_story_never_stops_a_kill(site: Site) -> None:
+    """A story that fails the gate (stored without ingest's checks) is
+    quarantined; the kill of another story in the same feed still goes out."""
+    assert site.ingest(**story(1)).exit_code == 0
+    assert site.ingest(**story(2)).exit_code == 0
+    site.ok("publish")
+    store = open_store(site.store_url)
+    try:
+        clean = store.get("urn:test:story-2")
+        store.append(
+            replace(
+                clean,
+                version=0,
+                body="<p>Body marker 2 again.</p><script>steal()</script>",
+                version_created=datetime.now(UTC) - timedelta(minutes=1),
+            )
+        )
+    finally:
+        store.close()
+    result = site.run("articles", "kill", "urn:test:story-1", "--reason", "Legal")
+    assert result.exit_code == 0, result.output  # the kill went out
+    assert "quarantined 1 item(s): urn:test:story-2 v2: " in result.output
+    assert_gone(site, 1)
+    assert "urn:test:story-1" in tombstones(site, "all")
+    assert site.holding("steal()") == []
+    published = site.run("publish")  # nothing new: it says what is still left out
+    assert published.exit_code == 0
+    assert "(quarantined 1 item(s): urn:test:story-2 v2: " in published.output
