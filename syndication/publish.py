@@ -29,7 +29,12 @@ from syndication.destinations.base import (
     encode_segment,
     join_key,
 )
-from syndication.errors import LockHeld, SyndicationError, ValidationFailed
+from syndication.errors import (
+    DestinationError,
+    LockHeld,
+    SyndicationError,
+    ValidationFailed,
+)
 from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, Item
@@ -38,6 +43,8 @@ from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
 log = logging.getLogger(__name__)
 
 INDEX_FILES = {"rss": "rss.xml", "atom": "atom.xml", "newsml": "newsml.xml"}
+# Pauses between the attempts at writing one index (three attempts).
+INDEX_RETRY_PAUSES = (0.2, 1.0, 0.0)
 
 RenderFunction = Callable[[Edition], list[Document]]
 
@@ -46,7 +53,8 @@ RenderFunction = Callable[[Edition], list[Document]]
 class FeedResult:
     """What publishing one feed did. ``outcome`` is one of ``published``,
     ``unchanged``, ``invalid`` (refused by validation, nothing written),
-    ``failed`` (the destination or store failed; indexes not replaced),
+    ``failed`` (the destination or store failed; the error says which
+    indexes, if any, were replaced),
     ``locked`` or ``dry-run``."""
 
     feed_id: str
@@ -440,6 +448,17 @@ class Publisher:
         # The run is in the ledger before anything can fail, so a store or
         # destination failure at any step (even when the edition turns out to
         # be unchanged) is recorded, not only failures while writing.
+        if record and self.store.close_interrupted(
+            feed.feed_id, target.name, self._clock()
+        ):
+            # A run of this feed was cut off (we hold its lock, so no other is
+            # running): what its writes left half-done goes too.
+            removed = target.remove_leftovers(prefix)
+            log.warning(
+                "feed %s: closed an interrupted run; removed %d leftover file(s)",
+                feed.feed_id,
+                removed,
+            )
         run_id: int | None = (
             self.store.start_run(
                 feed.feed_id, target.name, self._clock(), trigger, prefix
@@ -631,10 +650,7 @@ class Publisher:
         if failure is not None:
             failed = len(pending) - len(written)
             log.error(
-                "feed %s: %s; %d document(s) not written, indexes not replaced",
-                feed.feed_id,
-                failure,
-                failed,
+                "feed %s: %s; %d document(s) not written", feed.feed_id, failure, failed
             )
             self._finish(
                 run_id, "failed", len(written), skipped, failed, items, str(failure)
@@ -739,12 +755,66 @@ class Publisher:
         try:
             if items:
                 target.sync()  # the items are on disk before any index names them
-            for document in pending:
-                if document.is_index:
-                    done.append(put(document))
         except SyndicationError as exc:
             return done, exc
+        # Each index is tried on its own (with retries), and all of them are
+        # tried even when one fails, so a kill reaches every format that can
+        # take it; the failure then says exactly which indexes were replaced.
+        replaced: list[str] = []
+        refused: list[tuple[str, SyndicationError]] = []
+        for document in pending:
+            if not document.is_index:
+                continue
+            try:
+                done.append(self._put_index(target, put, document, prefix))
+                replaced.append(document.key)
+            except SyndicationError as exc:
+                refused.append((document.key, exc))
+        if refused:
+            first = refused[0][1]
+            return done, DestinationError(
+                f"indexes replaced: {', '.join(replaced) or 'none'}; not replaced: "
+                f"{', '.join(key for key, _ in refused)} ({first}); the next "
+                "publish replaces them",
+                destination=target.name,
+            )
         return done, None
+
+    def _put_index(
+        self,
+        target: Destination,
+        put: Callable[[Document], tuple[str, Document, PutResult]],
+        document: Document,
+        prefix: str,
+    ) -> tuple[str, Document, PutResult]:
+        """Write one index, retrying a failed write; a conditional write refused
+        (412) because the object already holds these very bytes (the answer to
+        an earlier attempt was lost) is a success."""
+        key = join_key(prefix, document.key)
+        for attempt, pause in enumerate(INDEX_RETRY_PAUSES):
+            try:
+                return put(document)
+            except DestinationError as exc:
+                if exc.status == 412:
+                    if self._holds(target, key, document.body):
+                        put_result = PutResult(
+                            key, target.fingerprint(document.body), len(document.body)
+                        )
+                        return key, document, put_result
+                    raise  # another publisher changed it: never overwrite
+                if attempt == len(INDEX_RETRY_PAUSES) - 1:
+                    raise
+                log.warning("%s; retrying in %.1f s", exc, pause)
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _holds(target: Destination, key: str, body: bytes) -> bool:
+        try:
+            current = target.list(key.rpartition("/")[0]).get(key)
+        except SyndicationError:
+            return False
+        return current == target.fingerprint(body)
 
     def _record_quarantine(
         self,

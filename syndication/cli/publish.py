@@ -203,7 +203,7 @@ def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
         # A malformed option value is a usage error (exit 2), found before any work.
         try:
             delta: timedelta = parse_duration(expires, None, "--expires")
-        except ConfigError as exc:
+        except (ConfigError, OverflowError) as exc:
             raise click.BadParameter(
                 f"expected a duration such as '15m', '12h' or '7d', got {expires!r}",
                 param_hint="--expires",

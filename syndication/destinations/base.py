@@ -65,6 +65,11 @@ class Destination(Protocol):
         """Make every write so far durable."""
         ...
 
+    def remove_leftovers(self, prefix: str) -> int:
+        """Remove what an interrupted write left under ``prefix`` (a folder's
+        temporary files); how many were removed."""
+        ...
+
     def delete(self, keys: Sequence[str]) -> None:
         """Remove ``keys`` (withdrawal). A key that holds nothing is no error;
         a key that could not be removed raises DestinationError naming it."""

@@ -93,6 +93,24 @@ class LocalDestination:
         else:
             list(self._pool.map(self._fsync, paths))
 
+    def remove_leftovers(self, prefix: str) -> int:
+        """Remove the ``.tmp-*`` files a write killed before its rename left."""
+        base = self._path(prefix) if prefix else self.root
+        removed = 0
+        if not base.is_dir():
+            return removed
+        for path in base.rglob(".tmp-*"):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError as exc:
+                raise DestinationError(
+                    f"cannot remove a leftover temporary file: {exc.strerror}",
+                    destination=self.name,
+                    key=path.relative_to(self.root).as_posix(),
+                ) from exc
+        return removed
+
     def delete(self, keys: Sequence[str]) -> None:
         """Unlink each file, then remove the folders that are left empty (an
         article's ``items/<id>/`` folder once its last version is withdrawn)."""

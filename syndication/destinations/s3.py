@@ -90,8 +90,15 @@ class S3Destination:
 
     @property
     def client(self) -> S3Client:
+        from botocore.exceptions import BotoCoreError
+
         with self._client_lock:  # uploads run in several threads
-            return self._make_client()
+            try:
+                return self._make_client()
+            except BotoCoreError as exc:  # a missing profile, a bad region…
+                raise DestinationError(
+                    f"cannot create an S3 client: {exc}", destination=self.name
+                ) from exc
 
     def _make_client(self) -> S3Client:
         if self._client is None:
@@ -166,6 +173,10 @@ class S3Destination:
     def sync(self) -> None:
         """Nothing to do: S3 has stored an object when it answers the PUT."""
 
+    def remove_leftovers(self, prefix: str) -> int:
+        """Nothing to do: a PutObject that did not finish stored nothing."""
+        return 0
+
     def delete(self, keys: Sequence[str]) -> None:
         """DeleteObjects, up to 1,000 keys a request; a key S3 reports it could
         not delete is an error (a missing key is not: S3 deletes are idempotent)."""
@@ -237,11 +248,13 @@ class S3Destination:
         full = self._key(key)
         if expires_seconds is None and self.public_base_url:
             return f"{self.public_base_url}/{join_key(key)}"
-        return self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": full},
-            ExpiresIn=expires_seconds or 3600,
-        )
+        with self._translated("presigning", full):
+            # No credentials is botocore's NoCredentialsError: translated.
+            return self.client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": full},
+                ExpiresIn=expires_seconds or 3600,
+            )
 
     def close(self) -> None:
         if self._client is not None:

@@ -165,6 +165,12 @@ class Store(Protocol):
         prefix: str = "",
     ) -> int: ...
 
+    def close_interrupted(self, feed_id: str, destination: str, now: datetime) -> int:
+        """Mark the feed's runs still ``running`` as ``interrupted`` (the process
+        stopped mid-run); call it only while holding the feed's lock. Returns
+        how many there were."""
+        ...
+
     def record_edition(
         self,
         run_id: int,
