@@ -11,7 +11,9 @@ The shape (paragraphs separated by blank lines)::
 
 The trailing parenthesised credits block may also stand alone as the last
 paragraph, and its parts may be separated by semicolons. It becomes structured
-bylines and the credit line and is removed from the body. Wire copy has no year,
+bylines and the credit line and is removed from the body. It ends the story:
+whatever follows it (a partner page's comment form or donation box, pasted
+along with the story) is cut, with a warning. Wire copy has no year,
 no language and no subjects: the caller supplies them (``--date``/file time,
 ``--language``, ``--subject``).
 """
@@ -247,21 +249,42 @@ def _check_credit_sentence(given: str, configured: str, path: str) -> None:
 def _split_credits(
     paragraphs: list[str], path: str
 ) -> tuple[list[str], Credits | None]:
-    """Take the trailing credits block off the last paragraph (or drop the last
-    paragraph when it is only the credits block)."""
-    last = paragraphs[-1].rstrip()
-    if not last.endswith(")"):
+    """Take the credits block off the paragraph it closes (or drop that
+    paragraph when it is only the credits block). The block ends the story:
+    paragraphs after it (a partner page's comment form, a donation box) are cut,
+    with a warning saying how many."""
+    found = next(
+        (
+            (index, text, starts)
+            for index, text in enumerate(p.rstrip() for p in paragraphs)
+            if text.endswith(")")
+            and (starts := [m.start() for m in _CREDITS_START.finditer(text)])
+        ),
+        None,
+    )
+    if found is None:
         return paragraphs, None
-    starts = [m.start() for m in _CREDITS_START.finditer(last)]
-    if not starts:
-        return paragraphs, None
+    index, text, starts = found
+    cut = paragraphs[index + 1 :]
+    if cut:
+        log.warning(
+            "%s: the credits block ends the story; %d paragraph(s) after it were "
+            'cut, from "%s"',
+            path,
+            len(cut),
+            _clip(cut[0], 60),
+        )
     start = starts[-1]
-    credits = parse_credits(last[start + 1 : -1])
-    remainder = last[:start].rstrip()
-    body = [*paragraphs[:-1], remainder] if remainder else paragraphs[:-1]
+    credits = parse_credits(text[start + 1 : -1])
+    remainder = text[:start].rstrip()
+    body = [*paragraphs[:index], remainder] if remainder else paragraphs[:index]
     if not body:
         raise InputError("the story has no body text besides its credits", path=path)
     return body, credits
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _dateline_date(match: re.Match[str], reference: date, path: str, line: int) -> date:
