@@ -101,16 +101,30 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def stored_line(story: StoredStory) -> str:
-    if story.action == "new article":
-        text = f"{story.path}: new article {story.guid} (version {story.version})"
-    elif story.action == "new version":
-        text = (
-            f"{story.path}: new version {story.version} of {story.guid} "
-            f"(was {story.previous})"
-        )
-    else:
-        text = f"{story.path}: unchanged {story.guid} (version {story.version})"
+    """``PATH: new article ID (version 1)``, and the like; then the dateline's
+    year source for wire copy."""
+    text = f"{story.path}: {stored_outcome(story)}"
     return f"{text}; {story.year_source}" if story.year_source else text
+
+
+def stored_outcome(story: StoredStory) -> str:
+    """What ingesting one file did, in words (the path left out)."""
+    if story.action == "unchanged":
+        text = (
+            f"unchanged {story.guid}: matches version {story.version}, nothing stored"
+        )
+        if story.previous is not None and story.previous != story.version:
+            text += f" (latest is version {story.previous})"
+        return text
+    if story.action == "new article":
+        text = f"new article {story.guid} (version {story.version})"
+    else:
+        text = f"new version {story.version} of {story.guid} (was {story.previous})"
+    if story.revived:
+        text += ", revived after kill"
+    if story.hold_reason:
+        text += f"; held: {story.hold_reason}"
+    return text
 
 
 def embargo_text(version: Version) -> str:

@@ -1,6 +1,6 @@
-"""Article commands: ``ingest`` and the ``articles`` group (list, show, kill,
-correct, embargo). Each parses options, calls one library function and formats
-its result; results go to stdout, warnings to stderr through logging."""
+"""The ``articles`` group: list, show, kill, correct, embargo, release and
+distribution. Each parses options, calls one library function and formats its
+result; results go to stdout, warnings to stderr through logging."""
 
 from __future__ import annotations
 
@@ -21,89 +21,12 @@ from syndication.cli.schedule import echo_push, push_change, push_option, push_t
 
 if TYPE_CHECKING:
     from syndication.articles.editorial import Change
-    from syndication.articles.ingest import StoredStory
     from syndication.fastlane import PushReport
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 _QCODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$")
-
-
-@click.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
-@opts.wire_options
-@opts.json_option
-@pass_app
-def ingest(
-    app: AppContext,
-    paths: tuple[Path, ...],
-    input_format: str,
-    reference_date: datetime | None,
-    subjects: tuple[str, ...],
-    language: str | None,
-    as_json: bool,
-) -> None:
-    """Store stories from files or folders as new articles or new versions.
-
-    Folders are read recursively in sorted order. Each file is JSON in the article
-    format (schemas/article.schema.json) or plain wire copy; each is stored on its
-    own, so a bad file stores nothing while the good ones are kept. Re-ingesting
-    identical content changes nothing. Every bad file is reported and the exit
-    code is 3. Wire datelines carry no year: it comes from --date or each file's
-    date, as the output says.
-
-    Example: syndication ingest examples/stories --date 2026-06-20
-    """
-    from syndication.articles.ingest import StoredStory, batch_error, iter_ingest
-    from syndication.errors import InputProblem
-
-    options = opts.ingest_options(input_format, reference_date, subjects, language)
-    stored: list[StoredStory] = []
-    problems: list[InputProblem] = []
-    for outcome in iter_ingest(app.store, app.settings, paths, options):
-        if isinstance(outcome, StoredStory):
-            stored.append(outcome)
-            if not as_json:
-                click.echo(views.stored_line(outcome))
-        else:
-            problems.append(outcome)
-    counts = {
-        a: sum(s.action == a for s in stored) for a in ("new article", "new version")
-    }
-    log.info(
-        "%d file(s): %d new article(s), %d new version(s), %d unchanged, %d bad",
-        len(stored) + len({p.path for p in problems}),
-        counts["new article"],
-        counts["new version"],
-        len(stored) - sum(counts.values()),
-        len({p.path for p in problems}),
-    )
-    if as_json:
-        document = {
-            "stored": [
-                {
-                    "path": s.path,
-                    "guid": s.guid,
-                    "action": s.action,
-                    "version": s.version,
-                    "previous": s.previous,
-                    "format": s.format.value,
-                    "year_source": s.year_source or None,
-                }
-                for s in stored
-            ],
-            "problems": [
-                {"path": p.path, "line": p.line, "field": p.field, "message": p.message}
-                for p in problems
-            ],
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    error = batch_error(problems, len(stored) + len({p.path for p in problems}))
-    if error is not None:
-        raise error
 
 
 @click.group()

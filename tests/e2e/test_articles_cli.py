@@ -47,7 +47,7 @@ def test_ingest_the_sample(run, sample_wire: Path) -> None:
     assert 'extra "that covers"' in result.stderr
     again = run("ingest", str(sample_wire), "--date", "2019-06-21")
     assert again.stdout == (
-        f"{sample_wire}: unchanged {SAMPLE_ID} (version 1); "
+        f"{sample_wire}: unchanged {SAMPLE_ID}: matches version 1, nothing stored; "
         "year from --date 2019-06-21\n"
     )
     shown = json.loads(run("articles", "show", SAMPLE_ID, "--json").stdout)

@@ -5,6 +5,8 @@ format detected (JSON article or plain wire copy) and parsed into one
 :class:`Version`. A bad file stores nothing and is reported with its file, line or
 field; the rest of the batch goes on. Good files are stored several hundred to a
 transaction, with the outcome of each storing them one per transaction would have.
+Re-ingest never undoes an editorial act (see guard.py): content equal to any
+earlier version stores nothing, and a killed article stays killed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import logging
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from syndication.articles.ingest.guard import ReingestGuard
 from syndication.articles.ingest.guid import check_guid, mint_guid
 from syndication.articles.ingest.json_format import SCHEMA_FILE, parse_json
 from syndication.articles.ingest.wire import WireOptions, parse_wire
@@ -62,13 +65,16 @@ class InputFormat(StrEnum):
 @dataclass(frozen=True)
 class IngestOptions:
     """How to read a batch. ``date`` gives wire datelines their year (else each
-    file's modification date, UTC); ``language`` (default ``en``) and ``subjects``
-    apply to wire copy, which states neither."""
+    file's modification date, UTC); ``language`` (default ``en``, or the
+    article's when it exists) and ``subjects`` (default: the article's) apply to
+    wire copy, which states neither. ``revive`` stores new content for a killed
+    article instead of refusing it."""
 
     format: InputFormat = InputFormat.AUTO
     date: date | None = None
     language: str | None = None
     subjects: tuple[Subject, ...] = ()
+    revive: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,11 +87,15 @@ class ParsedStory:
     format: InputFormat
     guid_given: bool
     year_source: str = ""
+    revived: bool = False
 
 
 @dataclass(frozen=True)
 class StoredStory:
-    """What storing one file did."""
+    """What storing one file did. When nothing was stored (``created`` False),
+    ``version`` is the stored version the content matches and ``previous`` the
+    latest. ``revived`` says a killed article was brought back; ``hold_reason``
+    is why a stored version is held from feeds ("" when it is not)."""
 
     path: str
     guid: str
@@ -94,6 +104,8 @@ class StoredStory:
     created: bool
     format: InputFormat
     year_source: str = ""
+    revived: bool = False
+    hold_reason: str = ""
 
     @property
     def action(self) -> str:
@@ -291,9 +303,40 @@ def iter_ingest(
                 log.debug("%s", problem)
                 pending.append(problem)
         if stories >= batch_size:
-            yield from _store_pending(store, pending)
+            yield from _store_pending(store, _guard(store, pending, options))
             pending, stories = [], 0
-    yield from _store_pending(store, pending)
+    yield from _store_pending(store, _guard(store, pending, options))
+
+
+def _guard(
+    store: Store, pending: Sequence[ParsedStory | InputProblem], options: IngestOptions
+) -> list[ParsedStory | InputProblem]:
+    """``pending`` as re-ingest may store it (see guard.py): a refused story
+    becomes a problem of its file."""
+    stories = [p for p in pending if isinstance(p, ParsedStory)]
+    if not stories:
+        return list(pending)
+    guard = ReingestGuard(
+        store,
+        (s.version.guid for s in stories),
+        revive=options.revive,
+        keep_subjects=not options.subjects,
+        keep_language=options.language is None,
+    )
+    decided: list[ParsedStory | InputProblem] = []
+    for outcome in pending:
+        if isinstance(outcome, InputProblem):
+            decided.append(outcome)
+            continue
+        wire = outcome.format is InputFormat.WIRE
+        guarded = guard.decide(outcome.version, path=outcome.path, wire=wire)
+        if isinstance(guarded, InputProblem):
+            decided.append(guarded)
+        else:
+            decided.append(
+                replace(outcome, version=guarded.version, revived=guarded.revived)
+            )
+    return decided
 
 
 def _store_pending(
@@ -305,7 +348,11 @@ def _store_pending(
     before the failing one are kept and the error names its file."""
     stories = [p for p in pending if isinstance(p, ParsedStory)]
     try:
-        results = store.append_batch([s.version for s in stories]) if stories else []
+        results = (
+            store.append_batch([s.version for s in stories], match_history=True)
+            if stories
+            else []
+        )
     except StoreError as exc:
         log.warning(
             "storing %d file(s) in one transaction failed (%s); trying them one by one",
@@ -329,12 +376,14 @@ def _store_pending(
             created=result.created,
             format=outcome.format,
             year_source=outcome.year_source,
+            revived=outcome.revived and result.created,
+            hold_reason=outcome.version.hold_reason if result.created else "",
         )
 
 
 def _store_one(store: Store, story: ParsedStory) -> AppendResult:
     try:
-        return store.append_batch([story.version])[0]
+        return store.append_batch([story.version], match_history=True)[0]
     except StoreError as exc:
         raise StoreError(
             f"{story.path}: {exc}; nothing was stored from this file or the ones "
