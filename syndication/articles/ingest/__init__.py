@@ -12,7 +12,6 @@ earlier version stores nothing, and a killed article stays killed.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -22,8 +21,10 @@ from pathlib import Path
 
 from syndication.articles.ingest.guard import ReingestGuard
 from syndication.articles.ingest.guid import check_guid, mint_guid
-from syndication.articles.ingest.json_format import SCHEMA_FILE, parse_json
-from syndication.articles.ingest.wire import WireOptions, parse_wire
+from syndication.articles.ingest.json_format import SCHEMA_FILE, read_json
+from syndication.articles.ingest.paths import collect_paths
+from syndication.articles.ingest.rights import check_rights
+from syndication.articles.ingest.wire import WireOptions, read_wire
 from syndication.articles.model import Subject, Version
 from syndication.articles.sanitize import strip_control_characters
 from syndication.config import Settings
@@ -150,36 +151,6 @@ def check_language(tag: str) -> str:
     return tag
 
 
-def collect_paths(paths: Sequence[Path]) -> tuple[list[Path], list[InputProblem]]:
-    """Files to ingest: files as given, folders walked recursively in sorted
-    order (hidden files and folders skipped); each file once."""
-    found: list[Path] = []
-    problems: list[InputProblem] = []
-    seen: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            candidates = sorted(_walk(path))
-        elif path.is_file():
-            candidates = [path]
-        else:
-            problems.append(InputProblem(str(path), "no such file or folder"))
-            continue
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found, problems
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if not name.startswith("."):
-                yield Path(root) / name
-
-
 def read_story(
     path: Path, *, settings: Settings, options: IngestOptions
 ) -> ParsedStory:
@@ -245,11 +216,17 @@ def parse_story(
         is_json = stripped[0] in "{[" or path.lower().endswith(".json")
         chosen = InputFormat.JSON if is_json else InputFormat.WIRE
     if chosen is InputFormat.JSON:
-        version = parse_json(
+        story = read_json(
             text,
             path=path,
             id_prefix=settings.agency.id_prefix,
             schema_path=settings.schemas_dir / SCHEMA_FILE,
+        )
+        version = check_rights(
+            story.version,
+            path=path,
+            agency=settings.agency,
+            marked=story.marked_credits,
         )
         guid_given = version.guid != mint_guid(
             settings.agency.id_prefix, version.first_created.date(), version.headline
@@ -262,7 +239,7 @@ def parse_story(
         reference, source = options.date, f"--date {options.date.isoformat()}"
     else:
         reference, source = file_date, f"the file's date {file_date.isoformat()}"
-    version = parse_wire(
+    wire = read_wire(
         text,
         path=path,
         id_prefix=settings.agency.id_prefix,
@@ -270,6 +247,12 @@ def parse_story(
         options=WireOptions(
             reference, source, options.language or "en", options.subjects
         ),
+    )
+    version = check_rights(
+        wire.version,
+        path=path,
+        agency=settings.agency,
+        credit_sentence=wire.credit_sentence,
     )
     return ParsedStory(path, version, chosen, False, f"year from {source}")
 

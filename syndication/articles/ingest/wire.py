@@ -20,13 +20,13 @@ no language and no subjects: the caller supplies them (``--date``/file time,
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from syndication.articles.ingest.guid import mint_guid
+from syndication.articles.ingest.rights import describe_difference
 from syndication.articles.model import Byline, Dateline, Role, Subject, Version
 from syndication.articles.sanitize import paragraphs_to_html
 from syndication.errors import InputError
@@ -97,6 +97,15 @@ class WireOptions:
 
 
 @dataclass(frozen=True)
+class WireStory:
+    """Parsed wire copy and the credit sentence of its credits block ("" when
+    it has none), which the rights check reads (ingest/rights.py)."""
+
+    version: Version
+    credit_sentence: str = ""
+
+
+@dataclass(frozen=True)
 class Credits:
     """What a trailing credits block said."""
 
@@ -115,9 +124,26 @@ def parse_wire(
     """Parse wire copy. Raises :class:`InputError` naming ``path`` and the line.
 
     ``first_created`` and ``version_created`` are the dateline's date at 00:00
-    UTC; the stored credit line is always ``credit_line`` (the configured one).
+    UTC; the stored credit line is always ``credit_line`` (the configured one),
+    with a warning when the credits block's sentence differs from it.
     The guid is minted as ``{id_prefix}:{yyyymmdd}:{slug of headline}``.
     """
+    story = read_wire(
+        text, path=path, id_prefix=id_prefix, credit_line=credit_line, options=options
+    )
+    _check_credit_sentence(story.credit_sentence, credit_line, path)
+    return story.version
+
+
+def read_wire(
+    text: str,
+    *,
+    path: str,
+    id_prefix: str,
+    credit_line: str,
+    options: WireOptions,
+) -> WireStory:
+    """:func:`parse_wire`, leaving the credit sentence to the caller."""
     blocks = _blocks(text)
     if not blocks:
         raise InputError("no text to ingest", path=path)
@@ -164,14 +190,13 @@ def parse_wire(
         for byline in credits.bylines:
             if not any(_same(byline, b) for b in bylines):
                 bylines.append(byline)
-        _check_credit_sentence(credits.credit_sentence, credit_line, path)
     moment = datetime(created.year, created.month, created.day, tzinfo=UTC)
     dateline = Dateline(
         place=match["place"].strip(),
         date=" ".join(match["date"].split()),
         provider=match["provider"].strip(),
     )
-    return Version(
+    version = Version(
         guid=mint_guid(id_prefix, created, headline),
         headline=headline,
         body=paragraphs_to_html(paragraphs),
@@ -185,6 +210,7 @@ def parse_wire(
         provider=dateline.provider,
         credit_line=credit_line,
     )
+    return WireStory(version, credits.credit_sentence if credits else "")
 
 
 def parse_credits(inner: str) -> Credits:
@@ -202,37 +228,6 @@ def parse_credits(inner: str) -> Credits:
                 bylines.append(byline)
         position = clause.end()
     return Credits(tuple(bylines), " ".join(inner[position:].split()))
-
-
-def describe_difference(expected: str, given: str) -> str:
-    """Word-level difference of ``given`` against ``expected``, for people, e.g.
-    ``extra "that covers" in "...Reuters, that covers that covers humanitarian..."``.
-    """
-    a, b = expected.split(), given.split()
-    parts: list[str] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        if op == "delete":
-            context = _excerpt(a, a1, a2)
-            parts.append(f'missing "{" ".join(a[a1:a2])}" from "{context}"')
-            continue
-        context = _excerpt(b, b1, b2)
-        if op == "insert":
-            parts.append(f'extra "{" ".join(b[b1:b2])}" in "{context}"')
-        else:
-            instead = " ".join(a[a1:a2])
-            parts.append(
-                f'"{" ".join(b[b1:b2])}" instead of "{instead}" in "{context}"'
-            )
-    return "; ".join(parts)
-
-
-def _excerpt(words: list[str], start: int, end: int, around: int = 3) -> str:
-    first, last = max(0, start - around), min(len(words), end + around)
-    text = " ".join(words[first:last])
-    return f"{'...' if first else ''}{text}{'...' if last < len(words) else ''}"
 
 
 def _check_credit_sentence(given: str, configured: str, path: str) -> None:
