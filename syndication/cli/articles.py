@@ -33,8 +33,9 @@ _QCODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$")
 def articles() -> None:
     """List, show and edit stored articles.
 
-    Editing never changes a stored version: kill, correct and embargo each append
-    a new version, which feeds carry on their next scheduled build.
+    Editing never changes a stored version: kill, correct, embargo, release and
+    distribution each append a new version, which feeds carry at once (or, with
+    --no-push, on their next scheduled build).
 
     Example: syndication articles list --status usable --limit 20
     """
@@ -108,11 +109,24 @@ def list_articles(
             v.language,
             views.iso_time(v.version_created),
             views.embargo_text(v) if v.embargo_until else "-",
+            v.distribution.value,
+            "yes" if v.is_held else "-",
             views.clip(v.headline, 60),
         )
         for v in versions
     ]
-    header = ("ID", "V", "STATUS", "URG", "LANG", "CREATED", "EMBARGO", "HEADLINE")
+    header = (
+        "ID",
+        "V",
+        "STATUS",
+        "URG",
+        "LANG",
+        "CREATED",
+        "EMBARGO",
+        "DIST",
+        "HELD",
+        "HEADLINE",
+    )
     views.print_table(header, rows)
 
 
@@ -138,7 +152,17 @@ def show(
         if as_json:
             click.echo(json.dumps([version_to_dict(v) for v in versions], indent=2))
             return
-        header = ("V", "CREATED", "STATUS", "EMBARGO", "CORRECTION", "NOTE", "HEADLINE")
+        header = (
+            "V",
+            "CREATED",
+            "STATUS",
+            "EMBARGO",
+            "DIST",
+            "HELD",
+            "CORRECTION",
+            "NOTE",
+            "HEADLINE",
+        )
         views.print_table(header, [views.history_row(v) for v in versions])
         return
     version = versions[-1] if number is None else app.store.get(guid, number)
@@ -252,9 +276,58 @@ def embargo(
     _report(change, as_json)
 
 
-# Publishing: kill, correct and embargo --lift publish the affected feeds at once
-# through the fast lane (cli/schedule.py) after the change is stored, unless
-# --no-push; embargo --until is published by the scheduler at the release moment.
+@articles.command()
+@click.argument("guid", metavar="ID")
+@click.option("--note", default="", help="Why it may go out (the editor's note).")
+@push_option
+@opts.json_option
+@pass_app
+def release(
+    app: AppContext, guid: str, note: str, no_push: bool, as_json: bool
+) -> None:
+    """Release a held article: feeds may carry it again.
+
+    Ingest holds a story that carries another agency's credit or whose usage
+    terms forbid republication; `articles show` says why. Releasing appends a
+    version without the hold. An article that is not held is left as it is.
+
+    Example: syndication articles release ID --note "Our own story; credit checked"
+    """
+    from syndication.articles.editorial import release_article
+
+    change = release_article(app.store, guid, note=note, now=views.now())
+    _report(change, as_json, push_change(app, change, no_push))
+
+
+@articles.command(name="distribution")
+@click.argument("guid", metavar="ID")
+@click.argument("distribution", type=click.Choice(["syndicate", "internal"]))
+@push_option
+@opts.json_option
+@pass_app
+def distribution(
+    app: AppContext, guid: str, distribution: str, no_push: bool, as_json: bool
+) -> None:
+    """Syndicate an article, or keep it internal (out of every feed).
+
+    Appends a version with the new distribution; feeds that carried an internal
+    article drop it when they are next published (at once unless --no-push).
+
+    Example: syndication articles distribution ID internal
+    """
+    from syndication.articles.editorial import set_distribution
+    from syndication.articles.model import Distribution
+
+    change = set_distribution(
+        app.store, guid, Distribution(distribution), now=views.now()
+    )
+    _report(change, as_json, push_change(app, change, no_push))
+
+
+# Publishing: kill, correct, embargo --lift, release and distribution publish the
+# affected feeds at once through the fast lane (cli/schedule.py) after the change
+# is stored, unless --no-push; embargo --until is published by the scheduler at
+# the release moment.
 # The push is reported (and in --json under "push") when it published any feed.
 def _report(change: Change, as_json: bool, push: PushReport | None = None) -> None:
     published = push is not None and bool(push.feeds)
