@@ -86,7 +86,8 @@ def correct_from_file(
     Wire copy states no language or subjects: unless ``options`` gives them, the
     latest version's are kept, and its dateline year defaults to the article's
     first-created date. An embargo on the latest version is kept unless the file
-    sets its own (lift it with :func:`lift_embargo`). A JSON file that gives a
+    sets its own (lift it with :func:`lift_embargo`), and so is the article's
+    distribution. A JSON file that gives a
     different guid is an InputError. Raises NotFound before reading the file.
     """
     latest = store.get(guid)
@@ -108,6 +109,8 @@ def correct_from_file(
     replacement = story.version
     if replacement.embargo_until is None and latest.embargo_until is not None:
         replacement = replace(replacement, embargo_until=latest.embargo_until)
+    if "distribution" not in story.stated:
+        replacement = replace(replacement, distribution=latest.distribution)
     return correct_article(store, guid, replacement, note=note, now=now)
 
 

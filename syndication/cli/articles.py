@@ -215,8 +215,8 @@ def correct(
 
     STORY is a JSON or wire-copy file, read like ingest reads it; its content
     becomes the new version whatever id it would otherwise get. Wire copy keeps
-    the article's language and subjects unless given, and an embargo on the
-    article stays unless the file sets one.
+    the article's language and subjects unless given; the article's embargo and
+    distribution stay unless the file sets them.
 
     Example: syndication articles correct ID fixed.json --note "Corrects the death toll"
     """

@@ -194,3 +194,33 @@ def test_release_publishes_the_affected_feeds_at_once(run, tmp_path: Path) -> No
     assert released.exit_code == 0, released.output
     assert "partner-c-all: ok" in released.stdout
     assert b"Floods cut off" in rss.read_bytes()
+
+
+def test_new_content_keeps_the_editors_distribution_unless_the_file_states_one(
+    run, tmp_path: Path
+) -> None:
+    first = story(tmp_path)
+    assert run("ingest", str(first)).exit_code == 0
+    run("articles", "distribution", FLOODS_ID, "internal", "--no-push")
+    updated = story(tmp_path, "updated.json", body="<p>Roads reopened.</p>")
+    result = run("ingest", str(updated))
+    assert result.stdout == f"{updated}: new version 3 of {FLOODS_ID} (was 2)\n"
+    assert (
+        run("articles", "show", FLOODS_ID, "--json").stdout.count(
+            '"distribution": "internal"'
+        )
+        == 1
+    )
+    fixed = story(tmp_path, "fixed.json", body="<p>Roads reopened at noon.</p>")
+    corrected = run(
+        "articles", "correct", FLOODS_ID, str(fixed), "--note", "Time", "--no-push"
+    )
+    assert corrected.exit_code == 0, corrected.output
+    latest = json.loads(run("articles", "show", FLOODS_ID, "--json").stdout)
+    assert (latest["version"], latest["distribution"]) == (4, "internal")
+    stated = story(
+        tmp_path, "stated.json", body="<p>All clear.</p>", distribution="syndicate"
+    )
+    assert run("ingest", str(stated)).exit_code == 0
+    latest = json.loads(run("articles", "show", FLOODS_ID, "--json").stdout)
+    assert (latest["version"], latest["distribution"]) == (5, "syndicate")

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from syndication.articles.ingest.guard import ReingestGuard
+from syndication.articles.ingest.guard import ReingestGuard, kept_fields
 from syndication.articles.ingest.guid import check_guid, mint_guid
 from syndication.articles.ingest.json_format import SCHEMA_FILE, read_json
 from syndication.articles.ingest.paths import collect_paths
@@ -81,7 +81,8 @@ class IngestOptions:
 @dataclass(frozen=True)
 class ParsedStory:
     """One file, parsed. ``year_source`` says where a wire dateline's year came
-    from (empty for JSON); ``guid_given`` is False when the guid was minted."""
+    from (empty for JSON); ``guid_given`` is False when the guid was minted;
+    ``stated`` names the fields a JSON file gives (wire copy states none)."""
 
     path: str
     version: Version
@@ -89,6 +90,7 @@ class ParsedStory:
     guid_given: bool
     year_source: str = ""
     revived: bool = False
+    stated: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,7 @@ def parse_story(
         guid_given = version.guid != mint_guid(
             settings.agency.id_prefix, version.first_created.date(), version.headline
         )
-        return ParsedStory(path, version, chosen, guid_given)
+        return ParsedStory(path, version, chosen, guid_given, stated=story.stated)
     text, removed = strip_control_characters(text)
     if removed:
         log.warning("%s: removed %d control character(s)", path, removed)
@@ -300,19 +302,20 @@ def _guard(
     if not stories:
         return list(pending)
     guard = ReingestGuard(
-        store,
-        (s.version.guid for s in stories),
-        revive=options.revive,
-        keep_subjects=not options.subjects,
-        keep_language=options.language is None,
+        store, (s.version.guid for s in stories), revive=options.revive
     )
     decided: list[ParsedStory | InputProblem] = []
     for outcome in pending:
         if isinstance(outcome, InputProblem):
             decided.append(outcome)
             continue
-        wire = outcome.format is InputFormat.WIRE
-        guarded = guard.decide(outcome.version, path=outcome.path, wire=wire)
+        keep = kept_fields(
+            outcome.stated,
+            wire=outcome.format is InputFormat.WIRE,
+            subjects_given=bool(options.subjects),
+            language_given=options.language is not None,
+        )
+        guarded = guard.decide(outcome.version, path=outcome.path, keep=keep)
         if isinstance(guarded, InputProblem):
             decided.append(guarded)
         else:

@@ -2,9 +2,10 @@
 
 Before a batch is stored, each story is set against its article's latest
 version. Content equal to any earlier version is left to the store to recognise
-(``match_history``: nothing is stored). Wire copy, which cannot state them,
-keeps the article's subjects and language (unless given), its distribution and
-its embargo, as a correction does. New content for a killed article is refused
+(``match_history``: nothing is stored). A new version keeps the article's
+distribution and embargo (an editor's decisions) unless the file states them,
+and wire copy, which cannot state them, keeps its subjects and language unless
+given, as a correction does. New content for a killed article is refused
 unless the editor asks to revive it, and a revival is recorded in the version's
 editor's note.
 """
@@ -19,6 +20,9 @@ from syndication.errors import InputProblem, NotFound
 from syndication.store.base import Store
 
 REVIVAL = "Revived after kill"
+# What an editor decides about an article, which a file that does not state it
+# must not reset to the default.
+EDITORIAL_FIELDS = frozenset({"distribution", "embargo_until"})
 
 
 @dataclass(frozen=True)
@@ -30,44 +34,48 @@ class Guarded:
     revived: bool = False
 
 
-class ReingestGuard:
-    """Decides, in file order, what each story of one batch may store.
+def kept_fields(
+    stated: frozenset[str], *, wire: bool, subjects_given: bool, language_given: bool
+) -> frozenset[str]:
+    """The fields a new version of an existing article takes from its latest
+    version: the editorial ones the file does not state, and for wire copy the
+    subjects and language unless ``--subject`` or ``--language`` gave them."""
+    kept = set(EDITORIAL_FIELDS - stated)
+    if wire and not subjects_given:
+        kept.add("subjects")
+    if wire and not language_given:
+        kept.add("language")
+    return frozenset(kept)
 
-    ``keep_subjects`` and ``keep_language`` say whether wire copy takes the
-    article's subjects and language (no ``--subject`` or ``--language`` given).
-    Stories decided earlier in the batch count as the latest version of their
-    article for the ones after them.
+
+class ReingestGuard:
+    """Decides, in file order, what each story of one batch may store (the
+    batch's articles are read from ``store`` once). Stories decided earlier in
+    the batch count as the latest version of their article for the ones after.
     """
 
     def __init__(
-        self,
-        store: Store,
-        guids: Iterable[str],
-        *,
-        revive: bool = False,
-        keep_subjects: bool = True,
-        keep_language: bool = True,
+        self, store: Store, guids: Iterable[str], *, revive: bool = False
     ) -> None:
         self._store = store
         self._revive = revive
-        self._keep_subjects = keep_subjects
-        self._keep_language = keep_language
         self._latest: dict[str, Version] = dict(store.latest_many(sorted(set(guids))))
         self._decided: dict[str, list[Version]] = {}  # earlier in this batch
         self._stored: dict[str, set[str]] = {}  # of killed articles' versions
 
     def decide(
-        self, version: Version, *, path: str, wire: bool
+        self, version: Version, *, path: str, keep: frozenset[str] = frozenset()
     ) -> Guarded | InputProblem:
-        """The version to store for the story in ``path``, or the problem of
-        that file when it is new content for a killed article and revival was
-        not asked for."""
+        """The version to store for the story in ``path``, with the ``keep``
+        fields (:func:`kept_fields`) of the article's latest version; or the
+        problem of that file when it is new content for a killed article and
+        revival was not asked for."""
         latest = self._latest.get(version.guid)
         if latest is None:
             self._remember(version)
             return Guarded(version)
-        if wire:
-            version = self._keep_article_fields(version, latest)
+        if keep:
+            version = replace(version, **{name: getattr(latest, name) for name in keep})
         version = _as_revived(version, latest)
         if self._is_stored(version, latest):
             return Guarded(version)
@@ -85,15 +93,6 @@ class ReingestGuard:
     def _remember(self, version: Version) -> None:
         self._latest[version.guid] = version
         self._decided.setdefault(version.guid, []).append(version)
-
-    def _keep_article_fields(self, version: Version, latest: Version) -> Version:
-        return replace(
-            version,
-            subjects=latest.subjects if self._keep_subjects else version.subjects,
-            language=latest.language if self._keep_language else version.language,
-            distribution=latest.distribution,
-            embargo_until=version.embargo_until or latest.embargo_until,
-        )
 
     def _is_stored(self, version: Version, latest: Version) -> bool:
         """Whether the store will find this content already stored (or stored

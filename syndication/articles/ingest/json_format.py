@@ -98,11 +98,13 @@ def article_check(schema_path: Path) -> Check | None:
 
 @dataclass(frozen=True)
 class JsonStory:
-    """A parsed article and the texts its body marked ``class="credit"`` (the
-    sanitiser drops the class; the rights check reads them, ingest/rights.py)."""
+    """A parsed article, the texts its body marked ``class="credit"`` (the
+    sanitiser drops the class; the rights check reads them, ingest/rights.py)
+    and the fields the document states (the others took their defaults)."""
 
     version: Version
     marked_credits: frozenset[str] = frozenset()
+    stated: frozenset[str] = frozenset()
 
 
 def parse_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Version:
@@ -149,7 +151,7 @@ def read_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Jso
         first = problems[0]
         raise InputError(first.message, path=path, field=first.field, problems=problems)
     version = _version(document, path, id_prefix)
-    return JsonStory(version, marked_credits(document["body"]))
+    return JsonStory(version, marked_credits(document["body"]), frozenset(document))
 
 
 def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:
