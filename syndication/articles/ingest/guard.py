@@ -77,35 +77,34 @@ class ReingestGuard:
         if keep:
             version = replace(version, **{name: getattr(latest, name) for name in keep})
         version = _as_revived(version, latest)
+        if latest.status is not PubStatus.CANCELED or (
+            version.status is PubStatus.CANCELED
+        ):
+            # Nothing to refuse: the store tells new content from old.
+            self._remember(version)
+            return Guarded(version)
         if self._is_stored(version, latest):
             return Guarded(version)
-        revived = False
-        if latest.status is PubStatus.CANCELED and version.status is not (
-            PubStatus.CANCELED
-        ):
-            if not self._revive:
-                return InputProblem(path, _refusal(latest))
-            version = replace(version, ed_note=revival_note(latest, version.ed_note))
-            revived = True
+        if not self._revive:
+            return InputProblem(path, _refusal(latest))
+        version = replace(version, ed_note=revival_note(latest, version.ed_note))
         self._remember(version)
-        return Guarded(version, revived)
+        return Guarded(version, revived=True)
 
     def _remember(self, version: Version) -> None:
         self._latest[version.guid] = version
         self._decided.setdefault(version.guid, []).append(version)
 
     def _is_stored(self, version: Version, latest: Version) -> bool:
-        """Whether the store will find this content already stored (or stored
-        earlier in the batch). Only a killed article's history is read: a
-        refusal must not hit a story that matches an earlier version."""
+        """Whether the store will find the content of a killed article's story
+        already stored (or stored earlier in the batch): a refusal must not hit
+        a story that matches an earlier version."""
         content_hash = version.content_hash()
         if content_hash == latest.content_hash():
             return True
         decided = self._decided.get(version.guid, ())
         if any(content_hash == v.content_hash() for v in decided):
             return True
-        if latest.status is not PubStatus.CANCELED:
-            return False
         if version.guid not in self._stored:
             try:
                 stored = self._store.history(version.guid)
