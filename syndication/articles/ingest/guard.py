@@ -72,7 +72,7 @@ class ReingestGuard:
         revival was not asked for."""
         latest = self._latest.get(version.guid)
         if latest is None:
-            self._remember(version)
+            self._remember(version, None)
             return Guarded(version)
         if keep:
             version = replace(version, **{name: getattr(latest, name) for name in keep})
@@ -81,18 +81,22 @@ class ReingestGuard:
             version.status is PubStatus.CANCELED
         ):
             # Nothing to refuse: the store tells new content from old.
-            self._remember(version)
+            self._remember(version, latest)
             return Guarded(version)
         if self._is_stored(version, latest):
             return Guarded(version)
         if not self._revive:
             return InputProblem(path, _refusal(latest))
         version = replace(version, ed_note=revival_note(latest, version.ed_note))
-        self._remember(version)
+        self._remember(version, latest)
         return Guarded(version, revived=True)
 
-    def _remember(self, version: Version) -> None:
-        self._latest[version.guid] = version
+    def _remember(self, version: Version, latest: Version | None) -> None:
+        """Count ``version`` in for the batch's later stories. Only a change of
+        status (a kill or a revival) changes what they are checked against: the
+        latest keeps its number for messages, and its fields were kept."""
+        if latest is None or version.status is not latest.status:
+            self._latest[version.guid] = version
         self._decided.setdefault(version.guid, []).append(version)
 
     def _is_stored(self, version: Version, latest: Version) -> bool:

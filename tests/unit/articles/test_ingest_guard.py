@@ -61,3 +61,17 @@ def test_revive_notes_the_kill_and_the_storys_own_note(
     assert latest.ed_note == revival_note(store.get("urn:test:rains", 2), "Town fixed")
     (again,) = ingest_paths(store, settings, [back], IngestOptions()).stored
     assert (again.action, again.version) == ("unchanged", 3)
+
+
+def test_a_kill_file_ingested_again_names_the_stored_kill(
+    store, settings, tmp_path: Path
+) -> None:
+    kill = write(tmp_path, "2.json", status="canceled", ed_note="Wrong town")
+    ingest_paths(store, settings, [write(tmp_path, "1.json"), kill], IngestOptions())
+    new = write(tmp_path, "3.json", body="<p>New.</p>")
+    report = ingest_paths(store, settings, [kill, new], IngestOptions())
+    assert [(s.action, s.version) for s in report.stored] == [("unchanged", 2)]
+    (problem,) = report.problems
+    assert problem.message.startswith(
+        "article urn:test:rains was killed in version 2 (Wrong town)"
+    )
