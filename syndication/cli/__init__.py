@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # command name → "module:attribute" under syndication.cli
 COMMANDS: dict[str, str] = {
     "init": "ops:init",
-    "ingest": "articles:ingest",
+    "ingest": "ingest:ingest",
     "articles": "articles:articles",
     "scheduler": "schedule:scheduler",
     "push": "schedule:push",
