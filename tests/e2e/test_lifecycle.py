@@ -56,9 +56,7 @@ def canceled_in_message(site: Site, feed: str) -> set[str]:
 def in_feed(site: Site, feed: str, text: str) -> list[str]:
     """Keys of ``feed``'s own documents (not its replays) holding ``text``."""
     return [
-        key
-        for key in site.holding(text)
-        if f"{feed}/" in key and "/replay/" not in key
+        key for key in site.holding(text) if f"{feed}/" in key and "/replay/" not in key
     ]
 
 
