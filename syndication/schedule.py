@@ -137,9 +137,19 @@ class _Runtime:
             report = verify_feeds(publisher, feeds, repair=repair)
         finally:
             publisher.close()
-        repaired = sum(
-            len(r.found) for r in report.results if r.outcome is VerifyOutcome.REPAIRED
-        )
+        repaired = 0
+        for result in report.results:
+            fixed = result.outcome is VerifyOutcome.REPAIRED
+            repaired += len(result.found) if fixed else 0
+            for drift in result.found:
+                log.warning(
+                    "feed %s: %s %s (%s): %s",
+                    result.feed_id,
+                    drift.kind.value,
+                    drift.key,
+                    drift.detail,
+                    "repaired" if fixed or drift not in result.remaining else "left",
+                )
         log.info(
             "verified %d feed(s): %d drift found, %d repaired, %d remaining",
             len(report.results),

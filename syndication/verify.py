@@ -204,14 +204,6 @@ def _verify_one(
             objects=found.objects,
             heads=found.heads,
         )
-        for drift in found.drift:
-            log.warning(
-                "feed %s: %s %s (%s)",
-                feed_id,
-                drift.kind.value,
-                drift.key,
-                drift.detail,
-            )
         if repair and found.drift:
             from syndication.repair import repair_feed
 

@@ -330,3 +330,7 @@ def test_the_scheduled_verification_repairs_drift(
     assert verify(site)["exit_code"] == 0
     messages = [r.getMessage() for r in caplog.records if r.name == schedule.__name__]
     assert "verified 3 feed(s): 2 drift found, 2 repaired, 0 remaining" in messages
+    assert (
+        f"feed all: missing {item_key('all', 2)} (in the ledger, not at the "
+        "destination): repaired"
+    ) in messages
