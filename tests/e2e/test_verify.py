@@ -284,6 +284,29 @@ def test_s3_asks_for_metadata_only_when_the_etag_does_not_prove_the_bytes(
         proxy.close()
 
 
+@pytest.mark.external_service
+def test_s3_publish_force_puts_every_object_again(
+    tmp_path: Path, sqlite_store, s3_env, moto_server
+) -> None:  # type: ignore[no-untyped-def]
+    proxy = S3Proxy(moto_server.port)
+    try:
+        site = make_site(tmp_path, sqlite_store.url, "s3", proxy.endpoint_url)
+
+        def puts() -> int:
+            return sum(1 for method, _ in proxy.log if method == "PUT")
+
+        proxy.log.clear()  # the bucket's creation
+        published(site)
+        assert puts() == 15  # 3 feeds: rss, atom, newsml and 2 items each
+        proxy.log.clear()
+        site.ok("publish")
+        assert puts() == 0
+        site.ok("publish", "--force")
+        assert puts() == 15
+    finally:
+        proxy.close()
+
+
 def test_nested_feed_folders_are_left_to_their_own_feed(
     tmp_path: Path, sqlite_store
 ) -> None:  # type: ignore[no-untyped-def]
