@@ -126,36 +126,14 @@ class _Runtime:
             )
 
     def verify(self) -> None:
-        from syndication.publish import Publisher
-        from syndication.verify import VerifyOutcome, verify_feeds
+        from syndication.verify import verify_site
 
-        repair = self.settings.scheduler.verify_repair
         feeds = [self.feeds[feed_id] for feed_id in sorted(self.feeds)]
-        log.info("verifying %d feed(s)%s", len(feeds), " with repair" * repair)
-        publisher = Publisher(self.settings, self.store)
-        try:
-            report = verify_feeds(publisher, feeds, repair=repair)
-        finally:
-            publisher.close()
-        repaired = 0
-        for result in report.results:
-            fixed = result.outcome is VerifyOutcome.REPAIRED
-            repaired += len(result.found) if fixed else 0
-            for drift in result.found:
-                log.warning(
-                    "feed %s: %s %s (%s): %s",
-                    result.feed_id,
-                    drift.kind.value,
-                    drift.key,
-                    drift.detail,
-                    "repaired" if fixed or drift not in result.remaining else "left",
-                )
-        log.info(
-            "verified %d feed(s): %d drift found, %d repaired, %d remaining",
-            len(report.results),
-            report.found,
-            repaired,
-            report.remaining,
+        verify_site(
+            self.settings,
+            self.store,
+            feeds,
+            repair=self.settings.scheduler.verify_repair,
         )
 
 

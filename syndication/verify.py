@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from syndication.config import Settings
 from syndication.destinations.base import Destination, StoredObject
 from syndication.errors import SyndicationError
 from syndication.feeds import FeedDefinition
@@ -187,6 +188,46 @@ def verify_feeds(
         if on_result is not None:
             on_result(result)
     return VerifyReport(tuple(results))
+
+
+def verify_site(
+    settings: Settings,
+    store: Store,
+    feeds: Sequence[FeedDefinition],
+    *,
+    repair: bool,
+) -> VerifyReport:
+    """:func:`verify_feeds` for every feed of a site, logging each drift found
+    and whether it was repaired, then a summary (the scheduler's job)."""
+    from syndication.publish import Publisher
+
+    log.info("verifying %d feed(s)%s", len(feeds), " with repair" * repair)
+    publisher = Publisher(settings, store)
+    try:
+        report = verify_feeds(publisher, feeds, repair=repair)
+    finally:
+        publisher.close()
+    repaired = 0
+    for result in report.results:
+        fixed = result.outcome is VerifyOutcome.REPAIRED
+        repaired += len(result.found) if fixed else 0
+        for drift in result.found:
+            log.warning(
+                "feed %s: %s %s (%s): %s",
+                result.feed_id,
+                drift.kind.value,
+                drift.key,
+                drift.detail,
+                "repaired" if fixed or drift not in result.remaining else "left",
+            )
+    log.info(
+        "verified %d feed(s): %d drift found, %d repaired, %d remaining",
+        len(report.results),
+        report.found,
+        repaired,
+        report.remaining,
+    )
+    return report
 
 
 def _verify_one(
