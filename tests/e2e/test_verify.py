@@ -357,3 +357,23 @@ def test_the_scheduled_verification_repairs_drift(
         f"feed all: missing {item_key('all', 2)} (in the ledger, not at the "
         "destination): repaired"
     ) in messages
+
+
+@pytest.mark.external_service
+def test_an_unreachable_destination_fails_the_feed_with_exit_1(
+    tmp_path: Path, sqlite_store, s3_env, moto_server
+) -> None:  # type: ignore[no-untyped-def]
+    from conftest import free_port
+
+    site = published(
+        make_site(tmp_path, sqlite_store.url, "s3", moto_server.endpoint_url)
+    )
+    config = site.config.read_text(encoding="utf-8")
+    dead = f"http://127.0.0.1:{free_port()}"
+    site.config.write_text(
+        config.replace(moto_server.endpoint_url, dead), encoding="utf-8"
+    )
+    result = site.run("verify", "all", "--repair")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("all → dest: failed, 0 object(s), 0 drift found")
+    assert "listing failed" in result.stdout
