@@ -203,6 +203,7 @@ class Publisher:
         trigger: str = "manual",
         record: bool = True,
         on_result: Callable[[FeedResult], None] | None = None,
+        force: bool = False,
     ) -> PublishSummary:
         """Publish each feed in turn as of one moment (``at``, default now); one
         feed's failure never stops the others.
@@ -212,10 +213,15 @@ class Publisher:
         appearing, no embargo ending and nothing leaving its window since, is
         recorded as unchanged without selecting, rendering or uploading (see
         :meth:`_unchanged_since_last_run`). The rest are published one by one.
+
+        ``force`` re-renders and rewrites every feed regardless of the ledger:
+        no unchanged check, no fingerprint check, and every document is
+        uploaded even when the destination already holds the same bytes (the
+        way to repair a destination changed behind the ledger's back).
         """
         moment = at or self._clock()
         quick: dict[str, FeedResult] = {}
-        if record and not dry_run:
+        if record and not dry_run and not force:
             try:
                 quick = self._unchanged_since_last_run(
                     feeds, moment, destination, trigger
@@ -233,6 +239,7 @@ class Publisher:
                 trigger=trigger,
                 record=record,
                 quick=False,
+                force=force,
             )
             results.append(result)
             if on_result is not None:
@@ -383,6 +390,7 @@ class Publisher:
         prefix: str | None = None,
         raise_locked: bool = False,
         quick: bool = True,
+        force: bool = False,
     ) -> FeedResult:
         """Publish ``feed`` as of ``at`` (default now) to its destination.
 
@@ -391,14 +399,21 @@ class Publisher:
         ``raise_locked`` is set, so a caller can wait and retry. Like
         :meth:`publish_all`, a feed certainly unchanged since its last run is
         recorded so without selecting or rendering (``quick=False`` skips that
-        check, for a caller that has just made it).
+        check, for a caller that has just made it; ``force`` skips every
+        shortcut and rewrites every document, see :meth:`publish_all`).
         """
         from syndication.locks import feed_lock
 
         started = time.monotonic()
         target = self._target(feed, destination)
         moment = at or self._clock()
-        if quick and record and not dry_run and prefix in (None, feed.prefix):
+        if (
+            quick
+            and not force
+            and record
+            and not dry_run
+            and prefix in (None, feed.prefix)
+        ):
             try:
                 unchanged = self._unchanged_since_last_run(
                     [feed], moment, destination, trigger
@@ -420,6 +435,7 @@ class Publisher:
                     trigger=trigger,
                     record=record and not dry_run,
                     prefix=prefix if prefix is not None else feed.prefix,
+                    force=force,
                 )
         except LockHeld as exc:
             if raise_locked:
@@ -442,6 +458,7 @@ class Publisher:
         trigger: str,
         record: bool,
         prefix: str,
+        force: bool = False,
     ) -> FeedResult:
         from syndication.select import build_edition
 
@@ -481,7 +498,7 @@ class Publisher:
             last = (
                 self.store.last_success(feed.feed_id, target.name) if record else None
             )
-            if last is not None and last.fingerprint:
+            if last is not None and last.fingerprint and not force:
                 # The fingerprint from ids and versions alone, so an unchanged
                 # edition is never loaded, rendered, checked or uploaded.
                 refs, canceled = self.store.select_refs(
@@ -576,7 +593,8 @@ class Publisher:
         pending = [
             d
             for d in ordered
-            if existing.get(join_key(prefix, d.key)) != target.fingerprint(d.body)
+            if force
+            or existing.get(join_key(prefix, d.key)) != target.fingerprint(d.body)
         ]
         skipped = len(documents) - len(pending)
         if dry_run:

@@ -38,12 +38,13 @@ COMMANDS: dict[str, str] = {
     "status": "ops:status",
     "history": "ops:history",
     "validate": "validate:validate",
+    "verify": "verify:verify",
 }
 
 EXIT_CODES = """\b
 Exit codes:
   0  success
-  1  runtime failure (store, destination, lock)
+  1  runtime failure (store, destination, lock); drift left after verify
   2  usage error
   3  bad input (configuration, feed definition, story)
   4  a document refused by validation"""

@@ -89,6 +89,12 @@ def build(
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be written; write nothing."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Re-render and rewrite every document, whatever the ledger says and "
+    "even when the destination already holds the same bytes.",
+)
 @json_option
 @pass_app
 def publish(
@@ -97,6 +103,7 @@ def publish(
     at: datetime | None,
     destination_name: str | None,
     dry_run: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Publish feeds to their destinations (all feeds by default).
@@ -107,7 +114,8 @@ def publish(
 
     --at rebuilds as of a past moment; a future one is refused, since it would
     put stories still under embargo on the live destination (preview the
-    future with build --out DIR).
+    future with build --out DIR). --force skips every shortcut and uploads
+    every document again (see verify for finding and repairing drift).
 
     Example: syndication publish partner-a-humanitarian --dry-run
     """
@@ -119,6 +127,7 @@ def publish(
         at=at,
         destination=destination_name,
         dry_run=dry_run,
+        force=force,
         as_json=as_json,
     )
     _exit(app, summary)
@@ -252,6 +261,7 @@ def _run(
     destination: Any,
     record: bool = True,
     dry_run: bool = False,
+    force: bool = False,
     as_json: bool = False,
 ) -> PublishSummary:
     from syndication.publish import Publisher
@@ -268,6 +278,7 @@ def _run(
                 trigger="manual",
                 record=record,
                 on_result=lambda result: advance(),
+                force=force,
             )
     finally:
         publisher.close()

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from syndication.config import check_cache_control
-from syndication.destinations.base import PutResult, join_key
+from syndication.destinations.base import PutResult, StoredObject, join_key
 from syndication.errors import ConfigError, DestinationError
 
 if TYPE_CHECKING:
@@ -219,15 +219,29 @@ class S3Destination:
         return f"{self.prefix}/" if self.prefix else ""
 
     def list(self, prefix: str) -> dict[str, str]:
+        return {key: o.fingerprint for key, o in self.inventory(prefix).items()}
+
+    def inventory(self, prefix: str) -> dict[str, StoredObject]:
+        """One LIST (paginated): size and ETag of each object; the SHA-256 is
+        in the object's metadata, which a listing does not return."""
         full = self._key(prefix) + "/" if prefix else self._key_root()
         strip = len(self.prefix) + 1 if self.prefix else 0
-        found: dict[str, str] = {}
+        found: dict[str, StoredObject] = {}
         with self._translated("listing", full):
             paginator = self.client.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
                 for obj in page.get("Contents", []):
-                    found[obj["Key"][strip:]] = obj.get("ETag", "").strip('"')
+                    key = obj["Key"][strip:]
+                    found[key] = StoredObject(
+                        key, obj.get("Size", 0), obj.get("ETag", "").strip('"')
+                    )
         return found
+
+    def stored_sha256(self, key: str) -> str:
+        full = self._key(key)
+        with self._translated("HEAD", full):
+            response = self.client.head_object(Bucket=self.bucket, Key=full)
+        return response.get("Metadata", {}).get("sha256", "")
 
     @contextmanager
     def _translated(self, action: str, full_key: str) -> Iterator[None]:

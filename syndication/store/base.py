@@ -234,6 +234,13 @@ class Store(Protocol):
         leaving out keys whose latest record is a withdrawal."""
         ...
 
+    def published_documents(
+        self, feed_id: str, destination: str
+    ) -> dict[str, DocumentRecord]:
+        """Like :meth:`published`, with each key's whole record (size and ETag
+        too): what verification compares the destination with."""
+        ...
+
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
         """The latest withdrawals at ``destination``, newest first."""
         ...

@@ -754,6 +754,20 @@ class SqlStore:
                 found[prefix] = {(row.guid, row.version) for row in rows}
         return found
 
+    def published_documents(
+        self, feed_id: str, destination: str
+    ) -> dict[str, DocumentRecord]:
+        d = t.published_documents
+        latest = (
+            select(func.max(d.c.id).label("id"))
+            .where(d.c.feed_id == feed_id, d.c.destination == destination)
+            .group_by(d.c.key)
+            .subquery()
+        )
+        query = select(d).join(latest, latest.c.id == d.c.id).where(d.c.action == "put")
+        with self._read() as conn:
+            return {row.key: _document_record(row) for row in conn.execute(query)}
+
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
         d = t.published_documents
         query = (
@@ -763,20 +777,7 @@ class SqlStore:
             .limit(limit)
         )
         with self._read() as conn:
-            return [
-                DocumentRecord(
-                    run_id=row.run_id,
-                    feed_id=row.feed_id,
-                    key=row.key,
-                    sha256=row.sha256,
-                    size=row.size,
-                    etag=row.etag,
-                    written=row.written,
-                    action=row.action,
-                    note=row.note,
-                )
-                for row in conn.execute(query)
-            ]
+            return [_document_record(row) for row in conn.execute(query)]
 
     def record_runs(self, runs: Sequence[RunRecord]) -> list[int]:
         """Store finished runs in one transaction; their new ids, in order."""
@@ -984,6 +985,20 @@ class _WriteTransaction:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+
+
+def _document_record(row: Any) -> DocumentRecord:
+    return DocumentRecord(
+        run_id=row.run_id,
+        feed_id=row.feed_id,
+        key=row.key,
+        sha256=row.sha256,
+        size=row.size,
+        etag=row.etag,
+        written=row.written,
+        action=row.action,
+        note=row.note,
+    )
 
 
 def _run_record(row: Any) -> RunRecord:
