@@ -926,6 +926,7 @@ _BOUNDARY = (
     "finish_run",
     "runs",
     "published",
+    "published_documents",
     "last_successes",
 )
 
