@@ -330,3 +330,53 @@ def test_a_poison_story_never_stops_a_kill(site: Site) -> None:
     published = site.run("publish")  # nothing new: it says what is still left out
     assert published.exit_code == 0
     assert "(quarantined 1 item(s): urn:test:story-2 v2: " in published.output
+
+
+# -- re-ingest, holds and distribution end to end (section 3 and 5) -----------
+
+
+def test_reingest_after_a_kill_publishes_nothing_again(site: Site) -> None:
+    assert site.ingest(**story(1)).exit_code == 0
+    site.ok("publish")
+    site.ok("articles", "kill", "urn:test:story-1", "--reason", "Legal")
+    same = site.ingest(**story(1))
+    assert same.exit_code == 0, same.output
+    assert "matches version 1, nothing stored" in same.output
+    changed = site.ingest(**story(1, body="<p>Body marker 1 rewritten.</p>"))
+    assert changed.exit_code == 3
+    site.ok("publish")
+    assert_gone(site, 1)
+    assert "urn:test:story-1" in tombstones(site, "all")
+
+
+def test_reingest_after_a_correction_keeps_the_correction(site: Site) -> None:
+    assert site.ingest(**story(1)).exit_code == 0
+    site.ok("publish")
+    fixed = site.root / "fixed.json"
+    data = story(1, summary="Fixed summary 1", body="<p>Fixed body 1.</p>")
+    del data["guid"]
+    fixed.write_text(json.dumps(data), encoding="utf-8")
+    site.ok("articles", "correct", "urn:test:story-1", str(fixed), "--note", "Age")
+    again = site.ingest(**story(1))  # the original file, once more
+    assert "matches version 1, nothing stored" in again.output
+    site.ok("publish")
+    assert site.holding("Body marker 1") == []
+    assert site.holding("Fixed body 1")
+
+
+def test_held_and_internal_stories_never_reach_a_document(site: Site) -> None:
+    foreign = story(
+        1,
+        body="<p>Body marker 1.</p><p>Please credit Reuters for this story.</p>",
+    )
+    held = site.ingest(**foreign)
+    assert held.exit_code == 0, held.output
+    assert site.ingest(**story(2, distribution="internal")).exit_code == 0
+    assert site.ingest(**story(3)).exit_code == 0
+    site.ok("publish")
+    assert site.holding("Body marker 1") == []
+    assert site.holding("Body marker 2") == []
+    assert site.holding("Body marker 3")
+    # An internal decision after publication takes the story down at once.
+    site.ok("articles", "distribution", "urn:test:story-3", "internal")
+    assert_gone(site, 3)
