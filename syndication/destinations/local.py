@@ -27,6 +27,8 @@ SYNC_THREADS = 8
 class LocalDestination:
     """Documents under ``root``; ``public_base_url`` (optional) for their URLs."""
 
+    presigns = False
+
     def __init__(self, name: str, root: Path | str, public_base_url: str = "") -> None:
         self.name = name
         self.root = Path(root)

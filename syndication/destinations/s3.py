@@ -47,6 +47,8 @@ _DELETE_BATCH = 1000
 class S3Destination:
     """Documents under ``prefix`` in ``bucket``."""
 
+    presigns = True
+
     def __init__(self, name: str, options: Mapping[str, Any]) -> None:
         for key, value in options.items():
             if key in _SECRETS:
