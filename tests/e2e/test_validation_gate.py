@@ -89,7 +89,7 @@ def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
     assert result.exit_code == 4, result.output
     lines = result.stdout.splitlines()
     assert any(line.startswith("bad → local: invalid, 0 written") for line in lines)
-    assert any("[body-no-script]" in line for line in lines)
+    assert any("[no-script]" in line for line in lines)
     assert any(line.startswith("good → local: published") for line in lines)
     assert lines[-1] == (
         "2 feed(s) (1 invalid, 1 published): 4 document(s) written, 0 skipped, "

@@ -1,0 +1,143 @@
+"""The safety rules: no field of a document, of any format, holds anything a
+reader would run, and every link is http or https.
+
+Fields are of three kinds (the README's Validation section says which is which):
+
+- **escaped HTML**: text a reader parses as HTML. RSS ``title`` and
+  ``description`` (channel, item, image, textInput), an item's ``source``,
+  ``content:encoded``, ``dc:title`` and ``dc:description``; in every format, an
+  element whose ``type`` says ``html`` or ``text/html`` (Atom text constructs,
+  Media RSS) or whose ``contenttype`` says ``text/html`` (NewsML-G2
+  ``inlineData``). Judged by :func:`syndication.validate.active.html_findings`.
+- **markup**: elements in the XHTML, SVG or MathML namespace wherever they are
+  (Atom ``xhtml``, NewsML-G2 ``inlineXML``, an ``xhtml:body`` extension), the
+  children of an element typed ``xhtml``, of Atom content of another XML type
+  and of ``inlineXML``. Judged by :func:`~syndication.validate.active.markup_findings`.
+- **links**: channel, feed, item, image and enclosure links, ``atom:link``
+  hrefs, Media RSS urls, NewsML-G2 hrefs and ``xml:base``: a scheme, when one is
+  given, is http or https. A relative reference is allowed (it resolves against
+  an http(s) base); our renderers write absolute http(s) links only.
+
+Everything else is plain text by its specification (Atom ``type="text"``,
+``dc:creator``, ``media:credit``, NewsML-G2 ``headline``…) and is not read as
+HTML: a headline about a ``<script>`` tag is words there.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from syndication.validate import active
+from syndication.validate.report import Problem, source_line
+
+NAMESPACES = {
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "media": "http://search.yahoo.com/mrss/",
+    "atom": "http://www.w3.org/2005/Atom",
+    "at": "http://purl.org/atompub/tombstones/1.0",
+    "g": "http://iptc.org/std/nar/2006-10-01/",
+}
+_TYPED_HTML = (
+    "//*[@type = 'html' or starts-with(@type, 'text/html')"
+    " or starts-with(@contenttype, 'text/html')][not(@href or @url or @src)]"
+)
+_FOREIGN = " or ".join(
+    f"namespace-uri() = '{uri}'" for uri in (active.XHTML, active.SVG, active.MATHML)
+)
+_MARKUP = (
+    f"//*[{_FOREIGN}][not(ancestor::*[{_FOREIGN}])]"
+    " | //*[@type = 'xhtml']/*"
+    " | //atom:content[@type and not(@type = 'text' or @type = 'html'"
+    " or starts-with(@type, 'text/'))]/*"
+    " | //g:inlineXML/*"
+)
+_RSS_HTML = (
+    "/rss/channel/title | /rss/channel/description"
+    " | /rss/channel/image/title | /rss/channel/image/description"
+    " | /rss/channel/textInput/title | /rss/channel/textInput/description"
+    " | /rss/channel/item/title | /rss/channel/item/description"
+    " | /rss/channel/item/source | //content:encoded | //dc:title | //dc:description"
+)
+_LINKS = {
+    "rss": (
+        "/rss/channel/link | /rss/channel/item/link | /rss/channel/image/url"
+        " | /rss/channel/image/link | /rss/channel/textInput/link"
+        " | /rss/channel/item/comments | /rss/channel/item/guid[@isPermaLink = 'true']"
+        " | /rss/channel/item/enclosure/@url | /rss/channel/item/source/@url"
+        " | //atom:link/@href | //media:*/@url | //@xml:base"
+    ),
+    "atom": (
+        "//atom:link/@href | //atom:content/@src | //atom:icon | //atom:logo"
+        " | //atom:uri | //atom:generator/@uri | //media:*/@url | //@xml:base"
+    ),
+    "newsml": "//g:*/@href | //@xml:base",
+}
+_HTML_FIELDS = {
+    "rss": etree.XPath(f"{_RSS_HTML} | {_TYPED_HTML}", namespaces=NAMESPACES),
+    "atom": etree.XPath(_TYPED_HTML, namespaces=NAMESPACES),
+    "newsml": etree.XPath(_TYPED_HTML, namespaces=NAMESPACES),
+}
+_MARKUP_FIELDS = etree.XPath(_MARKUP, namespaces=NAMESPACES)
+_LINK_FIELDS = {
+    fmt: etree.XPath(path, namespaces=NAMESPACES) for fmt, path in _LINKS.items()
+}
+
+
+def safety_problems(root: etree._Element, fmt: str, name: str) -> list[Problem]:
+    """Every field of the document ``root`` (of format ``fmt``) that holds
+    active content or a link of another scheme, as problems named ``name``."""
+    problems: list[Problem] = []
+    for element in _elements(_HTML_FIELDS[fmt](root)):
+        text = "".join(str(t) for t in element.itertext())
+        for rule, what in active.html_findings(text):
+            message = f"The {_label(element)} contains {what}."
+            problems.append(Problem(name, source_line(element), rule, message))
+    for element in _elements(_MARKUP_FIELDS(root)):
+        for rule, what in active.markup_findings(element):
+            message = f"The {_label(element)} markup contains {what}."
+            problems.append(Problem(name, source_line(element), rule, message))
+    for found in _link_values(_LINK_FIELDS[fmt](root)):
+        element, label, value = found
+        scheme = active.url_scheme(value)
+        if scheme and scheme not in active.WEB_SCHEMES:
+            message = f"The {label} is a {scheme}: URL; links must be http or https."
+            problems.append(Problem(name, source_line(element), active.SCHEME, message))
+    return problems
+
+
+def _elements(found: object) -> list[etree._Element]:
+    if not isinstance(found, list):
+        return []
+    return [node for node in found if isinstance(node, etree._Element)]
+
+
+def _link_values(found: object) -> list[tuple[etree._Element, str, str]]:
+    """(element, label, value) of each link an XPath found: an element's text
+    or an attribute's value."""
+    values: list[tuple[etree._Element, str, str]] = []
+    for node in found if isinstance(found, list) else ():
+        if isinstance(node, etree._Element):
+            text = "".join(str(t) for t in node.itertext())
+            values.append((node, _label(node), text))
+        elif isinstance(node, str) and getattr(node, "is_attribute", False):
+            parent = node.getparent()  # type: ignore[attr-defined]
+            attribute = _qualified(parent, str(node.attrname))  # type: ignore[attr-defined]
+            values.append((parent, f"{_label(parent)} {attribute}", str(node)))
+    return values
+
+
+def _label(element: etree._Element) -> str:
+    """The element's name as the document writes it (``content:encoded``)."""
+    return _qualified(element, str(element.tag))
+
+
+def _qualified(element: etree._Element, name: str) -> str:
+    namespace, _, local = name.rpartition("}")
+    if not namespace:
+        return local
+    if namespace == "{http://www.w3.org/XML/1998/namespace":
+        return f"xml:{local}"
+    prefixes = {uri: prefix for prefix, uri in element.nsmap.items() if prefix}
+    prefix = prefixes.get(namespace[1:])
+    return f"{prefix}:{local}" if prefix else local
