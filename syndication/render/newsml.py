@@ -9,12 +9,15 @@ itemMeta; ItemManagementGroup: itemClass, provider, versionCreated,
 firstCreated, embargoed, pubStatus, edNote, signal; AdministrativeMetadataGroup:
 urgency, contentCreated, contentModified, then located/creator/contributor;
 DescriptiveMetadataGroup: language, keyword, subject, slugline, headline,
-dateline, by, creditline, description). The body is one XHTML ``html`` root in
-``inlineXML``. A canceled item (a kill) keeps only ids, version, dates,
-provider, rights, ``pubStatus stat:canceled`` and the kill note (``edNote``),
-and of its contentMeta only the credit line: no headline, summary, slugline,
-byline or body of the killed story. A feed with nothing to carry still gets a
-newsMessage, holding one empty ``packageItem`` (see :func:`news_message`).
+dateline, by, creditline, description). Text elements are text in NewsML-G2
+(never HTML), so they are XML-escaped only. The body, cleaned by the ingest
+allow-list (see :func:`syndication.render.fields.credited_clean_body`), is one
+XHTML ``html`` root in ``inlineXML``. A canceled item (a kill) keeps only ids,
+version, dates, provider, rights, ``pubStatus stat:canceled`` and the kill
+note (``edNote``), and of its contentMeta only the credit line: no headline,
+summary, slugline, byline or body of the killed story. A feed with nothing to
+carry still gets a newsMessage, holding one empty ``packageItem`` (see
+:func:`news_message`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from syndication.render.fields import (
     authors,
     by_text,
     contributors,
+    credited_clean_body,
     feed_guid,
     feed_language,
     newest_time,
@@ -302,7 +306,7 @@ def _news_item(
     inline.append(
         xhtml_document(
             _text(version.headline, f"{where} headline"),
-            _text(item.body, f"{where} body"),
+            _text(credited_clean_body(item), f"{where} body"),
             where,
         )
     )

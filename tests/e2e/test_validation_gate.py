@@ -67,13 +67,14 @@ def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
     public = tmp_path / "public"
     before = (public / "bad" / "rss.xml").read_bytes()
 
-    # A story reaches the store without going through ingest's sanitiser.
+    # A story reaches the store without going through ingest's checks: a
+    # subject with no scheme, which NewsML-G2 cannot state.
     store = open_store(load_settings(config).store_url)
     bad = store.get("urn:test:1")
     store.append(
         replace(
             bad,
-            body="<p>Body.</p><script>steal()</script>",
+            subjects=(*bad.subjects, Subject("noscheme", "topic")),
             version_created=T0 + timedelta(hours=1),
         )
     )
@@ -89,7 +90,7 @@ def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
     assert result.exit_code == 4, result.output
     lines = result.stdout.splitlines()
     assert any(line.startswith("bad → local: invalid, 0 written") for line in lines)
-    assert any("[no-script]" in line for line in lines)
+    assert any("[subject-scheme]" in line for line in lines)
     assert any(line.startswith("good → local: published") for line in lines)
     assert lines[-1] == (
         "2 feed(s) (1 invalid, 1 published): 4 document(s) written, 0 skipped, "
@@ -129,3 +130,37 @@ def test_a_faulty_renderer_for_one_feed_is_stopped_by_the_gate(tmp_path: Path) -
     assert not (tmp_path / "public" / "bad").exists()
     assert (tmp_path / "public" / "good" / "rss.xml").is_file()
     store.close()
+
+
+def test_a_hostile_story_that_bypassed_ingest_is_published_clean(
+    tmp_path: Path,
+) -> None:
+    """Nothing in a story freezes its feed: markup in one-line fields is shown
+    as text, a body is cleaned by the ingest allow-list, a link of another
+    scheme is replaced by the agency's address."""
+    config = site(tmp_path)
+    store = open_store(load_settings(config).store_url)
+    story = store.get("urn:test:1")
+    store.append(
+        replace(
+            story,
+            headline="How a <script> tag in an ad leaked data",
+            summary='<img src=x onerror="alert(1)"> & more',
+            body="<p>Body.</p><script>steal()</script><svg><style><img src=x "
+            "onerror=alert(2)></style></svg>",
+            link="javascript:alert(3)",
+            version_created=T0 + timedelta(hours=1),
+        )
+    )
+    store.close()
+    result = publish(config)
+    assert result.exit_code == 0, result.output
+    rss = (tmp_path / "public" / "bad" / "rss.xml").read_bytes()
+    assert b"How a &amp;lt;script&amp;gt; tag in an ad leaked data" in rss
+    assert b"&amp;lt;img src=x onerror=" in rss
+    assert b"steal()" not in rss and b"alert(2)" not in rss
+    assert b"javascript:" not in rss
+    for name in ("atom.xml", "newsml.xml"):
+        document = (tmp_path / "public" / "bad" / name).read_bytes()
+        assert b"How a &lt;script&gt; tag in an ad leaked data" in document
+        assert b"steal()" not in document and b"javascript:" not in document
