@@ -22,6 +22,7 @@ carry still gets a newsMessage, holding one empty ``packageItem`` (see
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lxml import etree
@@ -53,6 +54,7 @@ ITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml; charset=utf-8"
 _NSMAP: dict[str, str] = {None: G2}  # type: ignore[dict-item]
 # The id of the empty feed package's only group (xs:ID; groupSet's root).
 EMPTY_GROUP = "root"
+_LINE_BREAKS = re.compile(r"[\t\n\r]+")
 # Serialized items remembered across feeds (standalone and inside a message),
 # about 8 KB each: the publish's memory is mostly these caches.
 DOCUMENT_CACHE_SIZE = 2048
@@ -306,7 +308,7 @@ def _news_item(
     inline.append(
         xhtml_document(
             _text(version.headline, f"{where} headline"),
-            _text(credited_clean_body(item), f"{where} body"),
+            xml_text(credited_clean_body(item), f"{where} body"),
             where,
         )
     )
@@ -344,4 +346,7 @@ def _sub(
 
 
 def _text(value: str, where: str) -> str:
-    return xml_text(value, where)
+    """Text as NewsML-G2 carries it: names, keywords and other strings are
+    ``g2normalizedString`` in IPTC's schema (no tab, line feed or carriage
+    return), so those become spaces in every text element."""
+    return _LINE_BREAKS.sub(" ", xml_text(value, where))
