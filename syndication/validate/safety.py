@@ -25,6 +25,8 @@ HTML: a headline about a ``<script>`` tag is words there.
 
 from __future__ import annotations
 
+import html
+
 from lxml import etree
 
 from syndication.validate import active
@@ -97,13 +99,24 @@ def safety_problems(root: etree._Element, fmt: str, name: str) -> list[Problem]:
         for rule, what in active.markup_findings(element):
             message = f"The {_label(element)} markup contains {what}."
             problems.append(Problem(name, source_line(element), rule, message))
-    for found in _link_values(_LINK_FIELDS[fmt](root)):
-        element, label, value = found
-        scheme = active.url_scheme(value)
-        if scheme and scheme not in active.WEB_SCHEMES:
+    for element, label, value in _link_values(_LINK_FIELDS[fmt](root)):
+        scheme = link_scheme(value)
+        if scheme:
             message = f"The {label} is a {scheme}: URL; links must be http or https."
             problems.append(Problem(name, source_line(element), active.SCHEME, message))
     return problems
+
+
+def link_scheme(value: str) -> str:
+    """The scheme of a link that is neither http(s) nor relative, else ''. A
+    reader that writes the link into an HTML attribute unescaped has its
+    character references decoded (``java&#x09;script:``), so both readings
+    count."""
+    for reading in (value, html.unescape(value)):
+        scheme = active.url_scheme(reading)
+        if scheme and scheme not in active.WEB_SCHEMES:
+            return scheme
+    return ""
 
 
 def _elements(found: object) -> list[etree._Element]:
