@@ -57,8 +57,9 @@ def _judge_tree(root: Any) -> list[str]:
                 found.append(f"{attribute} on {tag}")
             if attribute == "srcdoc":
                 found.append(f"srcdoc on {tag}")
+            css = re.sub(r"/\*.*?\*/", "", value, flags=re.S)
             if attribute == "style" and re.search(
-                r"expression|javascript:|url\(", value, re.I
+                r"expression|javascript:|url\(|behavior", css, re.I
             ):
                 found.append(f"style on {tag}")
             if attribute in URLS or name == f"{{{XLINK}}}href":
