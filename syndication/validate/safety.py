@@ -9,10 +9,11 @@ Fields are of three kinds (the README's Validation section says which is which):
   element whose ``type`` says ``html`` or ``text/html`` (Atom text constructs,
   Media RSS) or whose ``contenttype`` says ``text/html`` (NewsML-G2
   ``inlineData``). Judged by :func:`syndication.validate.active.html_findings`.
-- **markup**: elements in the XHTML, SVG or MathML namespace wherever they are
-  (Atom ``xhtml``, NewsML-G2 ``inlineXML``, an ``xhtml:body`` extension), the
-  children of an element typed ``xhtml``, of Atom content of another XML type
-  and of ``inlineXML``. Judged by :func:`~syndication.validate.active.markup_findings`.
+- **markup**: the outermost elements in the XHTML, SVG or MathML namespace
+  wherever they are (Atom ``xhtml``, NewsML-G2 ``inlineXML``, an ``xhtml:body``
+  extension), and the element children of any other typed field (``xhtml``,
+  an XML media type, ``inlineXML``), whatever their namespace. Judged by
+  :func:`syndication.validate.active.markup_findings`.
 - **links**: channel, feed, item, image and enclosure links, ``atom:link``
   hrefs, Media RSS urls, NewsML-G2 hrefs and ``xml:base``: a scheme, when one is
   given, is http or https. A relative reference is allowed (it resolves against
@@ -40,20 +41,11 @@ NAMESPACES = {
     "at": "http://purl.org/atompub/tombstones/1.0",
     "g": "http://iptc.org/std/nar/2006-10-01/",
 }
-_TYPED_HTML = (
-    "//*[@type = 'html' or starts-with(@type, 'text/html')"
-    " or starts-with(@contenttype, 'text/html')][not(@href or @url or @src)]"
-)
-_FOREIGN = " or ".join(
-    f"namespace-uri() = '{uri}'" for uri in (active.XHTML, active.SVG, active.MATHML)
-)
-_MARKUP = (
-    f"//*[{_FOREIGN}][not(ancestor::*[{_FOREIGN}])]"
-    " | //*[@type = 'xhtml']/*"
-    " | //atom:content[@type and not(@type = 'text' or @type = 'html'"
-    " or starts-with(@type, 'text/'))]/*"
-    " | //g:inlineXML/*"
-)
+_FOREIGN = tuple(f"{{{uri}}}" for uri in (active.XHTML, active.SVG, active.MATHML))
+# Attributes that say what a field holds (Atom and Media RSS type, NewsML-G2
+# contenttype); on a link (href, url, src) they describe what it points at.
+_TYPES = etree.XPath("//@type | //@contenttype")
+_LINK_ATTRIBUTES = ("href", "url", "src")
 _RSS_HTML = (
     "/rss/channel/title | /rss/channel/description"
     " | /rss/channel/image/title | /rss/channel/image/description"
@@ -75,12 +67,7 @@ _LINKS = {
     ),
     "newsml": "//g:*/@href | //@xml:base",
 }
-_HTML_FIELDS = {
-    "rss": etree.XPath(f"{_RSS_HTML} | {_TYPED_HTML}", namespaces=NAMESPACES),
-    "atom": etree.XPath(_TYPED_HTML, namespaces=NAMESPACES),
-    "newsml": etree.XPath(_TYPED_HTML, namespaces=NAMESPACES),
-}
-_MARKUP_FIELDS = etree.XPath(_MARKUP, namespaces=NAMESPACES)
+_RSS_FIELDS = etree.XPath(_RSS_HTML, namespaces=NAMESPACES)
 _LINK_FIELDS = {
     fmt: etree.XPath(path, namespaces=NAMESPACES) for fmt, path in _LINKS.items()
 }
@@ -90,12 +77,16 @@ def safety_problems(root: etree._Element, fmt: str, name: str) -> list[Problem]:
     """Every field of the document ``root`` (of format ``fmt``) that holds
     active content or a link of another scheme, as problems named ``name``."""
     problems: list[Problem] = []
-    for element in _elements(_HTML_FIELDS[fmt](root)):
-        text = "".join(str(t) for t in element.itertext())
+    html_fields, markup = _typed_fields(root)
+    if fmt == "rss":
+        html_fields = {**dict.fromkeys(_elements(_RSS_FIELDS(root))), **html_fields}
+    for element in html_fields:
+        text = (element.text or "") if not len(element) else _text(element)
         for rule, what in active.html_findings(text):
             message = f"The {_label(element)} contains {what}."
             problems.append(Problem(name, source_line(element), rule, message))
-    for element in _elements(_MARKUP_FIELDS(root)):
+    markup.update(dict.fromkeys(_foreign_roots(root)))
+    for element in markup:
         for rule, what in active.markup_findings(element):
             message = f"The {_label(element)} markup contains {what}."
             problems.append(Problem(name, source_line(element), rule, message))
@@ -119,6 +110,44 @@ def link_scheme(value: str) -> str:
     return ""
 
 
+def _typed_fields(
+    root: etree._Element,
+) -> tuple[dict[etree._Element, None], dict[etree._Element, None]]:
+    """Fields whose type says ``html`` (or ``text/html``): escaped HTML; the
+    element children of any other typed field (``xhtml``, an XML media type,
+    NewsML-G2 ``inlineXML``): markup. Ordered sets, in document order."""
+    html_fields: dict[etree._Element, None] = {}
+    markup: dict[etree._Element, None] = {}
+    found = _TYPES(root)
+    for attribute in found if isinstance(found, list) else ():
+        element = attribute.getparent()  # type: ignore[union-attr]
+        if element is None or any(element.get(a) for a in _LINK_ATTRIBUTES):
+            continue
+        kind = str(attribute).strip().lower()
+        if kind == "html" or kind.startswith("text/html"):
+            html_fields[element] = None
+        else:
+            markup.update(
+                (child, None) for child in element if isinstance(child.tag, str)
+            )
+    return html_fields, markup
+
+
+def _foreign_roots(root: etree._Element) -> list[etree._Element]:
+    """The outermost elements in the XHTML, SVG or MathML namespace, wherever
+    they are (an ``xhtml:body`` extension in RSS, say)."""
+    found = []
+    for element in root.iter(*(f"{namespace}*" for namespace in _FOREIGN)):
+        parent = element.getparent()
+        if parent is None or not str(parent.tag).startswith(_FOREIGN):
+            found.append(element)
+    return found
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(str(t) for t in element.itertext())
+
+
 def _elements(found: object) -> list[etree._Element]:
     if not isinstance(found, list):
         return []
@@ -131,8 +160,7 @@ def _link_values(found: object) -> list[tuple[etree._Element, str, str]]:
     values: list[tuple[etree._Element, str, str]] = []
     for node in found if isinstance(found, list) else ():
         if isinstance(node, etree._Element):
-            text = "".join(str(t) for t in node.itertext())
-            values.append((node, _label(node), text))
+            values.append((node, _label(node), _text(node)))
         elif isinstance(node, str) and getattr(node, "is_attribute", False):
             parent = node.getparent()  # type: ignore[attr-defined]
             attribute = _qualified(parent, str(node.attrname))  # type: ignore[attr-defined]
