@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,14 @@ class DestinationConfig:
 
 @dataclass(frozen=True)
 class SchedulerConfig:
+    """``verify_interval``: how often the scheduler checks every feed's
+    destination against the ledger (None: never); ``verify_repair``: whether
+    it repairs the drift it finds."""
+
     misfire_grace_seconds: int = 300
     embargo_poll_seconds: float = 1.0
+    verify_interval: timedelta | None = timedelta(hours=24)
+    verify_repair: bool = True
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,8 @@ _PUBLISH_KEYS: _Keys = {
 _SCHEDULER_KEYS: _Keys = {
     "misfire_grace_seconds": (int, False),
     "embargo_poll_seconds": (float, False),
+    "verify_interval": (str, False),
+    "verify_repair": (bool, False),
 }
 _TOP_KEYS: dict[str, _Keys | None] = {
     "agency": _AGENCY_KEYS,
@@ -196,6 +205,10 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         embargo_poll_seconds=float(
             tables["scheduler"].get("embargo_poll_seconds", 1.0)
         ),
+        verify_interval=_verify_interval(
+            tables["scheduler"].get("verify_interval", "24h"), path
+        ),
+        verify_repair=tables["scheduler"].get("verify_repair", True),
     )
     concurrency = tables["publish"].get("upload_concurrency", 8)
     if not 1 <= concurrency <= 64:
@@ -231,6 +244,15 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         upload_concurrency=concurrency,
         path=path,
     )
+
+
+def _verify_interval(text: str, path: Path) -> timedelta | None:
+    """``"off"`` (no scheduled verification) or a duration such as ``"24h"``."""
+    from syndication.feeds import parse_duration
+
+    if text.strip().lower() == "off":
+        return None
+    return parse_duration(text, path, "scheduler.verify_interval")
 
 
 def check_cache_control(value: str, *, key: str, path: Path | None = None) -> str:

@@ -89,6 +89,12 @@ def build(
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be written; write nothing."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Re-render and rewrite every document, whatever the ledger says and "
+    "even when the destination already holds the same bytes.",
+)
 @json_option
 @pass_app
 def publish(
@@ -97,6 +103,7 @@ def publish(
     at: datetime | None,
     destination_name: str | None,
     dry_run: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Publish feeds to their destinations (all feeds by default).
@@ -107,7 +114,8 @@ def publish(
 
     --at rebuilds as of a past moment; a future one is refused, since it would
     put stories still under embargo on the live destination (preview the
-    future with build --out DIR).
+    future with build --out DIR). --force skips every shortcut and uploads
+    every document again (see verify for finding and repairing drift).
 
     Example: syndication publish partner-a-humanitarian --dry-run
     """
@@ -119,6 +127,7 @@ def publish(
         at=at,
         destination=destination_name,
         dry_run=dry_run,
+        force=force,
         as_json=as_json,
     )
     _exit(app, summary)
@@ -157,13 +166,17 @@ def replay(app: AppContext, feed_id: str, at: datetime, as_json: bool) -> None:
         prefix = join_key(feed.prefix, "replay", at.strftime("%Y%m%dT%H%M%SZ"))
         result = publisher.publish_feed(feed, at=at, trigger="replay", prefix=prefix)
         summary = PublishSummary((result,))
-        _report(summary, as_json)
-        if result.is_ok:
+        urls: list[str] = []
+        if result.is_ok and (result.written or result.skipped):
             target = publisher.destination(feed.destination or None)
-            for name in ("rss.xml", "atom.xml", "newsml.xml"):
-                key = join_key(prefix, name)
-                if result.written or result.skipped:
-                    click.echo(f"  {target.url(key)}")
+            urls = [
+                target.url(join_key(prefix, name))
+                for name in ("rss.xml", "atom.xml", "newsml.xml")
+            ]
+        _report(summary, as_json, {"urls": urls} if as_json else None)
+        if not as_json:
+            for url in urls:
+                click.echo(f"  {url}")
     finally:
         publisher.close()
     _exit(app, summary)
@@ -203,7 +216,7 @@ def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
         # A malformed option value is a usage error (exit 2), found before any work.
         try:
             delta: timedelta = parse_duration(expires, None, "--expires")
-        except ConfigError as exc:
+        except (ConfigError, OverflowError) as exc:
             raise click.BadParameter(
                 f"expected a duration such as '15m', '12h' or '7d', got {expires!r}",
                 param_hint="--expires",
@@ -213,6 +226,13 @@ def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
         seconds = int(delta.total_seconds())
     feed = _feeds(app, (feed_id,))[0]
     destination = destination_for(app.settings, feed.destination or None)
+    if seconds is not None and not destination.presigns:
+        destination.close()
+        raise click.BadParameter(
+            f"a presigned URL needs an S3 destination; feed {feed_id!r} is "
+            f"published to the folder destination {destination.name!r}",
+            param_hint="--expires",
+        )
     try:
         click.echo(
             destination.url(
@@ -252,6 +272,7 @@ def _run(
     destination: Any,
     record: bool = True,
     dry_run: bool = False,
+    force: bool = False,
     as_json: bool = False,
 ) -> PublishSummary:
     from syndication.publish import Publisher
@@ -268,6 +289,7 @@ def _run(
                 trigger="manual",
                 record=record,
                 on_result=lambda result: advance(),
+                force=force,
             )
     finally:
         publisher.close()
@@ -302,16 +324,21 @@ def _refuse_future(at: datetime | None) -> None:
         )
 
 
-def _report(summary: PublishSummary, as_json: bool) -> None:
+def _report(
+    summary: PublishSummary, as_json: bool, extra: dict[str, Any] | None = None
+) -> None:
+    """The results, as lines or as ONE JSON document (``extra`` keys added)."""
     if as_json:
         click.echo(
             json.dumps(
                 {
+                    **(extra or {}),
                     "feeds": [_result_json(r) for r in summary.results],
                     "written": summary.written,
                     "skipped": summary.skipped,
                     "failed": summary.failed,
                     "withdrawn": summary.withdrawn,
+                    "quarantined": summary.quarantined,
                     "exit_code": summary.exit_code,
                 },
                 indent=2,
@@ -327,6 +354,8 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
             click.echo(f"  would write {key}")
         for key in result.withdrawn:
             click.echo(f"  withdrew {key}")
+        for item in result.quarantined:
+            click.echo(f"  quarantined {item}")
         if result.report is not None and not result.report.ok:
             for problem in result.report.problems:
                 click.echo(f"  invalid {problem}")
@@ -334,10 +363,14 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
 
 
 def _result_line(result: FeedResult) -> str:
+    written = (
+        f"{len(result.would_write)} would be written"
+        if result.outcome == "dry-run"
+        else f"{len(result.written)} written"
+    )
     text = (
         f"{result.feed_id} → {result.destination}: {result.outcome}, "
-        f"{len(result.written) or len(result.would_write)} written, "
-        f"{result.skipped} skipped, {result.items} item(s)"
+        f"{written}, {result.skipped} skipped, {result.items} item(s)"
     )
     if result.error:
         text += f" ({result.error})"
@@ -352,6 +385,7 @@ def _result_json(result: FeedResult) -> dict[str, Any]:
         "written": list(result.written),
         "would_write": list(result.would_write),
         "withdrawn": list(result.withdrawn),
+        "quarantined": list(result.quarantined),
         "skipped": result.skipped,
         "failed": result.failed,
         "items": result.items,

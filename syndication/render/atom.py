@@ -118,7 +118,8 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         entry.link(href=item_link(version, agency), rel="alternate", type="text/html")
         if version.summary:
             entry.summary(xml_text(version.summary, f"{at} summary"))
-        entry.content(xml_text(shown_body(item), f"{at} body"), type="html")
+        body = shown_body(item, agency.credit_line)
+        entry.content(xml_text(body, f"{at} body"), type="html")
         categories = []
         for subject in version.subjects:
             scheme, term = subject_term(subject)

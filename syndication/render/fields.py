@@ -150,10 +150,12 @@ def correction_paragraph(version: Version) -> str:
     return f'<p class="{CORRECTION_CLASS}">{html.escape(text, quote=False)}</p>'
 
 
-def credited_clean_body(item: Item) -> str:
+def credited_clean_body(item: Item, agency_line: str = "") -> str:
     """The credited body (what NewsML-G2 carries) with the story's own HTML
     cleaned by the ingest allow-list; the item's body itself when the story's
-    HTML is clean already (any story that came through ingest)."""
+    HTML is clean already (any story that came through ingest). ``agency_line``
+    is the agency's credit line, as :func:`syndication.credit.make_item` gives
+    it to :func:`~syndication.credit.credited_body`."""
     version = item.version
     clean = sanitize_html(version.body)
     if not clean.removed and clean.html == version.body.strip():
@@ -164,14 +166,15 @@ def credited_clean_body(item: Item) -> str:
             version.guid,
             ", ".join(clean.removed),
         )
-    return credited_body(replace(version, body=clean.html), item.credit)
+    clean_version = replace(version, body=clean.html)
+    return credited_body(clean_version, item.credit, agency_line=agency_line)
 
 
-def shown_body(item: Item) -> str:
+def shown_body(item: Item, agency_line: str = "") -> str:
     """The body RSS and Atom carry: the clean credited body, opened by the
     correction paragraph when the version is a correction (NewsML-G2 states a
     correction in its metadata instead: ``sig:correction`` and the edNote)."""
-    body = credited_clean_body(item)
+    body = credited_clean_body(item, agency_line)
     if not item.version.is_correction:
         return body
     paragraph = correction_paragraph(item.version)

@@ -308,7 +308,7 @@ def _news_item(
     inline.append(
         xhtml_document(
             _text(version.headline, f"{where} headline"),
-            xml_text(credited_clean_body(item), f"{where} body"),
+            xml_text(credited_clean_body(item, agency.credit_line), f"{where} body"),
             where,
         )
     )

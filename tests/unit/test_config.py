@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,14 @@ def test_environment_variable_names_the_file(tmp_path: Path, monkeypatch) -> Non
             "[destinations.x]\npath = 'p'",
             r"\[destinations.x.type\]: missing required value",
         ),
+        (
+            "[scheduler]\nverify_interval = 'daily'",
+            r"\[scheduler.verify_interval\]: expected a duration such as '15m'",
+        ),
+        (
+            "[scheduler]\nverify_repair = 'yes'",
+            r"\[scheduler.verify_repair\]: expected true or false, got str 'yes'",
+        ),
     ],
 )
 def test_bad_values_name_file_and_key(tmp_path: Path, extra: str, message: str) -> None:
@@ -68,3 +77,18 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     bad.write_text("[agency\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_settings(bad)
+
+
+@pytest.mark.parametrize(
+    ("extra", "interval", "repair"),
+    [
+        ("", timedelta(hours=24), True),
+        ("[scheduler]\nverify_interval = '6h'", timedelta(hours=6), True),
+        ("[scheduler]\nverify_interval = 'off'\nverify_repair = false", None, False),
+    ],
+)
+def test_scheduled_verification_is_daily_with_repair_by_default(
+    tmp_path: Path, extra: str, interval: timedelta | None, repair: bool
+) -> None:
+    scheduler = load_settings(write_config(tmp_path, extra=extra)).scheduler
+    assert (scheduler.verify_interval, scheduler.verify_repair) == (interval, repair)
