@@ -36,8 +36,11 @@ SCHEMES = {
 SIGNAL_SCHEME = "http://cv.iptc.org/newscodes/signal/"
 CORRECTION = "correction"
 CORRECTION_CLASS = "correction"
-# Characters no URL may hold unencoded (a browser would drop or reinterpret them).
-_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}]")
+# Characters no URL may hold unencoded: spaces and controls (a browser drops or
+# reinterprets them), double quotes, backticks and angle brackets (they end an
+# attribute or tag where a reader writes the link unescaped), backslashes
+# (browsers read them as slashes).
+_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\"`<>\\]")
 
 
 def web_url(value: str) -> str:

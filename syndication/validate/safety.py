@@ -11,8 +11,8 @@ Fields are of three kinds (the README's Validation section says which is which):
   ``inlineData``). Judged by :func:`syndication.validate.active.html_findings`.
 - **markup**: the outermost elements in the XHTML, SVG or MathML namespace
   wherever they are (Atom ``xhtml``, NewsML-G2 ``inlineXML``, an ``xhtml:body``
-  extension), and the element children of any other typed field (``xhtml``,
-  an XML media type, ``inlineXML``), whatever their namespace. Judged by
+  extension), and the element children of a field typed ``xhtml`` or an XML
+  media type (``inlineXML``), whatever their namespace. Judged by
   :func:`syndication.validate.active.markup_findings`.
 - **links**: channel, feed, item, image and enclosure links, ``atom:link``
   hrefs, Media RSS urls, NewsML-G2 hrefs and ``xml:base``: a scheme, when one is
@@ -114,8 +114,9 @@ def _typed_fields(
     root: etree._Element,
 ) -> tuple[dict[etree._Element, None], dict[etree._Element, None]]:
     """Fields whose type says ``html`` (or ``text/html``): escaped HTML; the
-    element children of any other typed field (``xhtml``, an XML media type,
-    NewsML-G2 ``inlineXML``): markup. Ordered sets, in document order."""
+    element children of a field typed ``xhtml`` or an XML media type (Atom
+    content, NewsML-G2 ``inlineXML``): markup. Ordered sets, in document
+    order."""
     html_fields: dict[etree._Element, None] = {}
     markup: dict[etree._Element, None] = {}
     found = _TYPES(root)
@@ -123,10 +124,10 @@ def _typed_fields(
         element = attribute.getparent()  # type: ignore[union-attr]
         if element is None or any(element.get(a) for a in _LINK_ATTRIBUTES):
             continue
-        kind = str(attribute).strip().lower()
-        if kind == "html" or kind.startswith("text/html"):
+        kind = str(attribute).split(";")[0].strip().lower()
+        if kind in ("html", "text/html"):
             html_fields[element] = None
-        else:
+        elif kind == "xhtml" or kind.endswith("xml"):
             markup.update(
                 (child, None) for child in element if isinstance(child.tag, str)
             )
