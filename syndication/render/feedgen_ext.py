@@ -6,7 +6,10 @@ update, RFC 4287 §4.2.15, the same value as the Atom entry's ``updated``; the
 ``atom:`` namespace is already declared for the self link, and feedparser and
 other readers read it), ``dc:creator`` per reporter (the agency when none is
 named), ``dc:contributor`` per editor or contributor, ``dc:rights`` (credit line
-and copyright), ``media:credit role="distributor"`` with the credit line, and
+and copyright), ``media:credit role="publishing company"`` with the credit line
+(an agency's credit in the EBU role codes that Media RSS names by
+``scheme="urn:ebu"``; the W3C Feed Validation Service refuses a role outside
+that list, such as "distributor"), and
 per image with an http(s) address ``media:content`` with ``media:description
 type="html"`` (the caption as HTML-escaped text, which readers that honour the
 type and readers that take every description for HTML both show as written)
@@ -36,8 +39,10 @@ log = logging.getLogger(__name__)
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 ATOM = "http://www.w3.org/2005/Atom"
-# Media RSS roles come from the EBU role codes unless a scheme says otherwise.
+# Media RSS roles come from the EBU role codes unless a scheme says otherwise;
+# an agency's credit is a publisher's.
 EBU = "urn:ebu"
+AGENCY_ROLE = "publishing company"
 _IMAGE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -148,7 +153,7 @@ class CreditEntryExtension:
             etree.SubElement(entry, f"{{{DC}}}contributor").text = name
         etree.SubElement(entry, f"{{{DC}}}rights").text = data.rights
         credit = etree.SubElement(
-            entry, f"{{{MEDIA}}}credit", role="distributor", scheme=EBU
+            entry, f"{{{MEDIA}}}credit", role=AGENCY_ROLE, scheme=EBU
         )
         credit.text = data.credit_line
         for href, kind, caption, image_credit in data.images:
