@@ -88,7 +88,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     if web_url(agency.url):
         author["uri"] = agency.url
     fg.author(author)
-    own = web_url(self_url(edition, "atom", "atom.xml"))
+    own = web_url(self_url(edition, "atom"))
     if own:
         fg.link(href=own, rel="self", type="application/atom+xml")
     fg.link(href=feed_link(edition), rel="alternate", type="text/html")

@@ -88,13 +88,12 @@ def feed_link(edition: Edition) -> str:
     return link or edition.agency.url
 
 
-def self_url(edition: Edition, fmt: str, file_name: str) -> str:
-    """Where the document is published (``edition.self_urls``), else beside the
-    feed's link."""
-    given = edition.self_urls.get(fmt)
-    if given:
-        return given
-    return f"{edition.feed.link.rstrip('/')}/{file_name}"
+def self_url(edition: Edition, fmt: str) -> str:
+    """Where the document of format ``fmt`` is published (``edition.self_urls``,
+    from the destination's public base URL); '' when that is not known: a self
+    link is never guessed (from the partner's site, say), since a reader
+    follows it to refresh the feed."""
+    return edition.self_urls.get(fmt, "")
 
 
 def newest_time(edition: Edition) -> datetime:

@@ -78,7 +78,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     fg.title(html_text(feed.title, f"{where} title"))
     fg.description(html_text(feed.description, f"{where} description"))
     # feedgen uses the last link given as the channel <link>: self first.
-    own = web_url(self_url(edition, "rss", "rss.xml"))
+    own = web_url(self_url(edition, "rss"))
     if own:
         fg.link(href=own, rel="self", type="application/rss+xml")
     fg.link(href=feed_link(edition), rel="alternate")
