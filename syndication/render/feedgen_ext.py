@@ -5,9 +5,11 @@ first (RSS 2.0 has one date; ``pubDate`` is the first publication and this the
 update, RFC 4287 §4.2.15, the same value as the Atom entry's ``updated``; the
 ``atom:`` namespace is already declared for the self link, and feedparser and
 other readers read it), ``dc:creator`` per reporter (the agency when none is
-named), ``dc:contributor`` per editor or contributor, ``dc:rights`` (credit line
-and copyright), ``media:credit role="publishing company"`` with the credit line
-(an agency's credit in the EBU role codes that Media RSS names by
+named), ``dc:contributor`` per editor or contributor, ``dc:language`` (the
+story's own: a channel may carry stories in several languages, and RSS has no
+item ``language``), ``dc:rights`` (credit line and copyright),
+``media:credit role="publishing company"`` with the credit line (an agency's
+credit in the EBU role codes that Media RSS names by
 ``scheme="urn:ebu"``; the W3C Feed Validation Service refuses a role outside
 that list, such as "distributor"), and
 per image with an http(s) address ``media:content`` with ``media:description
@@ -91,6 +93,7 @@ class _ItemCredit:
     creators: list[str] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
     updated: str = ""
+    language: str = ""
     rights: str = ""
     credit_line: str = ""
     images: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -132,6 +135,7 @@ class CreditEntryExtension:
             contributors=[
                 xml_text(b.name, f"{where} byline") for b in contributors(version)
             ],
+            language=xml_text(version.language, f"{where} language"),
             rights=xml_text(item.credit.rights, f"{where} rights"),
             credit_line=xml_text(item.credit.line, f"{where} credit line"),
             images=images,
@@ -151,6 +155,8 @@ class CreditEntryExtension:
             etree.SubElement(entry, f"{{{DC}}}creator").text = name
         for name in data.contributors:
             etree.SubElement(entry, f"{{{DC}}}contributor").text = name
+        if data.language:
+            etree.SubElement(entry, f"{{{DC}}}language").text = data.language
         etree.SubElement(entry, f"{{{DC}}}rights").text = data.rights
         credit = etree.SubElement(
             entry, f"{{{MEDIA}}}credit", role=AGENCY_ROLE, scheme=EBU
