@@ -150,10 +150,9 @@ def feed_to_dict(feed: FeedDefinition, app: AppContext) -> dict[str, Any]:
 
 
 def _load(app: AppContext) -> FeedSet:
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
 
-    settings = app.settings
-    return load_feeds(settings.feeds_dir, tuple(settings.destinations))
+    return load_site_feeds(app.settings)
 
 
 def _destination(feed: FeedDefinition, app: AppContext) -> str:

@@ -82,11 +82,11 @@ def status(app: AppContext, as_json: bool) -> None:
 
     Example: syndication status --json
     """
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
     from syndication.schedule import scheduler_status
 
     settings = app.settings
-    feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    feed_set = load_site_feeds(settings)
     scheduling = scheduler_status(settings, app.store, feed_set.feeds)
     rows = []
     for feed_id, feed in sorted(feed_set.feeds.items()):

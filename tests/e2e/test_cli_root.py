@@ -37,8 +37,14 @@ def test_config_error_is_exit_3_without_traceback(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 3
+    missing = ("url", "id_prefix", "credit_line", "copyright_holder")
     assert result.stderr == (
-        f"Error: {bad} [agency.name]: expected a string, got int 3\n"
+        "Error: 6 problems:\n"
+        f"  {bad} [agency.name]: expected a string, got int 3\n"
+        + "".join(
+            f"  {bad} [agency.{key}]: missing required value\n" for key in missing
+        )
+        + f"  {bad} [agency.copyright_notice]: missing required value\n"
     )
 
 

@@ -103,7 +103,7 @@ def test_check_reports_each_problem_with_file_and_key(tmp_path: Path):
     assert result.stdout == (
         f"{folder / 'bad-id.toml'} [id]: feed id may hold only letters, digits, "
         "'-' and '_' (at most 64)\n"
-        f"{folder / 'bad-limit.toml'} [limit]: expected 1 to 1000\n"
+        f"{folder / 'bad-limit.toml'} [limit]: expected 1 to 1000, got 0\n"
     )
     assert result.stderr == (
         f"Error: 2 problem(s) in the feed definitions in {folder}; 1 feed(s) are good\n"

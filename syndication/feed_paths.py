@@ -1,0 +1,120 @@
+"""Where each feed writes, and which feeds would overwrite each other.
+
+A feed writes under its folder (``[destination] path``, else its id) at its
+destination. Two feeds must never share a folder, nor have one folder inside
+the other: a publish lists and withdraws everything under its folder (items,
+replays), so the outer feed would delete the inner one's documents. Places are
+compared as the destination's own location (a local folder, an S3 endpoint,
+bucket and prefix) plus the folder, without regard to case (a folder on macOS
+or Windows would merge ``A`` and ``a``), so two destination names for one bucket
+are one place. Feeds sharing an id share a ledger and are refused too. Every
+feed involved is refused, naming the others; the check is linear in the number
+of feeds (a dictionary of places, each looked up with its few parent folders).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from syndication.errors import ConfigProblem
+
+if TYPE_CHECKING:
+    from syndication.feeds import FeedDefinition
+
+# Others named in one message; the rest are counted.
+_NAMED = 3
+
+Place = tuple[str, ...]
+
+
+def feed_place(
+    feed: FeedDefinition,
+    destinations: Sequence[str] | Mapping[str, Any],
+    default_destination: str,
+) -> Place:
+    """The feed's folder as a comparable path: destination root, then folders."""
+    name = feed.destination or default_destination
+    config = destinations.get(name) if isinstance(destinations, Mapping) else None
+    root: Place = tuple(getattr(config, "root", ()) or ("destination", name))
+    return root + tuple(part.casefold() for part in feed.prefix.split("/"))
+
+
+def find_collisions(
+    feeds: Sequence[FeedDefinition],
+    destinations: Sequence[str] | Mapping[str, Any],
+    default_destination: str,
+) -> dict[str, tuple[ConfigProblem, ...]]:
+    """feed id → the problems of each feed that shares its id, or its folder (or
+    a folder inside it or around it) with another feed; the others are fine."""
+    by_id: dict[str, list[FeedDefinition]] = defaultdict(list)
+    by_place: dict[Place, list[FeedDefinition]] = defaultdict(list)
+    places: dict[int, Place] = {}
+    for feed in feeds:
+        by_id[feed.feed_id].append(feed)
+        place = feed_place(feed, destinations, default_destination)
+        places[id(feed)] = place
+        by_place[place].append(feed)
+
+    found: dict[str, list[ConfigProblem]] = defaultdict(list)
+    for feed_id, group in by_id.items():
+        if len(group) > 1:
+            for feed in group:
+                others = [f for f in group if f is not feed]
+                found[feed_id].append(
+                    _problem(
+                        feed,
+                        "id",
+                        f"feed id {feed_id!r} is also used by",
+                        others,
+                        "feed ids must be unique",
+                    )
+                )
+
+    same: dict[int, list[FeedDefinition]] = defaultdict(list)
+    inner: dict[int, list[FeedDefinition]] = defaultdict(list)
+    outer: dict[int, list[FeedDefinition]] = defaultdict(list)
+    for place, group in by_place.items():
+        if len(group) > 1:
+            for feed in group:
+                same[id(feed)] = [f for f in group if f is not feed]
+        for end in range(1, len(place)):
+            for around in by_place.get(place[:end], ()):
+                for feed in group:
+                    outer[id(feed)].append(around)
+                    inner[id(around)].append(feed)
+
+    for feed in feeds:
+        key = "destination.path" if feed.path else "id"
+        name = feed.destination or default_destination
+        where = f"folder {feed.prefix!r} at destination {name!r}"
+        for what, others in (
+            (f"{where} is also the folder of", same[id(feed)]),
+            (f"{where} is inside the folder of", outer[id(feed)]),
+            (f"{where} holds the folder of", inner[id(feed)]),
+        ):
+            if others:
+                found[feed.feed_id].append(_problem(feed, key, what, others, _APART))
+    return {feed_id: tuple(problems) for feed_id, problems in found.items()}
+
+
+_APART = (
+    "a publish rewrites and withdraws everything in its folder, so give each "
+    "feed a [destination] path of its own, not inside another's"
+)
+
+
+def _problem(
+    feed: FeedDefinition,
+    key: str,
+    what: str,
+    others: Iterable[FeedDefinition],
+    hint: str,
+) -> ConfigProblem:
+    listed = list({id(other): other for other in others}.values())
+    names = ", ".join(
+        f"feed {other.feed_id!r} ({other.source})" for other in listed[:_NAMED]
+    )
+    more = f" and {len(listed) - _NAMED} more" if len(listed) > _NAMED else ""
+    return ConfigProblem(str(feed.source), key, f"{what} {names}{more}; {hint}")
