@@ -333,7 +333,7 @@ def key_path(value: str) -> str:
 
 KeyPath = Annotated[str, AfterValidator(key_path)]
 
-_DURATION = re.compile(r"^\s*(\d{1,12})\s*([smhdw])\s*$")
+_DURATION = re.compile(r"^\s*(\d{1,40})\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 

@@ -50,52 +50,53 @@ def find_collisions(
     a folder inside it or around it) with another feed; the others are fine."""
     by_id: dict[str, list[FeedDefinition]] = defaultdict(list)
     by_place: dict[Place, list[FeedDefinition]] = defaultdict(list)
-    places: dict[int, Place] = {}
     for feed in feeds:
         by_id[feed.feed_id].append(feed)
         place = feed_place(feed, destinations, default_destination)
-        places[id(feed)] = place
         by_place[place].append(feed)
 
     found: dict[str, list[ConfigProblem]] = defaultdict(list)
     for feed_id, group in by_id.items():
         if len(group) > 1:
             for feed in group:
-                others = [f for f in group if f is not feed]
                 found[feed_id].append(
                     _problem(
                         feed,
                         "id",
                         f"feed id {feed_id!r} is also used by",
-                        others,
+                        [group],
                         "feed ids must be unique",
                     )
                 )
 
-    same: dict[int, list[FeedDefinition]] = defaultdict(list)
-    inner: dict[int, list[FeedDefinition]] = defaultdict(list)
-    outer: dict[int, list[FeedDefinition]] = defaultdict(list)
+    # Per feed, the groups of feeds (one group per place) it collides with; a
+    # group is shared, never copied, so a thousand feeds in one folder stay linear.
+    same: dict[int, list[list[FeedDefinition]]] = defaultdict(list)
+    inner: dict[int, list[list[FeedDefinition]]] = defaultdict(list)
+    outer: dict[int, list[list[FeedDefinition]]] = defaultdict(list)
     for place, group in by_place.items():
         if len(group) > 1:
             for feed in group:
-                same[id(feed)] = [f for f in group if f is not feed]
+                same[id(feed)].append(group)
         for end in range(1, len(place)):
-            for around in by_place.get(place[:end], ()):
+            around = by_place.get(place[:end])
+            if around:
                 for feed in group:
                     outer[id(feed)].append(around)
-                    inner[id(around)].append(feed)
+                for feed in around:
+                    inner[id(feed)].append(group)
 
     for feed in feeds:
         key = "destination.path" if feed.path else "id"
         name = feed.destination or default_destination
         where = f"folder {feed.prefix!r} at destination {name!r}"
-        for what, others in (
-            (f"{where} is also the folder of", same[id(feed)]),
-            (f"{where} is inside the folder of", outer[id(feed)]),
-            (f"{where} holds the folder of", inner[id(feed)]),
+        for what, groups in (
+            (f"{where} is also the folder of", same.get(id(feed))),
+            (f"{where} is inside the folder of", outer.get(id(feed))),
+            (f"{where} holds the folder of", inner.get(id(feed))),
         ):
-            if others:
-                found[feed.feed_id].append(_problem(feed, key, what, others, _APART))
+            if groups:
+                found[feed.feed_id].append(_problem(feed, key, what, groups, _APART))
     return {feed_id: tuple(problems) for feed_id, problems in found.items()}
 
 
@@ -109,12 +110,18 @@ def _problem(
     feed: FeedDefinition,
     key: str,
     what: str,
-    others: Iterable[FeedDefinition],
+    groups: Iterable[Sequence[FeedDefinition]],
     hint: str,
 ) -> ConfigProblem:
-    listed = list({id(other): other for other in others}.values())
-    names = ", ".join(
-        f"feed {other.feed_id!r} ({other.source})" for other in listed[:_NAMED]
-    )
-    more = f" and {len(listed) - _NAMED} more" if len(listed) > _NAMED else ""
+    """Name the first few others in ``groups`` (never ``feed``), count the rest."""
+    named: list[FeedDefinition] = []
+    count = 0
+    for group in groups:
+        for other in group:
+            if other is not feed:
+                count += 1
+                if len(named) < _NAMED:
+                    named.append(other)
+    names = ", ".join(f"feed {o.feed_id!r} ({o.source})" for o in named)
+    more = f" and {count - len(named)} more" if count > len(named) else ""
     return ConfigProblem(str(feed.source), key, f"{what} {names}{more}; {hint}")

@@ -338,11 +338,17 @@ class FeedWatcher:
     def _snapshot(self) -> tuple[tuple[str, int, int], ...]:
         try:
             entries = sorted(self.folder.glob("*.toml"))
-            return tuple(
-                (p.name, s.st_size, s.st_mtime_ns) for p in entries for s in [p.stat()]
-            )
         except OSError:
             return ()
+        state = []
+        for path in entries:
+            try:
+                info = path.stat()
+            except OSError:  # gone, or a broken link: still a change to notice
+                state.append((path.name, -1, -1))
+            else:
+                state.append((path.name, info.st_size, info.st_mtime_ns))
+        return tuple(state)
 
 
 # -- status -----------------------------------------------------------------------

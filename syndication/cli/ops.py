@@ -18,15 +18,20 @@ if TYPE_CHECKING:
 @click.command()
 @pass_app
 def init(app: AppContext) -> None:
-    """Create the store (or bring its schema up to date).
+    """Create the store (or bring its schema up to date) and check the site.
 
     Safe to run again: an existing, current store is left as it is. Other
-    commands do this themselves on first use; init makes it explicit.
+    commands do this themselves on first use; init makes it explicit. The
+    configuration is checked first (every problem with file and key, exit 3),
+    then the feed definitions as `feeds check` does (exit 3 if any is bad).
 
     Example: syndication --config config/syndication.toml init
     """
+    from syndication.cli.feeds import report_feed_problems
+
     store = app.store
     click.echo(f"store ready: {_display(store.url)}")
+    report_feed_problems(app)
 
 
 def _display(url: str) -> str:

@@ -21,7 +21,9 @@ def test_version_names_the_libraries() -> None:
 def test_init_creates_the_store(config_file: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(config_file), "init"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"store ready: sqlite:///{tmp_path / 'store.db'}\n"
+    assert result.stdout == (
+        f"store ready: sqlite:///{tmp_path / 'store.db'}\n3 feed definition(s) OK\n"
+    )
     assert (tmp_path / "store.db").is_file()
     again = CliRunner().invoke(cli, ["--config", str(config_file), "init"])
     assert again.exit_code == 0
