@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -23,6 +24,8 @@ from syndication.definitions import (
     Table,
     between,
     check,
+    duration,
+    parse_duration,
     problem,
     read_toml,
     short,
@@ -71,8 +74,14 @@ class DestinationConfig:
 
 @dataclass(frozen=True)
 class SchedulerConfig:
+    """``verify_interval``: how often the scheduler checks every feed's
+    destination against the ledger (None: never); ``verify_repair``: whether
+    it repairs the drift it finds."""
+
     misfire_grace_seconds: int = 300
     embargo_poll_seconds: float = 1.0
+    verify_interval: timedelta | None = timedelta(hours=24)
+    verify_repair: bool = True
 
 
 @dataclass(frozen=True)
@@ -180,9 +189,19 @@ class PublishTable(Table):
     ] = 8
 
 
+def _verify_interval(value: str) -> str:
+    """``"off"`` (no scheduled verification) or a duration up to 366 days."""
+    return value if value.strip().lower() == "off" else duration(MAX_VERIFY)(value)
+
+
+MAX_VERIFY = timedelta(days=366)
+
+
 class SchedulerTable(Table):
     misfire_grace_seconds: Annotated[int, AfterValidator(between(1, 604_800))] = 300
     embargo_poll_seconds: Annotated[float, AfterValidator(between(0.05, 3600.0))] = 1.0
+    verify_interval: Annotated[str, AfterValidator(_verify_interval)] = "24h"
+    verify_repair: bool = True
 
 
 class SiteFile(Table):
@@ -279,6 +298,10 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         scheduler=SchedulerConfig(
             misfire_grace_seconds=site.scheduler.misfire_grace_seconds,
             embargo_poll_seconds=float(site.scheduler.embargo_poll_seconds),
+            verify_interval=None
+            if site.scheduler.verify_interval.strip().lower() == "off"
+            else parse_duration(site.scheduler.verify_interval, maximum=MAX_VERIFY),
+            verify_repair=site.scheduler.verify_repair,
         ),
         websub_hub=site.publish.websub_hub,
         cache_control_index=site.publish.cache_control_index,

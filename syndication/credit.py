@@ -35,6 +35,7 @@ ITEM_CACHE_SIZE = 3072
 _TRAILING_CREDIT = re.compile(
     r'(?:\s*<p class="credit">(?:(?!</p>).)*</p>)+\s*\Z', re.DOTALL
 )
+_TAG = re.compile(r"<[^>]*>")
 
 
 def feed_credit(feed: FeedDefinition, agency: Agency) -> Credit:
@@ -74,16 +75,37 @@ def credit_paragraph(credit: Credit) -> str:
     return f'<p class="{CREDIT_CLASS}">{html.escape(credit.line, quote=False)}</p>'
 
 
-def credited_body(version: Version, credit: Credit) -> str:
+def credited_body(version: Version, credit: Credit, *, agency_line: str = "") -> str:
     """The story's body HTML followed by one credit paragraph (when
-    ``credit.append_paragraph``). A credit paragraph already ending the body is
-    replaced, never repeated; control characters are removed."""
+    ``credit.append_paragraph``). A credit paragraph already ending the body
+    (``class="credit"``, or a plain paragraph saying the feed's line or
+    ``agency_line``, as ingest keeps the agency's) is replaced, never repeated;
+    control characters are removed."""
     body = xml_text(version.body, f"{version.guid} body").strip()
     body = _TRAILING_CREDIT.sub("", body).rstrip()
+    body = _strip_credit_lines(body, {_normal(credit.line), _normal(agency_line)})
     if not credit.append_paragraph:
         return body
     paragraph = credit_paragraph(credit)
     return f"{body}\n{paragraph}" if body else paragraph
+
+
+def _strip_credit_lines(body: str, lines: set[str]) -> str:
+    """``body`` without the plain ``<p>`` paragraphs at its end whose text is
+    one of ``lines`` (whitespace-normalised)."""
+    while body.endswith("</p>"):
+        start = body.rfind("<p>")
+        if start < 0:
+            break
+        text = _normal(html.unescape(_TAG.sub("", body[start + 3 : -4])))
+        if not text or text not in lines:
+            break
+        body = body[:start].rstrip()
+    return body
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
 
 
 def make_item(version: Version, feed: FeedDefinition, agency: Agency) -> Item:
@@ -99,7 +121,8 @@ def make_item(version: Version, feed: FeedDefinition, agency: Agency) -> Item:
 def _item(version: Version, policy: CreditPolicy, agency: Agency) -> Item:
     clean = clean_version(version)
     credit = _version_credit(clean, policy, agency)
-    return Item(version=clean, credit=credit, body=credited_body(clean, credit))
+    body = credited_body(clean, credit, agency_line=agency.credit_line)
+    return Item(version=clean, credit=credit, body=body)
 
 
 def clean_version(version: Version) -> Version:

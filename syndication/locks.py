@@ -61,6 +61,8 @@ def _file_lock(path: Path, what: str, timeout: float) -> Iterator[None]:
         lock.acquire(timeout=timeout)
     except Timeout:
         raise LockHeld(what) from None
+    except OSError as exc:
+        raise StoreError(f"cannot take the lock of {what} at {path}: {exc}") from exc
     try:
         yield
     finally:
@@ -74,15 +76,25 @@ def _advisory_lock(
     import time
 
     from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
 
-    connection = store.engine.connect()
+    try:
+        connection = store.engine.connect()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot take the lock of {what}: {_reason(exc)}") from exc
     try:
         deadline = time.monotonic() + timeout
         while True:
-            got = connection.execute(
-                text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": namespace, "b": key}
-            ).scalar()
-            connection.commit()
+            try:
+                got = connection.execute(
+                    text("SELECT pg_try_advisory_lock(:a, :b)"),
+                    {"a": namespace, "b": key},
+                ).scalar()
+                connection.commit()
+            except SQLAlchemyError as exc:
+                raise StoreError(
+                    f"cannot take the lock of {what}: {_reason(exc)}"
+                ) from exc
             if got:
                 break
             if time.monotonic() >= deadline:
@@ -91,12 +103,32 @@ def _advisory_lock(
         try:
             yield
         finally:
-            connection.execute(
-                text("SELECT pg_advisory_unlock(:a, :b)"), {"a": namespace, "b": key}
-            )
-            connection.commit()
+            try:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:a, :b)"),
+                    {"a": namespace, "b": key},
+                )
+                connection.commit()
+            except SQLAlchemyError as exc:
+                # The lock lives on this connection: when the connection is
+                # gone, so is the lock. The work done under it stands.
+                log.warning(
+                    "lock of %s: connection lost before release (%s); the server "
+                    "released the lock with it",
+                    what,
+                    _reason(exc),
+                )
     finally:
-        connection.close()
+        try:
+            connection.close()
+        except SQLAlchemyError as exc:
+            log.debug("lock of %s: closing its connection failed: %s", what, exc)
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _key(name: str) -> int:

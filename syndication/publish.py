@@ -23,15 +23,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syndication.config import Agency, Settings
-from syndication.destinations.base import Destination, PutResult, join_key
-from syndication.errors import LockHeld, SyndicationError, ValidationFailed
+from syndication.destinations.base import (
+    Destination,
+    PutResult,
+    encode_segment,
+    join_key,
+)
+from syndication.errors import (
+    DestinationError,
+    LockHeld,
+    SyndicationError,
+    ValidationFailed,
+)
 from syndication.feeds import FeedDefinition
+from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, Item
 from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
 
 log = logging.getLogger(__name__)
 
 INDEX_FILES = {"rss": "rss.xml", "atom": "atom.xml", "newsml": "newsml.xml"}
+# Pauses between the attempts at writing one index (three attempts).
+INDEX_RETRY_PAUSES = (0.2, 1.0, 0.0)
 
 RenderFunction = Callable[[Edition], list[Document]]
 
@@ -40,7 +53,8 @@ RenderFunction = Callable[[Edition], list[Document]]
 class FeedResult:
     """What publishing one feed did. ``outcome`` is one of ``published``,
     ``unchanged``, ``invalid`` (refused by validation, nothing written),
-    ``failed`` (the destination or store failed; indexes not replaced),
+    ``failed`` (the destination or store failed; the error says which
+    indexes, if any, were replaced),
     ``locked`` or ``dry-run``."""
 
     feed_id: str
@@ -58,6 +72,7 @@ class FeedResult:
     elapsed: float = 0.0
     rendered: bool = True
     withdrawn: tuple[str, ...] = ()
+    quarantined: tuple[str, ...] = ()
 
     @property
     def is_ok(self) -> bool:
@@ -85,12 +100,17 @@ class PublishSummary:
         return sum(len(r.withdrawn) for r in self.results)
 
     @property
+    def quarantined(self) -> int:
+        return sum(len(r.quarantined) for r in self.results)
+
+    @property
     def exit_code(self) -> int:
-        """1 if any feed failed or was locked, else 4 if any was invalid, else 0."""
+        """1 if any feed failed or was locked, else 4 if any was invalid or
+        left an item out in quarantine, else 0."""
         outcomes = {r.outcome for r in self.results}
         if outcomes & {"failed", "locked"}:
             return 1
-        if "invalid" in outcomes:
+        if "invalid" in outcomes or self.quarantined:
             return 4
         return 0
 
@@ -100,6 +120,8 @@ class PublishSummary:
             counts[result.outcome] = counts.get(result.outcome, 0) + 1
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         withdrawn = f", {self.withdrawn} withdrawn" if self.withdrawn else ""
+        if self.quarantined:
+            withdrawn += f", {self.quarantined} item(s) quarantined"
         return (
             f"{len(self.results)} feed(s) ({detail or 'none'}): "
             f"{self.written} document(s) written, {self.skipped} skipped, "
@@ -181,6 +203,7 @@ class Publisher:
         trigger: str = "manual",
         record: bool = True,
         on_result: Callable[[FeedResult], None] | None = None,
+        force: bool = False,
     ) -> PublishSummary:
         """Publish each feed in turn as of one moment (``at``, default now); one
         feed's failure never stops the others.
@@ -190,10 +213,15 @@ class Publisher:
         appearing, no embargo ending and nothing leaving its window since, is
         recorded as unchanged without selecting, rendering or uploading (see
         :meth:`_unchanged_since_last_run`). The rest are published one by one.
+
+        ``force`` re-renders and rewrites every feed regardless of the ledger:
+        no unchanged check, no fingerprint check, and every document is
+        uploaded even when the destination already holds the same bytes (the
+        way to repair a destination changed behind the ledger's back).
         """
         moment = at or self._clock()
         quick: dict[str, FeedResult] = {}
-        if record and not dry_run:
+        if record and not dry_run and not force:
             try:
                 quick = self._unchanged_since_last_run(
                     feeds, moment, destination, trigger
@@ -211,6 +239,7 @@ class Publisher:
                 trigger=trigger,
                 record=record,
                 quick=False,
+                force=force,
             )
             results.append(result)
             if on_result is not None:
@@ -293,7 +322,7 @@ class Publisher:
                     skipped=last.written + last.skipped,
                     failed=0,
                     items=last.items,
-                    error="",
+                    error=_carried_note(last),
                     trigger=trigger,
                     fingerprint=last.fingerprint,
                     state=key,
@@ -313,6 +342,7 @@ class Publisher:
                 run_id=run_id,
                 rendered=False,
                 elapsed=each,
+                error=_carried_note(last),
             )
             for (feed, target, _, last), run_id in zip(unchanged, ids, strict=True)
         }
@@ -360,6 +390,7 @@ class Publisher:
         prefix: str | None = None,
         raise_locked: bool = False,
         quick: bool = True,
+        force: bool = False,
     ) -> FeedResult:
         """Publish ``feed`` as of ``at`` (default now) to its destination.
 
@@ -368,14 +399,21 @@ class Publisher:
         ``raise_locked`` is set, so a caller can wait and retry. Like
         :meth:`publish_all`, a feed certainly unchanged since its last run is
         recorded so without selecting or rendering (``quick=False`` skips that
-        check, for a caller that has just made it).
+        check, for a caller that has just made it; ``force`` skips every
+        shortcut and rewrites every document, see :meth:`publish_all`).
         """
         from syndication.locks import feed_lock
 
         started = time.monotonic()
         target = self._target(feed, destination)
         moment = at or self._clock()
-        if quick and record and not dry_run and prefix in (None, feed.prefix):
+        if (
+            quick
+            and not force
+            and record
+            and not dry_run
+            and prefix in (None, feed.prefix)
+        ):
             try:
                 unchanged = self._unchanged_since_last_run(
                     [feed], moment, destination, trigger
@@ -397,6 +435,7 @@ class Publisher:
                     trigger=trigger,
                     record=record and not dry_run,
                     prefix=prefix if prefix is not None else feed.prefix,
+                    force=force,
                 )
         except LockHeld as exc:
             if raise_locked:
@@ -419,12 +458,24 @@ class Publisher:
         trigger: str,
         record: bool,
         prefix: str,
+        force: bool = False,
     ) -> FeedResult:
         from syndication.select import build_edition
 
         # The run is in the ledger before anything can fail, so a store or
         # destination failure at any step (even when the edition turns out to
         # be unchanged) is recorded, not only failures while writing.
+        if record and self.store.close_interrupted(
+            feed.feed_id, target.name, self._clock()
+        ):
+            # A run of this feed was cut off (we hold its lock, so no other is
+            # running): what its writes left half-done goes too.
+            removed = target.remove_leftovers(prefix)
+            log.warning(
+                "feed %s: closed an interrupted run; removed %d leftover file(s)",
+                feed.feed_id,
+                removed,
+            )
         run_id: int | None = (
             self.store.start_run(
                 feed.feed_id, target.name, self._clock(), trigger, prefix
@@ -447,7 +498,7 @@ class Publisher:
             last = (
                 self.store.last_success(feed.feed_id, target.name) if record else None
             )
-            if last is not None and last.fingerprint:
+            if last is not None and last.fingerprint and not force:
                 # The fingerprint from ids and versions alone, so an unchanged
                 # edition is never loaded, rendered, checked or uploaded.
                 refs, canceled = self.store.select_refs(
@@ -473,7 +524,7 @@ class Publisher:
                         documents_there,
                         0,
                         items,
-                        "",
+                        _carried_note(last),
                         fingerprint,
                         state,
                         at,
@@ -487,6 +538,7 @@ class Publisher:
                         run_id=run_id,
                         rendered=False,
                         withdrawn=withdrawn,
+                        error=_carried_note(last),
                     )
             edition = build_edition(
                 self.store,
@@ -503,6 +555,15 @@ class Publisher:
             fingerprint = edition_fingerprint(edition, prefix)
             documents = self.render(edition)
             report = self.gate.check(documents, edition)
+            quarantined: tuple[QuarantinedItem, ...] = ()
+            if not report.ok:
+                edition, quarantined = isolate(edition, self.render, self.gate.check)
+                if quarantined:
+                    for bad in quarantined:
+                        log.error("feed %s: quarantined %s", feed.feed_id, bad)
+                    items = len(edition.items)
+                    documents = self.render(edition)
+                    report = self.gate.check(documents, edition)
             if not report.ok:
                 error = ValidationFailed(
                     f"feed {feed.feed_id}: {len(report.problems)} problem(s); "
@@ -532,7 +593,8 @@ class Publisher:
         pending = [
             d
             for d in ordered
-            if existing.get(join_key(prefix, d.key)) != target.fingerprint(d.body)
+            if force
+            or existing.get(join_key(prefix, d.key)) != target.fingerprint(d.body)
         ]
         skipped = len(documents) - len(pending)
         if dry_run:
@@ -564,6 +626,8 @@ class Publisher:
             )
         withdrawal_failure: SyndicationError | None = None
         withdrawn = ()
+        if quarantined and run_id is not None:
+            self._record_quarantine(run_id, feed, prefix, quarantined)
         if failure is None and run_id is not None:
             self.store.record_edition(
                 run_id,
@@ -604,10 +668,7 @@ class Publisher:
         if failure is not None:
             failed = len(pending) - len(written)
             log.error(
-                "feed %s: %s; %d document(s) not written, indexes not replaced",
-                feed.feed_id,
-                failure,
-                failed,
+                "feed %s: %s; %d document(s) not written", feed.feed_id, failure, failed
             )
             self._finish(
                 run_id, "failed", len(written), skipped, failed, items, str(failure)
@@ -631,7 +692,7 @@ class Publisher:
             skipped,
             0,
             items,
-            "",
+            note(quarantined) if quarantined else "",
             fingerprint,
             state,
             at,
@@ -653,6 +714,8 @@ class Publisher:
             run_id=run_id,
             urls=index_urls,
             withdrawn=withdrawn,
+            quarantined=tuple(str(q) for q in quarantined),
+            error=note(quarantined) if quarantined else "",
         )
 
     def _upload(
@@ -710,12 +773,95 @@ class Publisher:
         try:
             if items:
                 target.sync()  # the items are on disk before any index names them
-            for document in pending:
-                if document.is_index:
-                    done.append(put(document))
         except SyndicationError as exc:
             return done, exc
+        # Each index is tried on its own (with retries), and all of them are
+        # tried even when one fails, so a kill reaches every format that can
+        # take it; the failure then says exactly which indexes were replaced.
+        replaced: list[str] = []
+        refused: list[tuple[str, SyndicationError]] = []
+        for document in pending:
+            if not document.is_index:
+                continue
+            try:
+                done.append(self._put_index(target, put, document, prefix))
+                replaced.append(document.key)
+            except SyndicationError as exc:
+                refused.append((document.key, exc))
+        if refused:
+            first = refused[0][1]
+            return done, DestinationError(
+                f"indexes replaced: {', '.join(replaced) or 'none'}; not replaced: "
+                f"{', '.join(key for key, _ in refused)} ({first}); the next "
+                "publish replaces them",
+                destination=target.name,
+            )
         return done, None
+
+    def _put_index(
+        self,
+        target: Destination,
+        put: Callable[[Document], tuple[str, Document, PutResult]],
+        document: Document,
+        prefix: str,
+    ) -> tuple[str, Document, PutResult]:
+        """Write one index, retrying a failed write; a conditional write refused
+        (412) because the object already holds these very bytes (the answer to
+        an earlier attempt was lost) is a success."""
+        key = join_key(prefix, document.key)
+        for attempt, pause in enumerate(INDEX_RETRY_PAUSES):
+            try:
+                return put(document)
+            except DestinationError as exc:
+                if exc.status == 412:
+                    if self._holds(target, key, document.body):
+                        put_result = PutResult(
+                            key, target.fingerprint(document.body), len(document.body)
+                        )
+                        return key, document, put_result
+                    raise  # another publisher changed it: never overwrite
+                if attempt == len(INDEX_RETRY_PAUSES) - 1:
+                    raise
+                log.warning("%s; retrying in %.1f s", exc, pause)
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _holds(target: Destination, key: str, body: bytes) -> bool:
+        try:
+            current = target.list(key.rpartition("/")[0]).get(key)
+        except SyndicationError:
+            return False
+        return current == target.fingerprint(body)
+
+    def _record_quarantine(
+        self,
+        run_id: int,
+        feed: FeedDefinition,
+        prefix: str,
+        quarantined: Sequence[QuarantinedItem],
+    ) -> None:
+        """One ledger row per quarantined item (``action`` "quarantined"), under
+        the key its item document would have had, with what it failed."""
+        now = self._clock()
+        self.store.record_documents(
+            [
+                DocumentRecord(
+                    run_id=run_id,
+                    feed_id=feed.feed_id,
+                    key=join_key(
+                        prefix, "items", encode_segment(q.guid), f"v{q.version}.xml"
+                    ),
+                    sha256="",
+                    size=0,
+                    etag="",
+                    written=now,
+                    action="quarantined",
+                    note="; ".join(str(p) for p in q.problems),
+                )
+                for q in quarantined
+            ]
+        )
 
     def _withdraw(
         self,
@@ -887,6 +1033,12 @@ def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:
     return [
         join_key(prefix, INDEX_FILES[fmt]) for fmt in feed.formats if fmt in INDEX_FILES
     ]
+
+
+def _carried_note(last: RunRecord) -> str:
+    """A quarantine note stays on the runs that follow while the edition is
+    unchanged, so status keeps showing what is left out."""
+    return last.error if last.error.startswith(QUARANTINE_NOTE) else ""
 
 
 def _cache_control(target: Destination, is_index: bool) -> str:

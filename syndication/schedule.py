@@ -12,9 +12,14 @@ Embargo releases are one-off date jobs in memory, planned every
 release moment the feeds that carry the story then are published. They are
 re-planned from the store after a restart, so nothing is lost with them.
 
-Jobs are module-level functions taking only a feed id, because the persistent
-job store keeps jobs by import reference. They reach the running scheduler's
-settings and store through :data:`_runtime`, set by :func:`run_scheduler`.
+Verification (:mod:`syndication.verify`) of every feed's destination against
+the ledger is one more persistent job, every ``[scheduler] verify_interval``
+(default 24 hours), repairing what it finds unless ``verify_repair = false``.
+
+Jobs are module-level functions taking only a feed id (or nothing), because
+the persistent job store keeps jobs by import reference. They reach the
+running scheduler's settings and store through :data:`_runtime`, set by
+:func:`run_scheduler`.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
 _FEED_JOB = "feed:"
+VERIFY_JOB = "verify"
 _LEADER_CHECK_SECONDS = 5.0
 _WORKERS = 4
 # How far back a starting scheduler looks for embargoes that lifted while none ran.
@@ -64,6 +70,12 @@ def publish_on_schedule(feed_id: str) -> None:
 def publish_on_embargo(feed_id: str) -> None:
     """Job: publish a feed at an embargo release moment."""
     _current().publish(feed_id, "embargo")
+
+
+def verify_on_schedule() -> None:
+    """Job: check every feed's destination against the ledger and, unless
+    ``[scheduler] verify_repair = false``, repair the drift found."""
+    _current().verify()
 
 
 class _Runtime:
@@ -112,6 +124,17 @@ class _Runtime:
             log.error(
                 "feed %s (%s) %s: %s", feed_id, trigger, result.outcome, result.error
             )
+
+    def verify(self) -> None:
+        from syndication.verify import verify_site
+
+        feeds = [self.feeds[feed_id] for feed_id in sorted(self.feeds)]
+        verify_site(
+            self.settings,
+            self.store,
+            feeds,
+            repair=self.settings.scheduler.verify_repair,
+        )
 
 
 _runtime: _Runtime | None = None
@@ -234,6 +257,34 @@ def sync_feed_jobs(scheduler: Any, feed_set: FeedSet) -> dict[str, str]:
     return changes
 
 
+def sync_verify_job(scheduler: Any, settings: Settings) -> str:
+    """Make the job store hold the verification job ``[scheduler]
+    verify_interval`` asks for: ``added``, ``changed`` (a new interval; the
+    next run is planned afresh), ``removed`` (``"off"``), or "" when the stored
+    job is already right (its next run kept across restarts)."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    existing = scheduler.get_job(VERIFY_JOB, jobstore="default")
+    interval = settings.scheduler.verify_interval
+    if interval is None:
+        if existing is None:
+            return ""
+        scheduler.remove_job(VERIFY_JOB, jobstore="default")
+        return "removed"
+    name = f"verify every {interval}"
+    if existing is not None and existing.name == name:
+        return ""
+    scheduler.add_job(
+        verify_on_schedule,
+        IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC),
+        id=VERIFY_JOB,
+        name=name,
+        jobstore="default",
+        replace_existing=True,
+    )
+    return "changed" if existing is not None else "added"
+
+
 def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -> None:
     """Run the scheduler in this process until ``control.stop`` is set.
 
@@ -263,6 +314,9 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
         scheduler.start(paused=True)
         watcher = FeedWatcher(settings.feeds_dir)
         runtime.feeds = _load(settings, scheduler)
+        change = sync_verify_job(scheduler, settings)
+        if change:
+            log.info("verification job %s", change)
         watcher.changed()
         planner = EmbargoPlanner(scheduler, store, publish_on_embargo)
         started = datetime.now(UTC)

@@ -2,8 +2,9 @@
 
 It records every request the publisher makes (method and path, in order) as the
 server side sees them, and what the server answered; it can be told to fail PUTs
-after a number of them, the way a store that goes away mid-publish would, and
-answers 502 when the server behind it is not running.
+after a number of them, the way a store that goes away mid-publish would, to
+fail, drop, delay or lose the answer of any request (``plan``), and answers 502
+when the server behind it is not running.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import threading
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -31,7 +33,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 and proxy.fail_after is not None
                 and puts > proxy.fail_after
             )
-        if failing and proxy.failure == "drop":
+        action = proxy.plan(self.command, self.path) if proxy.plan else None
+        if action is not None and action.startswith("delay:"):
+            time.sleep(float(action.split(":", 1)[1]))
+            action = None
+        if action == "503":
+            failing, proxy_failure = True, "503"
+        elif action == "drop":
+            failing, proxy_failure = True, "drop"
+        else:
+            proxy_failure = proxy.failure
+        if failing and proxy_failure == "drop":
             # The server is gone: the connection closes with no answer.
             self.close_connection = True
             self.connection.close()
@@ -61,6 +73,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         with proxy.lock:
             proxy.answers.append((self.command, self.path, response.status))
+        if action == "lost-ack":
+            # The server did the work; its answer never reaches the client.
+            upstream.close()
+            self.close_connection = True
+            self.connection.close()
+            return
         self.send_response(response.status)
         for key, value in response.getheaders():
             if key.lower() not in {"transfer-encoding", "connection", "content-length"}:
@@ -91,6 +109,10 @@ class S3Proxy:
         # Called after each PUT the server answered, with how many it has answered
         # (a test stops the server from here).
         self.after_put: Callable[[int], None] | None = None
+        # Per request (method, path) → None (forward), "503", "drop" (close
+        # without forwarding), "lost-ack" (forward, then close without
+        # answering) or "delay:SECONDS" (then forward).
+        self.plan: Callable[[str, str], str | None] | None = None
         handler = type("Handler", (_Handler,), {"proxy": self})
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.endpoint_url = f"http://127.0.0.1:{self.server.server_address[1]}"

@@ -1,4 +1,5 @@
-"""Editorial actions on stored articles: kill, correct, embargo and lift.
+"""Editorial actions on stored articles: kill, correct, embargo and lift, release
+a held story, and set its distribution.
 
 Each action appends a new version built from the latest one; nothing is changed
 in place. Feeds carry the change on their next build. Asking for what the latest
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.articles.ingest import IngestOptions, read_story
-from syndication.articles.model import PubStatus, Version, utc
+from syndication.articles.model import Distribution, PubStatus, Version, utc
 from syndication.config import Settings
 from syndication.errors import InputError
 from syndication.store.base import Store
@@ -22,8 +23,9 @@ from syndication.store.base import Store
 class Change:
     """An editorial action and its result: the latest version before and after.
 
-    ``action`` is ``kill``, ``correct``, ``embargo`` or ``lift``. When ``created``
-    is False nothing was stored and ``after`` is the latest version.
+    ``action`` is ``kill``, ``correct``, ``embargo``, ``lift``, ``release`` or
+    ``distribution``. When ``created`` is False nothing was stored and ``after``
+    is the latest version.
     """
 
     action: str
@@ -100,7 +102,8 @@ def correct_from_file(
     Wire copy states no language or subjects: unless ``options`` gives them, the
     latest version's are kept, and its dateline year defaults to the article's
     first-created date. An embargo on the latest version is kept unless the file
-    sets its own (lift it with :func:`lift_embargo`). A JSON file that gives a
+    sets its own (lift it with :func:`lift_embargo`), and so is the article's
+    distribution. A JSON file that gives a
     different guid is an InputError. Raises NotFound before reading the file.
     """
     latest = store.get(guid)
@@ -122,6 +125,8 @@ def correct_from_file(
     replacement = story.version
     if replacement.embargo_until is None and latest.embargo_until is not None:
         replacement = replace(replacement, embargo_until=latest.embargo_until)
+    if "distribution" not in story.stated:
+        replacement = replace(replacement, distribution=latest.distribution)
     return correct_article(store, guid, replacement, note=note, now=now)
 
 
@@ -156,6 +161,30 @@ def _refuse_killed(latest: Version, action: str) -> None:
             f"({latest.ed_note or 'no note'}) and cannot be {action}; to publish "
             "it again, ingest the new text with --revive"
         )
+
+
+def release_article(
+    store: Store, guid: str, *, note: str = "", now: datetime
+) -> Change:
+    """Release a held article: a new version without ``hold_reason``; ``note``,
+    when given, becomes its editor's note. No-op when the latest version is not
+    held. Raises NotFound."""
+    note = " ".join(note.split())
+    latest = store.get(guid)
+    if not latest.is_held:
+        return Change("release", guid, latest, latest, False)
+    released = replace(latest, hold_reason="", ed_note=note or latest.ed_note)
+    return _append(store, latest, released, now, "release")
+
+
+def set_distribution(
+    store: Store, guid: str, distribution: Distribution, *, now: datetime
+) -> Change:
+    """Syndicate an article or keep it internal (never in any feed): a new
+    version, or a no-op when the latest already says so. Raises NotFound."""
+    latest = store.get(guid)
+    changed = replace(latest, distribution=distribution)
+    return _append(store, latest, changed, now, "distribution")
 
 
 def _append(

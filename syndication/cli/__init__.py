@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # command name → "module:attribute" under syndication.cli
 COMMANDS: dict[str, str] = {
     "init": "ops:init",
-    "ingest": "articles:ingest",
+    "ingest": "ingest:ingest",
     "articles": "articles:articles",
     "scheduler": "schedule:scheduler",
     "push": "schedule:push",
@@ -38,12 +38,13 @@ COMMANDS: dict[str, str] = {
     "status": "ops:status",
     "history": "ops:history",
     "validate": "validate:validate",
+    "verify": "verify:verify",
 }
 
 EXIT_CODES = """\b
 Exit codes:
   0  success
-  1  runtime failure (store, destination, lock)
+  1  runtime failure (store, destination, lock); drift left after verify
   2  usage error
   3  bad input (configuration, feed definition, story)
   4  a document refused by validation"""

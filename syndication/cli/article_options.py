@@ -108,6 +108,8 @@ def ingest_options(
     reference_date: datetime | None,
     subjects: Sequence[str],
     language: str | None,
+    *,
+    revive: bool = False,
 ) -> IngestOptions:
     from syndication.articles.ingest import IngestOptions, InputFormat, check_language
     from syndication.errors import InputError
@@ -122,6 +124,7 @@ def ingest_options(
         date=reference_date.date() if reference_date else None,
         language=language,
         subjects=tuple(subject(s) for s in subjects),
+        revive=revive,
     )
 
 

@@ -18,6 +18,8 @@ def describe_change(change: Change) -> str:
     """One line: ``ID: version 1 → 2; status usable → canceled; note: …``."""
     before, after = change.before, change.after
     if not change.created:
+        if change.action == "release":
+            return f"{change.guid}: unchanged (version {before.version} is not held)"
         return f"{change.guid}: unchanged (version {before.version} already says this)"
     parts = [f"version {before.version} → {after.version}"]
     if before.status is not after.status:
@@ -26,11 +28,19 @@ def describe_change(change: Change) -> str:
         parts.append(f"status {after.status.value}")
     if before.embargo_until != after.embargo_until:
         parts.append(f"embargo {embargo_text(before)} → {embargo_text(after)}")
+    if before.distribution is not after.distribution:
+        parts.append(
+            f"distribution {before.distribution.value} → {after.distribution.value}"
+        )
+    if before.hold_reason != after.hold_reason:
+        parts.append(f"held {held_text(before)} → {held_text(after)}")
     if change.action == "correct":
         parts.append("marked as a correction")
         if before.headline != after.headline:
             parts.append(f"headline: {after.headline}")
-    if change.action in ("kill", "correct"):
+    if change.action in ("kill", "correct") or (
+        change.action == "release" and after.ed_note != before.ed_note
+    ):
         parts.append(f"note: {after.ed_note}")
     return f"{change.guid}: " + "; ".join(parts)
 
@@ -43,6 +53,8 @@ def change_summary(version: Version) -> dict[str, Any]:
         if version.embargo_until
         else None,
         "is_correction": version.is_correction,
+        "distribution": version.distribution.value,
+        "hold_reason": version.hold_reason,
         "ed_note": version.ed_note,
         "headline": version.headline,
     }
@@ -57,6 +69,8 @@ def describe_version(v: Version, total: int) -> str:
         + (" (correction)" if v.is_correction else ""),
         f"status:        {v.status.value}",
         f"embargo:       {embargo_text(v)}",
+        f"distribution:  {v.distribution.value}",
+        f"held:          {held_text(v)}",
         f"headline:      {v.headline}",
     ]
     optional = [
@@ -87,6 +101,8 @@ def history_row(v: Version) -> tuple[str, ...]:
         iso_time(v.version_created),
         v.status.value,
         embargo_text(v),
+        v.distribution.value,
+        "yes" if v.is_held else "-",
         "yes" if v.is_correction else "-",
         clip(v.ed_note, 30) or "-",
         clip(v.headline, 50),
@@ -101,16 +117,35 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def stored_line(story: StoredStory) -> str:
-    if story.action == "new article":
-        text = f"{story.path}: new article {story.guid} (version {story.version})"
-    elif story.action == "new version":
-        text = (
-            f"{story.path}: new version {story.version} of {story.guid} "
-            f"(was {story.previous})"
-        )
-    else:
-        text = f"{story.path}: unchanged {story.guid} (version {story.version})"
+    """``PATH: new article ID (version 1)``, and the like; then the dateline's
+    year source for wire copy."""
+    text = f"{story.path}: {stored_outcome(story)}"
     return f"{text}; {story.year_source}" if story.year_source else text
+
+
+def stored_outcome(story: StoredStory) -> str:
+    """What ingesting one file did, in words (the path left out)."""
+    if story.action == "unchanged":
+        text = (
+            f"unchanged {story.guid}: matches version {story.version}, nothing stored"
+        )
+        if story.previous is not None and story.previous != story.version:
+            text += f" (latest is version {story.previous})"
+        return text
+    if story.action == "new article":
+        text = f"new article {story.guid} (version {story.version})"
+    else:
+        text = f"new version {story.version} of {story.guid} (was {story.previous})"
+    if story.revived:
+        text += ", revived after kill"
+    if story.hold_reason:
+        text += f"; held: {story.hold_reason}"
+    return text
+
+
+def held_text(version: Version) -> str:
+    """``no``, or ``yes: <why>`` for a version held from syndication."""
+    return f"yes: {version.hold_reason}" if version.is_held else "no"
 
 
 def embargo_text(version: Version) -> str:

@@ -1,6 +1,6 @@
-"""Article commands: ``ingest`` and the ``articles`` group (list, show, kill,
-correct, embargo). Each parses options, calls one library function and formats
-its result; results go to stdout, warnings to stderr through logging."""
+"""The ``articles`` group: list, show, kill, correct, embargo, release and
+distribution. Each parses options, calls one library function and formats its
+result; results go to stdout, warnings to stderr through logging."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from syndication.cli.schedule import echo_push, push_change, push_option, push_t
 
 if TYPE_CHECKING:
     from syndication.articles.editorial import Change
-    from syndication.articles.ingest import StoredStory
     from syndication.fastlane import PushReport
 
 log = logging.getLogger(__name__)
@@ -30,88 +29,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 _QCODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$")
 
 
-@click.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
-@opts.wire_options
-@opts.json_option
-@pass_app
-def ingest(
-    app: AppContext,
-    paths: tuple[Path, ...],
-    input_format: str,
-    reference_date: datetime | None,
-    subjects: tuple[str, ...],
-    language: str | None,
-    as_json: bool,
-) -> None:
-    """Store stories from files or folders as new articles or new versions.
-
-    Folders are read recursively in sorted order. Each file is JSON in the article
-    format (schemas/article.schema.json) or plain wire copy; each is stored on its
-    own, so a bad file stores nothing while the good ones are kept. Re-ingesting
-    identical content changes nothing. Every bad file is reported and the exit
-    code is 3. Wire datelines carry no year: it comes from --date or each file's
-    date, as the output says.
-
-    Example: syndication ingest examples/stories --date 2026-06-20
-    """
-    from syndication.articles.ingest import StoredStory, batch_error, iter_ingest
-    from syndication.errors import InputProblem
-
-    options = opts.ingest_options(input_format, reference_date, subjects, language)
-    stored: list[StoredStory] = []
-    problems: list[InputProblem] = []
-    for outcome in iter_ingest(app.store, app.settings, paths, options):
-        if isinstance(outcome, StoredStory):
-            stored.append(outcome)
-            if not as_json:
-                click.echo(views.stored_line(outcome))
-        else:
-            problems.append(outcome)
-    counts = {
-        a: sum(s.action == a for s in stored) for a in ("new article", "new version")
-    }
-    log.info(
-        "%d file(s): %d new article(s), %d new version(s), %d unchanged, %d bad",
-        len(stored) + len({p.path for p in problems}),
-        counts["new article"],
-        counts["new version"],
-        len(stored) - sum(counts.values()),
-        len({p.path for p in problems}),
-    )
-    if as_json:
-        document = {
-            "stored": [
-                {
-                    "path": s.path,
-                    "guid": s.guid,
-                    "action": s.action,
-                    "version": s.version,
-                    "previous": s.previous,
-                    "format": s.format.value,
-                    "year_source": s.year_source or None,
-                }
-                for s in stored
-            ],
-            "problems": [
-                {"path": p.path, "line": p.line, "field": p.field, "message": p.message}
-                for p in problems
-            ],
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    error = batch_error(problems, len(stored) + len({p.path for p in problems}))
-    if error is not None:
-        raise error
-
-
 @click.group()
 def articles() -> None:
     """List, show and edit stored articles.
 
-    Editing never changes a stored version: kill, correct and embargo each append
-    a new version, which feeds carry on their next scheduled build.
+    Editing never changes a stored version: kill, correct, embargo, release and
+    distribution each append a new version, which feeds carry at once (or, with
+    --no-push, on their next scheduled build).
 
     Example: syndication articles list --status usable --limit 20
     """
@@ -185,11 +109,24 @@ def list_articles(
             v.language,
             views.iso_time(v.version_created),
             views.embargo_text(v) if v.embargo_until else "-",
+            v.distribution.value,
+            "yes" if v.is_held else "-",
             views.clip(v.headline, 60),
         )
         for v in versions
     ]
-    header = ("ID", "V", "STATUS", "URG", "LANG", "CREATED", "EMBARGO", "HEADLINE")
+    header = (
+        "ID",
+        "V",
+        "STATUS",
+        "URG",
+        "LANG",
+        "CREATED",
+        "EMBARGO",
+        "DIST",
+        "HELD",
+        "HEADLINE",
+    )
     views.print_table(header, rows)
 
 
@@ -215,7 +152,17 @@ def show(
         if as_json:
             click.echo(json.dumps([version_to_dict(v) for v in versions], indent=2))
             return
-        header = ("V", "CREATED", "STATUS", "EMBARGO", "CORRECTION", "NOTE", "HEADLINE")
+        header = (
+            "V",
+            "CREATED",
+            "STATUS",
+            "EMBARGO",
+            "DIST",
+            "HELD",
+            "CORRECTION",
+            "NOTE",
+            "HEADLINE",
+        )
         views.print_table(header, [views.history_row(v) for v in versions])
         return
     version = versions[-1] if number is None else app.store.get(guid, number)
@@ -268,8 +215,8 @@ def correct(
 
     STORY is a JSON or wire-copy file, read like ingest reads it; its content
     becomes the new version whatever id it would otherwise get. Wire copy keeps
-    the article's language and subjects unless given, and an embargo on the
-    article stays unless the file sets one.
+    the article's language and subjects unless given; the article's embargo and
+    distribution stay unless the file sets them.
 
     Example: syndication articles correct ID fixed.json --note "Corrects the death toll"
     """
@@ -331,9 +278,57 @@ def embargo(
     _report(change, as_json, push_change(app, change, no_push))
 
 
-# Publishing: kill, correct and embargo (--until and --lift) publish the affected
-# feeds at once through the fast lane (cli/schedule.py) after the change is
-# stored, unless --no-push.
+@articles.command()
+@click.argument("guid", metavar="ID")
+@click.option("--note", default="", help="Why it may go out (the editor's note).")
+@push_option
+@opts.json_option
+@pass_app
+def release(
+    app: AppContext, guid: str, note: str, no_push: bool, as_json: bool
+) -> None:
+    """Release a held article: feeds may carry it again.
+
+    Ingest holds a story that carries another agency's credit or whose usage
+    terms forbid republication; `articles show` says why. Releasing appends a
+    version without the hold. An article that is not held is left as it is.
+
+    Example: syndication articles release ID --note "Our own story; credit checked"
+    """
+    from syndication.articles.editorial import release_article
+
+    change = release_article(app.store, guid, note=note, now=views.now())
+    _report(change, as_json, push_change(app, change, no_push))
+
+
+@articles.command(name="distribution")
+@click.argument("guid", metavar="ID")
+@click.argument("distribution", type=click.Choice(["syndicate", "internal"]))
+@push_option
+@opts.json_option
+@pass_app
+def distribution(
+    app: AppContext, guid: str, distribution: str, no_push: bool, as_json: bool
+) -> None:
+    """Syndicate an article, or keep it internal (out of every feed).
+
+    Appends a version with the new distribution; feeds that carried an internal
+    article drop it when they are next published (at once unless --no-push).
+
+    Example: syndication articles distribution ID internal
+    """
+    from syndication.articles.editorial import set_distribution
+    from syndication.articles.model import Distribution
+
+    change = set_distribution(
+        app.store, guid, Distribution(distribution), now=views.now()
+    )
+    _report(change, as_json, push_change(app, change, no_push))
+
+
+# Publishing: kill, correct, embargo (--until and --lift), release and
+# distribution publish the affected feeds at once through the fast lane
+# (cli/schedule.py) after the change is stored, unless --no-push.
 # The push is reported (and in --json under "push") when it published any feed.
 def _report(change: Change, as_json: bool, push: PushReport | None = None) -> None:
     published = push is not None and bool(push.feeds)

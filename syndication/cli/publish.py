@@ -89,6 +89,12 @@ def build(
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be written; write nothing."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Re-render and rewrite every document, whatever the ledger says and "
+    "even when the destination already holds the same bytes.",
+)
 @json_option
 @pass_app
 def publish(
@@ -97,6 +103,7 @@ def publish(
     at: datetime | None,
     destination_name: str | None,
     dry_run: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Publish feeds to their destinations (all feeds by default).
@@ -107,7 +114,8 @@ def publish(
 
     --at rebuilds as of a past moment; a future one is refused, since it would
     put stories still under embargo on the live destination (preview the
-    future with build --out DIR).
+    future with build --out DIR). --force skips every shortcut and uploads
+    every document again (see verify for finding and repairing drift).
 
     Example: syndication publish partner-a-humanitarian --dry-run
     """
@@ -119,6 +127,7 @@ def publish(
         at=at,
         destination=destination_name,
         dry_run=dry_run,
+        force=force,
         as_json=as_json,
     )
     _exit(app, summary)
@@ -203,7 +212,7 @@ def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
         # A malformed option value is a usage error (exit 2), found before any work.
         try:
             delta: timedelta = parse_duration(expires, None, "--expires")
-        except ConfigError as exc:
+        except (ConfigError, OverflowError) as exc:
             raise click.BadParameter(
                 f"expected a duration such as '15m', '12h' or '7d', got {expires!r}",
                 param_hint="--expires",
@@ -252,6 +261,7 @@ def _run(
     destination: Any,
     record: bool = True,
     dry_run: bool = False,
+    force: bool = False,
     as_json: bool = False,
 ) -> PublishSummary:
     from syndication.publish import Publisher
@@ -268,6 +278,7 @@ def _run(
                 trigger="manual",
                 record=record,
                 on_result=lambda result: advance(),
+                force=force,
             )
     finally:
         publisher.close()
@@ -312,6 +323,7 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
                     "skipped": summary.skipped,
                     "failed": summary.failed,
                     "withdrawn": summary.withdrawn,
+                    "quarantined": summary.quarantined,
                     "exit_code": summary.exit_code,
                 },
                 indent=2,
@@ -327,6 +339,8 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
             click.echo(f"  would write {key}")
         for key in result.withdrawn:
             click.echo(f"  withdrew {key}")
+        for item in result.quarantined:
+            click.echo(f"  quarantined {item}")
         if result.report is not None and not result.report.ok:
             for problem in result.report.problems:
                 click.echo(f"  invalid {problem}")
@@ -352,6 +366,7 @@ def _result_json(result: FeedResult) -> dict[str, Any]:
         "written": list(result.written),
         "would_write": list(result.would_write),
         "withdrawn": list(result.withdrawn),
+        "quarantined": list(result.quarantined),
         "skipped": result.skipped,
         "failed": result.failed,
         "items": result.items,

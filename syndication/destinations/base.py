@@ -21,6 +21,19 @@ class PutResult:
     size: int
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """What a destination holds at ``key``, as one listing shows it: the size in
+    bytes, the fingerprint :meth:`Destination.list` reports, and the SHA-256
+    when the listing gives it ("" otherwise: S3 keeps it in metadata, read by
+    :meth:`Destination.stored_sha256`)."""
+
+    key: str
+    size: int
+    fingerprint: str
+    sha256: str = ""
+
+
 class Destination(Protocol):
     """Where documents go. ``public_base_url`` is empty when the destination has
     no public address (documents are then reached by presigned URL or path)."""
@@ -61,8 +74,25 @@ class Destination(Protocol):
         """Every key under ``prefix`` → its fingerprint, in one listing."""
         ...
 
+    def inventory(self, prefix: str) -> dict[str, StoredObject]:
+        """Every key under ``prefix`` → what is there, in one listing (what
+        verification compares with the ledger)."""
+        ...
+
+    def stored_sha256(self, key: str) -> str:
+        """The SHA-256 of the document at ``key`` as the destination keeps it:
+        a folder hashes the file, S3 reads the object's ``sha256`` metadata (one
+        HEAD request). "" when the object carries none; DestinationError when
+        the key holds nothing."""
+        ...
+
     def sync(self) -> None:
         """Make every write so far durable."""
+        ...
+
+    def remove_leftovers(self, prefix: str) -> int:
+        """Remove what an interrupted write left under ``prefix`` (a folder's
+        temporary files); how many were removed."""
         ...
 
     def delete(self, keys: Sequence[str]) -> None:

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 
 from syndication.definitions import HttpUrl, Table, check, text
-from syndication.destinations.base import PutResult, join_key
+from syndication.destinations.base import PutResult, StoredObject, join_key
 from syndication.errors import ConfigError, DestinationError
 
 # Files flushed at once by sync(): the disk takes several flushes together.
@@ -124,6 +124,24 @@ class LocalDestination:
         else:
             list(self._pool.map(self._fsync, paths))
 
+    def remove_leftovers(self, prefix: str) -> int:
+        """Remove the ``.tmp-*`` files a write killed before its rename left."""
+        base = self._path(prefix) if prefix else self.root
+        removed = 0
+        if not base.is_dir():
+            return removed
+        for path in base.rglob(".tmp-*"):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError as exc:
+                raise DestinationError(
+                    f"cannot remove a leftover temporary file: {exc.strerror}",
+                    destination=self.name,
+                    key=path.relative_to(self.root).as_posix(),
+                ) from exc
+        return removed
+
     def delete(self, keys: Sequence[str]) -> None:
         """Unlink each file, then remove the folders that are left empty (an
         article's ``items/<id>/`` folder once its last version is withdrawn)."""
@@ -176,21 +194,33 @@ class LocalDestination:
             )
 
     def list(self, prefix: str) -> dict[str, str]:
+        return {key: o.fingerprint for key, o in self.inventory(prefix).items()}
+
+    def inventory(self, prefix: str) -> dict[str, StoredObject]:
         base = self._path(prefix) if prefix else self.root
-        found: dict[str, str] = {}
+        found: dict[str, StoredObject] = {}
         if not base.is_dir():
             return found
         for path in sorted(base.rglob("*")):
             if not path.name.startswith(".tmp-"):
-                digest = self._digest(path)
-                if digest is not None:
-                    found[path.relative_to(self.root).as_posix()] = digest
+                described = self._digest(path)
+                if described is not None:
+                    key = path.relative_to(self.root).as_posix()
+                    size, digest = described
+                    found[key] = StoredObject(key, size, digest, digest)
         return found
 
-    def _digest(self, path: Path) -> str | None:
-        """SHA-256 of a file, None for anything else. Remembered by inode, size
-        and modification time: every write replaces the file (a new inode), so a
-        file whose signature is unchanged still holds the bytes that were hashed."""
+    def stored_sha256(self, key: str) -> str:
+        described = self._digest(self._path(key))
+        if described is None:
+            raise DestinationError("no such document", destination=self.name, key=key)
+        return described[1]
+
+    def _digest(self, path: Path) -> tuple[int, str] | None:
+        """Size and SHA-256 of a file, None for anything else. Remembered by
+        inode, size and modification time: every write replaces the file (a new
+        inode), so a file whose signature is unchanged still holds the bytes
+        that were hashed."""
         try:
             info = path.stat()
         except OSError:
@@ -200,10 +230,13 @@ class LocalDestination:
         signature = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
         known = self._digests.get(str(path))
         if known is not None and known[0] == signature:
-            return known[1]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            return info.st_size, known[1]
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None  # removed since the listing
         self._digests[str(path)] = (signature, digest)
-        return digest
+        return info.st_size, digest
 
     def missing(self, keys: Sequence[str]) -> tuple[str, ...]:
         return tuple(key for key in keys if not self._path(key).is_file())

@@ -29,7 +29,7 @@ from syndication.definitions import (
     short,
     text,
 )
-from syndication.destinations.base import PutResult, join_key
+from syndication.destinations.base import PutResult, StoredObject, join_key
 from syndication.errors import ConfigError, DestinationError
 
 if TYPE_CHECKING:
@@ -134,8 +134,15 @@ class S3Destination:
 
     @property
     def client(self) -> S3Client:
+        from botocore.exceptions import BotoCoreError
+
         with self._client_lock:  # uploads run in several threads
-            return self._make_client()
+            try:
+                return self._make_client()
+            except BotoCoreError as exc:  # a missing profile, a bad region…
+                raise DestinationError(
+                    f"cannot create an S3 client: {exc}", destination=self.name
+                ) from exc
 
     def _make_client(self) -> S3Client:
         if self._client is None:
@@ -203,6 +210,10 @@ class S3Destination:
     def sync(self) -> None:
         """Nothing to do: S3 has stored an object when it answers the PUT."""
 
+    def remove_leftovers(self, prefix: str) -> int:
+        """Nothing to do: a PutObject that did not finish stored nothing."""
+        return 0
+
     def delete(self, keys: Sequence[str]) -> None:
         """DeleteObjects, up to 1,000 keys a request; a key S3 reports it could
         not delete is an error (a missing key is not: S3 deletes are idempotent)."""
@@ -245,15 +256,29 @@ class S3Destination:
         return f"{self.prefix}/" if self.prefix else ""
 
     def list(self, prefix: str) -> dict[str, str]:
+        return {key: o.fingerprint for key, o in self.inventory(prefix).items()}
+
+    def inventory(self, prefix: str) -> dict[str, StoredObject]:
+        """One LIST (paginated): size and ETag of each object; the SHA-256 is
+        in the object's metadata, which a listing does not return."""
         full = self._key(prefix) + "/" if prefix else self._key_root()
         strip = len(self.prefix) + 1 if self.prefix else 0
-        found: dict[str, str] = {}
+        found: dict[str, StoredObject] = {}
         with self._translated("listing", full):
             paginator = self.client.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
                 for obj in page.get("Contents", []):
-                    found[obj["Key"][strip:]] = obj.get("ETag", "").strip('"')
+                    key = obj["Key"][strip:]
+                    found[key] = StoredObject(
+                        key, obj.get("Size", 0), obj.get("ETag", "").strip('"')
+                    )
         return found
+
+    def stored_sha256(self, key: str) -> str:
+        full = self._key(key)
+        with self._translated("HEAD", full):
+            response = self.client.head_object(Bucket=self.bucket, Key=full)
+        return response.get("Metadata", {}).get("sha256", "")
 
     @contextmanager
     def _translated(self, action: str, full_key: str) -> Iterator[None]:
@@ -274,11 +299,13 @@ class S3Destination:
         full = self._key(key)
         if expires_seconds is None and self.public_base_url:
             return f"{self.public_base_url}/{join_key(key)}"
-        return self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": full},
-            ExpiresIn=expires_seconds or 3600,
-        )
+        with self._translated("presigning", full):
+            # No credentials is botocore's NoCredentialsError: translated.
+            return self.client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": full},
+                ExpiresIn=expires_seconds or 3600,
+            )
 
     def close(self) -> None:
         if self._client is not None:

@@ -165,6 +165,12 @@ class Store(Protocol):
         prefix: str = "",
     ) -> int: ...
 
+    def close_interrupted(self, feed_id: str, destination: str, now: datetime) -> int:
+        """Mark the feed's runs still ``running`` as ``interrupted`` (the process
+        stopped mid-run); call it only while holding the feed's lock. Returns
+        how many there were."""
+        ...
+
     def record_edition(
         self,
         run_id: int,
@@ -226,6 +232,13 @@ class Store(Protocol):
     def published(self, feed_id: str, destination: str) -> dict[str, str]:
         """Key → SHA-256 of the latest document written per key for a feed,
         leaving out keys whose latest record is a withdrawal."""
+        ...
+
+    def published_documents(
+        self, feed_id: str, destination: str
+    ) -> dict[str, DocumentRecord]:
+        """Like :meth:`published`, with each key's whole record (size and ETag
+        too): what verification compares the destination with."""
         ...
 
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:

@@ -8,10 +8,11 @@ failing half-way; PostgreSQL serialises writers of one article with ``FOR UPDATE
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -577,14 +578,17 @@ class SqlStore:
             return [_load(r.document) for r in conn.execute(query)]
 
     def iter_all(self) -> Iterator[Version]:
-        with self._read() as conn:
-            result = conn.execution_options(yield_per=500).execute(
-                select(t.versions.c.document).order_by(
-                    t.versions.c.guid, t.versions.c.version
+        try:
+            with self._read() as conn:
+                result = conn.execution_options(yield_per=500).execute(
+                    select(t.versions.c.document).order_by(
+                        t.versions.c.guid, t.versions.c.version
+                    )
                 )
-            )
-            for row in result:
-                yield _load(row.document)
+                for row in result:
+                    yield _load(row.document)
+        except SQLAlchemyError as exc:
+            raise _store_error(self.url, "iter_all", exc) from exc
 
     # -- ledger -------------------------------------------------------------
 
@@ -653,6 +657,24 @@ class SqlStore:
                     for r in records
                 ],
             )
+
+    def close_interrupted(self, feed_id: str, destination: str, now: datetime) -> int:
+        r = t.publish_runs
+        with self._write() as conn:
+            result = conn.execute(
+                update(r)
+                .where(
+                    r.c.feed_id == feed_id,
+                    r.c.destination == destination,
+                    r.c.outcome == "running",
+                )
+                .values(
+                    outcome="interrupted",
+                    finished=now,
+                    error="the process stopped before this run finished",
+                )
+            )
+            return int(result.rowcount or 0)
 
     def record_edition(
         self,
@@ -732,6 +754,20 @@ class SqlStore:
                 found[prefix] = {(row.guid, row.version) for row in rows}
         return found
 
+    def published_documents(
+        self, feed_id: str, destination: str
+    ) -> dict[str, DocumentRecord]:
+        d = t.published_documents
+        latest = (
+            select(func.max(d.c.id).label("id"))
+            .where(d.c.feed_id == feed_id, d.c.destination == destination)
+            .group_by(d.c.key)
+            .subquery()
+        )
+        query = select(d).join(latest, latest.c.id == d.c.id).where(d.c.action == "put")
+        with self._read() as conn:
+            return {row.key: _document_record(row) for row in conn.execute(query)}
+
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
         d = t.published_documents
         query = (
@@ -741,20 +777,7 @@ class SqlStore:
             .limit(limit)
         )
         with self._read() as conn:
-            return [
-                DocumentRecord(
-                    run_id=row.run_id,
-                    feed_id=row.feed_id,
-                    key=row.key,
-                    sha256=row.sha256,
-                    size=row.size,
-                    etag=row.etag,
-                    written=row.written,
-                    action=row.action,
-                    note=row.note,
-                )
-                for row in conn.execute(query)
-            ]
+            return [_document_record(row) for row in conn.execute(query)]
 
     def record_runs(self, runs: Sequence[RunRecord]) -> list[int]:
         """Store finished runs in one transaction; their new ids, in order."""
@@ -874,6 +897,62 @@ class SqlStore:
         return self.engine.connect()
 
 
+# Every public method meets the database: their failures (a connection cut, a
+# read-only or full disk, a missing table) become StoreError here, at the
+# boundary, with the store named and the cause chained.
+_BOUNDARY = (
+    "append_batch",
+    "latest_many",
+    "latest_as_of",
+    "get",
+    "history",
+    "list_latest",
+    "select",
+    "select_canceled",
+    "select_refs",
+    "change_count",
+    "last_event",
+    "created_between",
+    "pending_embargoes",
+    "start_run",
+    "record_documents",
+    "record_edition",
+    "close_interrupted",
+    "carried_changed",
+    "carriers",
+    "edition_contents",
+    "withdrawals",
+    "record_runs",
+    "finish_run",
+    "runs",
+    "published",
+    "published_documents",
+    "last_successes",
+)
+
+
+def _at_boundary(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def translated(self: SqlStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except (SQLAlchemyError, OSError) as exc:
+            raise _store_error(self.url, method.__name__, exc) from exc
+
+    return translated
+
+
+def _store_error(url: str, action: str, exc: BaseException) -> StoreError:
+    reason = _reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+    return StoreError(f"store {_safe_url(url)} failed ({action}): {reason}")
+
+
+for _name in _BOUNDARY:
+    setattr(SqlStore, _name, _at_boundary(getattr(SqlStore, _name)))
+
+
 @dataclass(frozen=True)
 class _Head:
     """An article's head while a batch is appended; ``stored`` when its row is
@@ -907,6 +986,20 @@ class _WriteTransaction:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+
+
+def _document_record(row: Any) -> DocumentRecord:
+    return DocumentRecord(
+        run_id=row.run_id,
+        feed_id=row.feed_id,
+        key=row.key,
+        sha256=row.sha256,
+        size=row.size,
+        etag=row.etag,
+        written=row.written,
+        action=row.action,
+        note=row.note,
+    )
 
 
 def _run_record(row: Any) -> RunRecord:
@@ -1008,4 +1101,5 @@ def _safe_url(url: str) -> str:
 
 def _reason(exc: SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).strip().splitlines()[0]
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(orig if orig is not None else exc).__name__

@@ -76,6 +76,29 @@ def test_put_then_list_reports_fingerprints(destination) -> None:  # type: ignor
     assert destination.list("nothing-here") == {}
 
 
+def test_inventory_gives_size_fingerprint_and_the_kept_sha256(destination) -> None:  # type: ignore[no-untyped-def]
+    put(destination, "feed/rss.xml", b"<rss/>")
+    put(destination, "feed/items/a/v1.xml", b"<item>1</item>")
+    put(destination, "other/rss.xml", b"<x/>")
+    found = destination.inventory("feed")
+    assert sorted(found) == ["feed/items/a/v1.xml", "feed/rss.xml"]
+    rss = found["feed/rss.xml"]
+    assert (rss.key, rss.size, rss.fingerprint) == (
+        "feed/rss.xml",
+        6,
+        destination.fingerprint(b"<rss/>"),
+    )
+    # A folder's listing hashes the files; S3 keeps the SHA-256 in metadata.
+    assert rss.sha256 in {"", hashlib.sha256(b"<rss/>").hexdigest()}
+    assert destination.list("feed") == {k: o.fingerprint for k, o in found.items()}
+    assert destination.stored_sha256("feed/rss.xml") == (
+        hashlib.sha256(b"<rss/>").hexdigest()
+    )
+    with pytest.raises(DestinationError):
+        destination.stored_sha256("feed/nothing.xml")
+    assert destination.inventory("nothing-here") == {}
+
+
 def test_public_url(destination) -> None:  # type: ignore[no-untyped-def]
     assert destination.url("feed/rss.xml") == "https://feeds.example.org/feed/rss.xml"
     with pytest.raises(DestinationError, match="unsafe key segment"):

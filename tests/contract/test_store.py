@@ -220,6 +220,20 @@ def test_ledger_records_runs_and_documents(store):
     assert record.finished == T0 + timedelta(seconds=1)
     assert store.published("feed-a", "local") == {"feed-a/rss.xml": "cd" * 32}
     assert store.published("feed-a", "s3") == {}
+    [(key, document)] = store.published_documents("feed-a", "local").items()
+    assert (key, document.sha256, document.size, document.etag, document.run_id) == (
+        "feed-a/rss.xml",
+        "cd" * 32,
+        11,
+        "e2",
+        run,
+    )
+    store.record_document(
+        DocumentRecord(
+            run, "feed-a", "feed-a/rss.xml", "", 0, "", T0, action="withdrawn"
+        )
+    )
+    assert store.published_documents("feed-a", "local") == {}
 
 
 def test_concurrent_appends_of_one_article_never_collide(store_url):

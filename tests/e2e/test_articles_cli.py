@@ -47,7 +47,7 @@ def test_ingest_the_sample(run, sample_wire: Path) -> None:
     assert 'extra "that covers"' in result.stderr
     again = run("ingest", str(sample_wire), "--date", "2019-06-21")
     assert again.stdout == (
-        f"{sample_wire}: unchanged {SAMPLE_ID} (version 1); "
+        f"{sample_wire}: unchanged {SAMPLE_ID}: matches version 1, nothing stored; "
         "year from --date 2019-06-21\n"
     )
     shown = json.loads(run("articles", "show", SAMPLE_ID, "--json").stdout)
@@ -133,8 +133,11 @@ def test_list_with_filters(run, examples) -> None:
         "LANG",
         "CREATED",
         "EMBARGO",
+        "DIST",
+        "HELD",
         "HEADLINE",
     ]
+    assert lines[1].split()[7:9] == ["syndicate", "-"]
     assert len(lines) == 2
     assert "au-senegal-des-transformatrices" in lines[1]
     rights = json.loads(
@@ -158,11 +161,13 @@ def test_show(run, examples) -> None:
     result = run("articles", "show", SAHEL_ID)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[:5] == [
+    assert lines[:7] == [
         f"id:            {SAHEL_ID}",
         "version:       1 of 1",
         "status:        usable",
         "embargo:       none",
+        "distribution:  syndicate",
+        "held:          no",
         "headline:      Heatwave pushes Sahel farmers to plant by torchlight",
     ]
     assert "bylines:       Moussa Idrissa (reporter), Helen Park (editor)" in lines
@@ -266,6 +271,8 @@ def test_embargo_and_lift(run, examples) -> None:
             "status": "usable",
             "embargo_until": "2099-01-01T06:00:00Z",
             "is_correction": False,
+            "distribution": "syndicate",
+            "hold_reason": "",
             "ed_note": "",
             "headline": "Heatwave pushes Sahel farmers to plant by torchlight",
         },
@@ -274,6 +281,8 @@ def test_embargo_and_lift(run, examples) -> None:
             "status": "usable",
             "embargo_until": None,
             "is_correction": False,
+            "distribution": "syndicate",
+            "hold_reason": "",
             "ed_note": "",
             "headline": "Heatwave pushes Sahel farmers to plant by torchlight",
         },

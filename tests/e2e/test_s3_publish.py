@@ -345,6 +345,35 @@ def test_url_prints_public_and_presigned_addresses(tmp_path, proxy, bucket):  # 
     assert "X-Amz-Expires=604800" in signed.stdout
 
 
+def test_url_failures_are_messages(tmp_path, proxy, bucket, monkeypatch):  # type: ignore[no-untyped-def]
+    config = make_site(tmp_path, proxy.endpoint_url, bucket)
+
+    def url(*extra: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(
+            cli, ["--config", str(config), "url", "alpha", "--expires", *extra]
+        )
+
+    huge = url("99999999999999999999d")
+    assert huge.exit_code == 2
+    assert "Invalid value for --expires: expected a duration" in huge.output
+    assert "Traceback" not in huge.output
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    unsigned = url("1h")
+    assert unsigned.exit_code == 1
+    assert "presigning failed: Unable to locate credentials" in unsigned.output
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    profile = url("1h")
+    assert profile.exit_code == 1
+    assert (
+        "cannot create an S3 client: The config profile (nope) could not be found"
+        in (profile.output)
+    )
+
+
 @pytest.fixture
 def own_moto(s3_env) -> Iterator[MotoServer]:  # type: ignore[no-untyped-def]
     """A moto server of this test's own, free to be stopped (the shared one is not)."""

@@ -4,6 +4,7 @@ with a summary and exit code 4."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -60,12 +61,13 @@ def publish(config: Path, *extra: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
+def test_a_bad_story_is_quarantined_and_its_feed_still_goes_out(
+    tmp_path: Path,
+) -> None:
     config = site(tmp_path)
     first = publish(config)
     assert first.exit_code == 0, first.output
     public = tmp_path / "public"
-    before = (public / "bad" / "rss.xml").read_bytes()
 
     # A story reaches the store without going through ingest's sanitiser.
     store = open_store(load_settings(config).store_url)
@@ -73,6 +75,7 @@ def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
     store.append(
         replace(
             bad,
+            headline="Story 1, updated",
             body="<p>Body.</p><script>steal()</script>",
             version_created=T0 + timedelta(hours=1),
         )
@@ -83,22 +86,47 @@ def test_invalid_feed_is_not_written_and_others_are(tmp_path: Path) -> None:
             good, headline="Story 0, updated", version_created=T0 + timedelta(hours=1)
         )
     )
+    store.append(
+        replace(
+            bad,
+            guid="urn:test:2",
+            headline="Story 2",
+            version_created=T0 + timedelta(hours=1),
+        )
+    )
     store.close()
 
     result = publish(config)
     assert result.exit_code == 4, result.output
     lines = result.stdout.splitlines()
-    assert any(line.startswith("bad → local: invalid, 0 written") for line in lines)
-    assert any("[body-no-script]" in line for line in lines)
-    assert any(line.startswith("good → local: published") for line in lines)
-    assert lines[-1] == (
-        "2 feed(s) (1 invalid, 1 published): 4 document(s) written, 0 skipped, "
-        "0 failed, 1 withdrawn"
+    assert any(line.startswith("bad → local: published") for line in lines)
+    assert any(
+        line.startswith("  quarantined urn:test:1 v2: ") and "[body-no-script]" in line
+        for line in lines
     )
-    assert (public / "bad" / "rss.xml").read_bytes() == before
+    assert any(line.startswith("good → local: published") for line in lines)
+    assert lines[-1].endswith(", 1 item(s) quarantined")
+    rss = (public / "bad" / "rss.xml").read_bytes()
+    assert b"Story 2" in rss  # the good story beside it goes out
+    assert b"Story 1" not in rss and b"steal()" not in rss
     assert b"Story 0, updated" in (public / "good" / "rss.xml").read_bytes()
-    runs = open_store(load_settings(config).store_url).runs("bad", limit=1)
-    assert runs[0].outcome == "invalid"
+    store = open_store(load_settings(config).store_url)
+    runs = store.runs("bad", limit=1)
+    store.close()
+    assert runs[0].outcome == "published"
+    assert runs[0].error.startswith("quarantined 1 item(s): urn:test:1 v2: ")
+    status = CliRunner().invoke(cli, ["--config", str(config), "status", "--json"])
+    rows = {row["feed"]: row for row in json.loads(status.stdout)["feeds"]}
+    assert rows["bad"]["error"].startswith("quarantined 1 item(s): urn:test:1 v2")
+    history = CliRunner().invoke(cli, ["--config", str(config), "history", "bad"])
+    assert "quarantined 1 item(s): urn:test:1 v2" in history.stdout
+    # A later tick with nothing new keeps showing what is left out.
+    again = publish(config)
+    assert again.exit_code == 0, again.output
+    status = CliRunner().invoke(cli, ["--config", str(config), "status", "--json"])
+    rows = {row["feed"]: row for row in json.loads(status.stdout)["feeds"]}
+    assert rows["bad"]["outcome"] == "unchanged"
+    assert rows["bad"]["error"].startswith("quarantined 1 item(s)")
 
 
 def test_a_faulty_renderer_for_one_feed_is_stopped_by_the_gate(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,14 @@ def test_environment_variable_names_the_file(tmp_path: Path, monkeypatch) -> Non
         (
             "[destinations.x]\npath = 'p'",
             r"\[destinations.x.type\]: missing required value",
+        ),
+        (
+            "[scheduler]\nverify_interval = 'daily'",
+            r"\[scheduler.verify_interval\]: expected a duration such as '15m'",
+        ),
+        (
+            "[scheduler]\nverify_repair = 'yes'",
+            r"\[scheduler.verify_repair\]: expected true or false, got str 'yes'",
         ),
     ],
 )
@@ -244,3 +253,18 @@ def test_a_store_url_of_no_known_kind_and_a_section_of_the_wrong_shape(
     with pytest.raises(ConfigError) as raised:
         load_settings(path)
     assert str(raised.value) == f"{path} [agency]: expected a table, got list []"
+
+
+@pytest.mark.parametrize(
+    ("extra", "interval", "repair"),
+    [
+        ("", timedelta(hours=24), True),
+        ("[scheduler]\nverify_interval = '6h'", timedelta(hours=6), True),
+        ("[scheduler]\nverify_interval = 'off'\nverify_repair = false", None, False),
+    ],
+)
+def test_scheduled_verification_is_daily_with_repair_by_default(
+    tmp_path: Path, extra: str, interval: timedelta | None, repair: bool
+) -> None:
+    scheduler = load_settings(write_config(tmp_path, extra=extra)).scheduler
+    assert (scheduler.verify_interval, scheduler.verify_repair) == (interval, repair)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -104,3 +105,31 @@ def test_make_item_removes_control_characters_and_logs(settings, version, caplog
     messages = [r.getMessage() for r in caplog.records]
     assert "urn:test:1 headline: removed 2 control character(s)" in messages
     assert "urn:test:1 body: removed 1 control character(s)" in messages
+
+
+def test_a_body_ending_with_our_plain_credit_paragraph_carries_it_once(
+    settings, version
+):
+    """Ingest keeps the agency's credit paragraph a story ends with (without
+    its class, which the sanitiser drops): feeds never add a second."""
+    line = settings.agency.credit_line
+    ours = replace(version, body=f"<p>One.</p>\n<p>{html.escape(line)}</p>")
+    item = make_item(ours, feed(), settings.agency)
+    assert item.body == f'<p>One.</p>\n<p class="credit">{html.escape(line)}</p>'
+    assert item.body.count(html.escape(line)) == 1
+    # A feed with its own line carries that one instead of the agency's.
+    translated = make_item(ours, feed("Crédit : la Fondation"), settings.agency)
+    assert translated.body == '<p>One.</p>\n<p class="credit">Crédit : la Fondation</p>'
+    # Opting out of the paragraph leaves none.
+    bare = make_item(ours, feed(append=False), settings.agency)
+    assert bare.body == "<p>One.</p>"
+    # credited_body itself: idempotent on what it produced and on the plain form.
+    credit = credit_for(ours, feed(), settings.agency)
+    once = credited_body(ours, credit)
+    assert credited_body(replace(ours, body=once), credit) == once
+
+
+def test_another_credit_paragraph_is_not_taken_for_ours(settings, version):
+    other = replace(version, body="<p>One.</p>\n<p>Please credit Reuters.</p>")
+    item = make_item(other, feed(), settings.agency)
+    assert item.body.startswith("<p>One.</p>\n<p>Please credit Reuters.</p>\n")

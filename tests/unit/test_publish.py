@@ -305,3 +305,23 @@ def test_summary_exit_codes() -> None:
     assert PublishSummary(()).line() == (
         "0 feed(s) (none): 0 document(s) written, 0 skipped, 0 failed"
     )
+
+
+def test_force_rewrites_every_document_whatever_the_ledger_says(site) -> None:  # type: ignore[no-untyped-def]
+    settings, store, feed, tmp_path = site
+    folder = RecordingFolder(tmp_path / "out")
+    publisher = Publisher(settings, store, gate=PassGate())
+    first = publisher.publish_all([feed], at=AT, destination=folder)
+    assert first.written == 5
+    folder.order.clear()
+    again = publisher.publish_all([feed], at=AT, destination=folder)
+    assert (again.results[0].outcome, folder.order) == ("unchanged", [])
+    forced = publisher.publish_all([feed], at=AT, destination=folder, force=True)
+    [result] = forced.results
+    assert (result.outcome, result.skipped, result.rendered) == ("published", 0, True)
+    assert sorted(folder.order) == sorted(first.results[0].written)
+    assert folder.order[-3:] == ["alpha/rss.xml", "alpha/atom.xml", "alpha/newsml.xml"]
+    folder.order.clear()
+    single = publisher.publish_feed(feed, at=AT, destination=folder, force=True)
+    assert (single.outcome, len(folder.order)) == ("published", 5)
+    publisher.close()

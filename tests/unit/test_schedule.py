@@ -28,6 +28,8 @@ from syndication.schedule import (
     publish_on_embargo,
     scheduler_status,
     sync_feed_jobs,
+    sync_verify_job,
+    verify_on_schedule,
 )
 from syndication.store import open_store
 from syndication.store.base import Selection
@@ -322,3 +324,28 @@ def test_unscheduled_feed_has_no_job(site):
     assert sync_feed_jobs(scheduler, feed_set) == {}
     assert scheduler.get_jobs() == []
     scheduler.shutdown(wait=False)
+
+
+def test_the_verification_job_persists_and_follows_the_setting(site):
+    first = make_scheduler(site)
+    first.start(paused=True)
+    assert sync_verify_job(first, site) == "added"
+    job = first.get_job("verify")
+    assert (job.func, job.name) == (verify_on_schedule, "verify every 1 day, 0:00:00")
+    next_run = job.next_run_time
+    first.shutdown(wait=False)
+
+    second = make_scheduler(site)  # a restart keeps the next run
+    second.start(paused=True)
+    assert sync_verify_job(second, site) == ""
+    assert second.get_job("verify").next_run_time == next_run
+    hourly = replace(
+        site, scheduler=replace(site.scheduler, verify_interval=timedelta(hours=1))
+    )
+    assert sync_verify_job(second, hourly) == "changed"
+    assert second.get_job("verify").name == "verify every 1:00:00"
+    off = replace(site, scheduler=replace(site.scheduler, verify_interval=None))
+    assert sync_verify_job(second, off) == "removed"
+    assert second.get_job("verify") is None
+    assert sync_verify_job(second, off) == ""
+    second.shutdown(wait=False)

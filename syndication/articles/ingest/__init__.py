@@ -5,22 +5,26 @@ format detected (JSON article or plain wire copy) and parsed into one
 :class:`Version`. A bad file stores nothing and is reported with its file, line or
 field; the rest of the batch goes on. Good files are stored several hundred to a
 transaction, with the outcome of each storing them one per transaction would have.
+Re-ingest never undoes an editorial act (see guard.py): content equal to any
+earlier version stores nothing, and a killed article stays killed.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from syndication.articles.ingest.guard import ReingestGuard, kept_fields
 from syndication.articles.ingest.guid import check_guid, mint_guid
-from syndication.articles.ingest.json_format import SCHEMA_FILE, parse_json
-from syndication.articles.ingest.wire import WireOptions, parse_wire
+from syndication.articles.ingest.json_format import SCHEMA_FILE, read_json
+from syndication.articles.ingest.paths import collect_paths
+from syndication.articles.ingest.rights import check_rights
+from syndication.articles.ingest.wire import WireOptions, read_wire
 from syndication.articles.model import Subject, Version
 from syndication.articles.sanitize import strip_control_characters
 from syndication.config import Settings
@@ -62,30 +66,39 @@ class InputFormat(StrEnum):
 @dataclass(frozen=True)
 class IngestOptions:
     """How to read a batch. ``date`` gives wire datelines their year (else each
-    file's modification date, UTC); ``language`` (default ``en``) and ``subjects``
-    apply to wire copy, which states neither."""
+    file's modification date, UTC); ``language`` (default ``en``, or the
+    article's when it exists) and ``subjects`` (default: the article's) apply to
+    wire copy, which states neither. ``revive`` stores new content for a killed
+    article instead of refusing it."""
 
     format: InputFormat = InputFormat.AUTO
     date: date | None = None
     language: str | None = None
     subjects: tuple[Subject, ...] = ()
+    revive: bool = False
 
 
 @dataclass(frozen=True)
 class ParsedStory:
     """One file, parsed. ``year_source`` says where a wire dateline's year came
-    from (empty for JSON); ``guid_given`` is False when the guid was minted."""
+    from (empty for JSON); ``guid_given`` is False when the guid was minted;
+    ``stated`` names the fields a JSON file gives (wire copy states none)."""
 
     path: str
     version: Version
     format: InputFormat
     guid_given: bool
     year_source: str = ""
+    revived: bool = False
+    stated: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class StoredStory:
-    """What storing one file did."""
+    """What storing one file did. When nothing was stored (``created`` False),
+    ``version`` is the stored version the content matches and ``previous`` the
+    latest. ``revived`` says a killed article was brought back; ``hold_reason``
+    is why a stored version is held from feeds ("" when it is not)."""
 
     path: str
     guid: str
@@ -94,6 +107,8 @@ class StoredStory:
     created: bool
     format: InputFormat
     year_source: str = ""
+    revived: bool = False
+    hold_reason: str = ""
 
     @property
     def action(self) -> str:
@@ -136,36 +151,6 @@ def check_language(tag: str) -> str:
     if not _LANGUAGE.match(tag):
         raise InputError(f"{tag!r} is not a BCP 47 language tag such as en or pt-BR")
     return tag
-
-
-def collect_paths(paths: Sequence[Path]) -> tuple[list[Path], list[InputProblem]]:
-    """Files to ingest: files as given, folders walked recursively in sorted
-    order (hidden files and folders skipped); each file once."""
-    found: list[Path] = []
-    problems: list[InputProblem] = []
-    seen: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            candidates = sorted(_walk(path))
-        elif path.is_file():
-            candidates = [path]
-        else:
-            problems.append(InputProblem(str(path), "no such file or folder"))
-            continue
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found, problems
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if not name.startswith("."):
-                yield Path(root) / name
 
 
 def read_story(
@@ -233,16 +218,22 @@ def parse_story(
         is_json = stripped[0] in "{[" or path.lower().endswith(".json")
         chosen = InputFormat.JSON if is_json else InputFormat.WIRE
     if chosen is InputFormat.JSON:
-        version = parse_json(
+        story = read_json(
             text,
             path=path,
             id_prefix=settings.agency.id_prefix,
             schema_path=settings.schemas_dir / SCHEMA_FILE,
         )
+        version = check_rights(
+            story.version,
+            path=path,
+            agency=settings.agency,
+            marked=story.marked_credits,
+        )
         guid_given = version.guid != mint_guid(
             settings.agency.id_prefix, version.first_created.date(), version.headline
         )
-        return ParsedStory(path, version, chosen, guid_given)
+        return ParsedStory(path, version, chosen, guid_given, stated=story.stated)
     text, removed = strip_control_characters(text)
     if removed:
         log.warning("%s: removed %d control character(s)", path, removed)
@@ -250,7 +241,7 @@ def parse_story(
         reference, source = options.date, f"--date {options.date.isoformat()}"
     else:
         reference, source = file_date, f"the file's date {file_date.isoformat()}"
-    version = parse_wire(
+    wire = read_wire(
         text,
         path=path,
         id_prefix=settings.agency.id_prefix,
@@ -258,6 +249,12 @@ def parse_story(
         options=WireOptions(
             reference, source, options.language or "en", options.subjects
         ),
+    )
+    version = check_rights(
+        wire.version,
+        path=path,
+        agency=settings.agency,
+        credit_sentence=wire.credit_sentence,
     )
     return ParsedStory(path, version, chosen, False, f"year from {source}")
 
@@ -291,9 +288,41 @@ def iter_ingest(
                 log.debug("%s", problem)
                 pending.append(problem)
         if stories >= batch_size:
-            yield from _store_pending(store, pending)
+            yield from _store_pending(store, _guard(store, pending, options))
             pending, stories = [], 0
-    yield from _store_pending(store, pending)
+    yield from _store_pending(store, _guard(store, pending, options))
+
+
+def _guard(
+    store: Store, pending: Sequence[ParsedStory | InputProblem], options: IngestOptions
+) -> list[ParsedStory | InputProblem]:
+    """``pending`` as re-ingest may store it (see guard.py): a refused story
+    becomes a problem of its file."""
+    stories = [p for p in pending if isinstance(p, ParsedStory)]
+    if not stories:
+        return list(pending)
+    guard = ReingestGuard(
+        store, (s.version.guid for s in stories), revive=options.revive
+    )
+    decided: list[ParsedStory | InputProblem] = []
+    for outcome in pending:
+        if isinstance(outcome, InputProblem):
+            decided.append(outcome)
+            continue
+        keep = kept_fields(
+            outcome.stated,
+            wire=outcome.format is InputFormat.WIRE,
+            subjects_given=bool(options.subjects),
+            language_given=options.language is not None,
+        )
+        guarded = guard.decide(outcome.version, path=outcome.path, keep=keep)
+        if isinstance(guarded, InputProblem):
+            decided.append(guarded)
+        else:
+            decided.append(
+                replace(outcome, version=guarded.version, revived=guarded.revived)
+            )
+    return decided
 
 
 def _store_pending(
@@ -305,7 +334,11 @@ def _store_pending(
     before the failing one are kept and the error names its file."""
     stories = [p for p in pending if isinstance(p, ParsedStory)]
     try:
-        results = store.append_batch([s.version for s in stories]) if stories else []
+        results = (
+            store.append_batch([s.version for s in stories], match_history=True)
+            if stories
+            else []
+        )
     except StoreError as exc:
         log.warning(
             "storing %d file(s) in one transaction failed (%s); trying them one by one",
@@ -329,12 +362,14 @@ def _store_pending(
             created=result.created,
             format=outcome.format,
             year_source=outcome.year_source,
+            revived=outcome.revived and result.created,
+            hold_reason=outcome.version.hold_reason if result.created else "",
         )
 
 
 def _store_one(store: Store, story: ParsedStory) -> AppendResult:
     try:
-        return store.append_batch([story.version])[0]
+        return store.append_batch([story.version], match_history=True)[0]
     except StoreError as exc:
         raise StoreError(
             f"{story.path}: {exc}; nothing was stored from this file or the ones "

@@ -12,12 +12,14 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from syndication.articles.ingest.guid import check_guid, mint_guid
 from syndication.articles.ingest.json_precheck import Check, compile_check
+from syndication.articles.ingest.rights import marked_credits
 from syndication.articles.model import (
     Byline,
     Dateline,
@@ -94,8 +96,26 @@ def article_check(schema_path: Path) -> Check | None:
     return compile_check(article_schema(schema_path))
 
 
+@dataclass(frozen=True)
+class JsonStory:
+    """A parsed article, the texts its body marked ``class="credit"`` (the
+    sanitiser drops the class; the rights check reads them, ingest/rights.py)
+    and the fields the document states (the others took their defaults)."""
+
+    version: Version
+    marked_credits: frozenset[str] = frozenset()
+    stated: frozenset[str] = frozenset()
+
+
 def parse_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Version:
     """Parse one article. Raises :class:`InputError` listing every problem."""
+    return read_json(
+        text, path=path, id_prefix=id_prefix, schema_path=schema_path
+    ).version
+
+
+def read_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> JsonStory:
+    """:func:`parse_json`, with the body's marked credit paragraphs."""
     try:
         document = json.loads(
             text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants
@@ -130,7 +150,8 @@ def parse_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Ve
     if problems:
         first = problems[0]
         raise InputError(first.message, path=path, field=first.field, problems=problems)
-    return _version(document, path, id_prefix)
+    version = _version(document, path, id_prefix)
+    return JsonStory(version, marked_credits(document["body"]), frozenset(document))
 
 
 def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:

@@ -11,20 +11,22 @@ The shape (paragraphs separated by blank lines)::
 
 The trailing parenthesised credits block may also stand alone as the last
 paragraph, and its parts may be separated by semicolons. It becomes structured
-bylines and the credit line and is removed from the body. Wire copy has no year,
+bylines and the credit line and is removed from the body. It ends the story:
+whatever follows it (a partner page's comment form or donation box, pasted
+along with the story) is cut, with a warning. Wire copy has no year,
 no language and no subjects: the caller supplies them (``--date``/file time,
 ``--language``, ``--subject``).
 """
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from syndication.articles.ingest.guid import mint_guid
+from syndication.articles.ingest.rights import describe_difference
 from syndication.articles.model import Byline, Dateline, Role, Subject, Version
 from syndication.articles.sanitize import paragraphs_to_html
 from syndication.errors import InputError
@@ -95,6 +97,15 @@ class WireOptions:
 
 
 @dataclass(frozen=True)
+class WireStory:
+    """Parsed wire copy and the credit sentence of its credits block ("" when
+    it has none), which the rights check reads (ingest/rights.py)."""
+
+    version: Version
+    credit_sentence: str = ""
+
+
+@dataclass(frozen=True)
 class Credits:
     """What a trailing credits block said."""
 
@@ -113,9 +124,26 @@ def parse_wire(
     """Parse wire copy. Raises :class:`InputError` naming ``path`` and the line.
 
     ``first_created`` and ``version_created`` are the dateline's date at 00:00
-    UTC; the stored credit line is always ``credit_line`` (the configured one).
+    UTC; the stored credit line is always ``credit_line`` (the configured one),
+    with a warning when the credits block's sentence differs from it.
     The guid is minted as ``{id_prefix}:{yyyymmdd}:{slug of headline}``.
     """
+    story = read_wire(
+        text, path=path, id_prefix=id_prefix, credit_line=credit_line, options=options
+    )
+    _check_credit_sentence(story.credit_sentence, credit_line, path)
+    return story.version
+
+
+def read_wire(
+    text: str,
+    *,
+    path: str,
+    id_prefix: str,
+    credit_line: str,
+    options: WireOptions,
+) -> WireStory:
+    """:func:`parse_wire`, leaving the credit sentence to the caller."""
     blocks = _blocks(text)
     if not blocks:
         raise InputError("no text to ingest", path=path)
@@ -162,14 +190,13 @@ def parse_wire(
         for byline in credits.bylines:
             if not any(_same(byline, b) for b in bylines):
                 bylines.append(byline)
-        _check_credit_sentence(credits.credit_sentence, credit_line, path)
     moment = datetime(created.year, created.month, created.day, tzinfo=UTC)
     dateline = Dateline(
         place=match["place"].strip(),
         date=" ".join(match["date"].split()),
         provider=match["provider"].strip(),
     )
-    return Version(
+    version = Version(
         guid=mint_guid(id_prefix, created, headline),
         headline=headline,
         body=paragraphs_to_html(paragraphs),
@@ -183,6 +210,7 @@ def parse_wire(
         provider=dateline.provider,
         credit_line=credit_line,
     )
+    return WireStory(version, credits.credit_sentence if credits else "")
 
 
 def parse_credits(inner: str) -> Credits:
@@ -202,37 +230,6 @@ def parse_credits(inner: str) -> Credits:
     return Credits(tuple(bylines), " ".join(inner[position:].split()))
 
 
-def describe_difference(expected: str, given: str) -> str:
-    """Word-level difference of ``given`` against ``expected``, for people, e.g.
-    ``extra "that covers" in "...Reuters, that covers that covers humanitarian..."``.
-    """
-    a, b = expected.split(), given.split()
-    parts: list[str] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        if op == "delete":
-            context = _excerpt(a, a1, a2)
-            parts.append(f'missing "{" ".join(a[a1:a2])}" from "{context}"')
-            continue
-        context = _excerpt(b, b1, b2)
-        if op == "insert":
-            parts.append(f'extra "{" ".join(b[b1:b2])}" in "{context}"')
-        else:
-            instead = " ".join(a[a1:a2])
-            parts.append(
-                f'"{" ".join(b[b1:b2])}" instead of "{instead}" in "{context}"'
-            )
-    return "; ".join(parts)
-
-
-def _excerpt(words: list[str], start: int, end: int, around: int = 3) -> str:
-    first, last = max(0, start - around), min(len(words), end + around)
-    text = " ".join(words[first:last])
-    return f"{'...' if first else ''}{text}{'...' if last < len(words) else ''}"
-
-
 def _check_credit_sentence(given: str, configured: str, path: str) -> None:
     if not given or given == configured:
         return
@@ -247,21 +244,42 @@ def _check_credit_sentence(given: str, configured: str, path: str) -> None:
 def _split_credits(
     paragraphs: list[str], path: str
 ) -> tuple[list[str], Credits | None]:
-    """Take the trailing credits block off the last paragraph (or drop the last
-    paragraph when it is only the credits block)."""
-    last = paragraphs[-1].rstrip()
-    if not last.endswith(")"):
+    """Take the credits block off the paragraph it closes (or drop that
+    paragraph when it is only the credits block). The block ends the story:
+    paragraphs after it (a partner page's comment form, a donation box) are cut,
+    with a warning saying how many."""
+    found = next(
+        (
+            (index, text, starts)
+            for index, text in enumerate(p.rstrip() for p in paragraphs)
+            if text.endswith(")")
+            and (starts := [m.start() for m in _CREDITS_START.finditer(text)])
+        ),
+        None,
+    )
+    if found is None:
         return paragraphs, None
-    starts = [m.start() for m in _CREDITS_START.finditer(last)]
-    if not starts:
-        return paragraphs, None
+    index, text, starts = found
+    cut = paragraphs[index + 1 :]
+    if cut:
+        log.warning(
+            "%s: the credits block ends the story; %d paragraph(s) after it were "
+            'cut, from "%s"',
+            path,
+            len(cut),
+            _clip(cut[0], 60),
+        )
     start = starts[-1]
-    credits = parse_credits(last[start + 1 : -1])
-    remainder = last[:start].rstrip()
-    body = [*paragraphs[:-1], remainder] if remainder else paragraphs[:-1]
+    credits = parse_credits(text[start + 1 : -1])
+    remainder = text[:start].rstrip()
+    body = [*paragraphs[:index], remainder] if remainder else paragraphs[:index]
     if not body:
         raise InputError("the story has no body text besides its credits", path=path)
     return body, credits
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _dateline_date(match: re.Match[str], reference: date, path: str, line: int) -> date:

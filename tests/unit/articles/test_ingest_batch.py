@@ -67,12 +67,10 @@ def json_story(**fields: object) -> str:
         (
             "unknown-field.json",
             "unknown field; expected one of body, bylines, copyright_notice, "
-            "credit_line, dateline, distribution, ed_note, "
-            "embargo_until, first_created, guid, "
-            "headline, hold_reason, "
-            "images, is_correction, keywords, language, link, provider, "
-            "slugline, status, subjects, summary, urgency, usage_terms, "
-            "version_created",
+            "credit_line, dateline, distribution, ed_note, embargo_until, "
+            "first_created, guid, headline, hold_reason, images, is_correction, "
+            "keywords, language, link, provider, slugline, status, subjects, "
+            "summary, urgency, usage_terms, version_created",
             None,
             "byline",
         ),

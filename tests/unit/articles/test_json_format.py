@@ -173,11 +173,9 @@ def test_malformed_json_names_the_line() -> None:
             [
                 "story.json [byline]: unknown field; expected one of body, bylines, "
                 "copyright_notice, credit_line, dateline, distribution, ed_note, "
-                "embargo_until, "
-                "first_created, guid, headline, hold_reason, "
-                "images, is_correction, keywords, "
-                "language, link, provider, slugline, status, subjects, summary, "
-                "urgency, usage_terms, version_created"
+                "embargo_until, first_created, guid, headline, hold_reason, images, "
+                "is_correction, keywords, language, link, provider, slugline, "
+                "status, subjects, summary, urgency, usage_terms, version_created"
             ],
         ),
         (
@@ -236,11 +234,9 @@ def test_every_problem_is_reported() -> None:
         "add Z or an offset such as +02:00",
         "story.json [extra]: unknown field; expected one of body, bylines, "
         "copyright_notice, credit_line, dateline, distribution, ed_note, "
-        "embargo_until, "
-        "first_created, guid, headline, hold_reason, "
-        "images, is_correction, keywords, language, "
-        "link, provider, slugline, status, subjects, summary, urgency, usage_terms, "
-        "version_created",
+        "embargo_until, first_created, guid, headline, hold_reason, images, "
+        "is_correction, keywords, language, link, provider, slugline, status, "
+        "subjects, summary, urgency, usage_terms, version_created",
         "story.json [headline]: missing required field",
         "story.json [body]: missing required field",
         "story.json [urgency]: 12 is out of range 1 to 9",

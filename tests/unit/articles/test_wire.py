@@ -171,6 +171,50 @@ def test_no_credits_block_keeps_the_last_paragraph_and_the_configured_credit() -
     assert version.credit_line == CREDIT
 
 
+def test_the_credits_block_ends_the_story_and_what_follows_is_cut(caplog) -> None:
+    caplog.set_level(logging.WARNING)
+    version = parse(
+        story(
+            "Headline",
+            "PARIS, May 2 (Agency) - One.",
+            f"Two. (Reporting by Ana Ruiz, Editing by Jo Bell. {CREDIT})",
+            "Leave a Reply",
+            "This site uses a spam filter.",
+            "How much would you like to donate?\n$10 $20 $30\nName *",
+        )
+    )
+    assert version.body == "<p>One.</p>\n<p>Two.</p>"
+    assert version.bylines == (Byline("Ana Ruiz"), Byline("Jo Bell", Role.EDITOR))
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        "story.txt: the credits block ends the story; 3 paragraph(s) after it were "
+        'cut, from "Leave a Reply"'
+    )
+
+
+def test_the_republished_sample_parses_as_the_wire_sample(sample_wire, caplog):
+    caplog.set_level(logging.WARNING)
+    page = (
+        sample_wire.parent.parent
+        / "republished"
+        / "trafficking-cambodia-partner-page.txt"
+    )
+    if not page.is_file():
+        pytest.skip(f"republished sample not found at {page}")
+    options = WireOptions(date(2019, 6, 21), "--date 2019-06-21")
+    wire, republished = (
+        parse(path.read_text(encoding="utf-8"), options) for path in (sample_wire, page)
+    )
+    assert republished == wire
+    assert "Leave a Reply" not in republished.body
+    assert [b.role for b in republished.bylines] == [Role.REPORTER, Role.EDITOR]
+    cuts = [r.getMessage() for r in caplog.records if "were cut" in r.getMessage()]
+    assert cuts == [
+        "story.txt: the credits block ends the story; 4 paragraph(s) after it were "
+        'cut, from "Leave a Reply"'
+    ]
+
+
 def test_credit_sentence_differences_are_warned(caplog) -> None:
     caplog.set_level(logging.WARNING)
     parse(
