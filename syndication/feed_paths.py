@@ -1,15 +1,19 @@
 """Where each feed writes, and which feeds would overwrite each other.
 
 A feed writes under its folder (``[destination] path``, else its id) at its
-destination. Two feeds must never share a folder, nor have one folder inside
-the other: a publish lists and withdraws everything under its folder (items,
-replays), so the outer feed would delete the inner one's documents. Places are
-compared as the destination's own location (a local folder, an S3 endpoint,
-bucket and prefix) plus the folder, without regard to case (a folder on macOS
-or Windows would merge ``A`` and ``a``), so two destination names for one bucket
-are one place. Feeds sharing an id share a ledger and are refused too. Every
-feed involved is refused, naming the others; the check is linear in the number
-of feeds (a dictionary of places, each looked up with its few parent folders).
+destination: its indexes, ``items/`` and ``replay/``. Two feeds must never share
+a folder, and one feed's folder may lie inside another's only where the outer
+feed writes nothing of its own: a folder ``a/items`` or ``a/replay/x`` would be
+taken for feed ``a``'s items or replays and withdrawn by its publishes, and
+``a/rss.xml`` cannot be a folder and a file at once. Other nesting (``a/b``) is
+allowed: publishing, withdrawing and verifying leave a folder inside a feed's
+folder to its own feed. Places are compared as the destination's own location
+(a local folder, an S3 endpoint, bucket and prefix) plus the folder, without
+regard to case (a folder on macOS or Windows would merge ``A`` and ``a``), so
+two destination names for one bucket are one place. Feeds sharing an id share a
+ledger and are refused too. Every feed involved is refused, naming the others;
+the check is linear in the number of feeds (a dictionary of places, each looked
+up with its few parent folders).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ if TYPE_CHECKING:
 
 # Others named in one message; the rest are counted.
 _NAMED = 3
+# What a feed writes in its own folder (publish.INDEX_FILES, withdraw.ITEM_KEY
+# and REPLAY_FOLDER; tests/unit/test_feeds.py checks they agree): another feed's
+# folder may not start with one of these inside it.
+OWN_NAMES = frozenset({"rss.xml", "atom.xml", "newsml.xml", "items", "replay"})
 
 Place = tuple[str, ...]
 
@@ -46,8 +54,9 @@ def find_collisions(
     destinations: Sequence[str] | Mapping[str, Any],
     default_destination: str,
 ) -> dict[str, tuple[ConfigProblem, ...]]:
-    """feed id → the problems of each feed that shares its id, or its folder (or
-    a folder inside it or around it) with another feed; the others are fine."""
+    """feed id → the problems of each feed that shares its id or its folder with
+    another feed, or whose folder lies in another's items, replays or indexes (or
+    holds another's so); the others are fine."""
     by_id: dict[str, list[FeedDefinition]] = defaultdict(list)
     by_place: dict[Place, list[FeedDefinition]] = defaultdict(list)
     for feed in feeds:
@@ -66,6 +75,7 @@ def find_collisions(
                         f"feed id {feed_id!r} is also used by",
                         [group],
                         "feed ids must be unique",
+                        own=True,
                     )
                 )
 
@@ -80,7 +90,7 @@ def find_collisions(
                 same[id(feed)].append(group)
         for end in range(1, len(place)):
             around = by_place.get(place[:end])
-            if around:
+            if around and place[end] in OWN_NAMES:
                 for feed in group:
                     outer[id(feed)].append(around)
                 for feed in around:
@@ -90,19 +100,22 @@ def find_collisions(
         key = "destination.path" if feed.path else "id"
         name = feed.destination or default_destination
         where = f"folder {feed.prefix!r} at destination {name!r}"
-        for what, groups in (
-            (f"{where} is also the folder of", same.get(id(feed))),
-            (f"{where} is inside the folder of", outer.get(id(feed))),
-            (f"{where} holds the folder of", inner.get(id(feed))),
+        for what, groups, own in (
+            (f"{where} is also the folder of", same.get(id(feed)), True),
+            (f"{where} is inside the folder of", outer.get(id(feed)), False),
+            (f"{where} holds the folder of", inner.get(id(feed)), False),
         ):
             if groups:
-                found[feed.feed_id].append(_problem(feed, key, what, groups, _APART))
+                found[feed.feed_id].append(
+                    _problem(feed, key, what, groups, _APART, own=own)
+                )
     return {feed_id: tuple(problems) for feed_id, problems in found.items()}
 
 
 _APART = (
-    "a publish rewrites and withdraws everything in its folder, so give each "
-    "feed a [destination] path of its own, not inside another's"
+    "a publish rewrites and withdraws its indexes, items/ and replay/ in its "
+    "folder, so give each feed a [destination] path of its own, not inside "
+    "another's items/, replay/ or index names"
 )
 
 
@@ -112,16 +125,21 @@ def _problem(
     what: str,
     groups: Iterable[Sequence[FeedDefinition]],
     hint: str,
+    *,
+    own: bool = False,
 ) -> ConfigProblem:
-    """Name the first few others in ``groups`` (never ``feed``), count the rest."""
+    """Name the first few others in ``groups`` (never ``feed``, which is in
+    them when ``own``), count the rest by the groups' sizes, so a thousand
+    feeds in one folder stay linear."""
     named: list[FeedDefinition] = []
     count = 0
     for group in groups:
+        count += len(group) - (1 if own else 0)
         for other in group:
+            if len(named) == _NAMED:
+                break
             if other is not feed:
-                count += 1
-                if len(named) < _NAMED:
-                    named.append(other)
+                named.append(other)
     names = ", ".join(f"feed {o.feed_id!r} ({o.source})" for o in named)
     more = f" and {count - len(named)} more" if count > len(named) else ""
     return ConfigProblem(str(feed.source), key, f"{what} {names}{more}; {hint}")

@@ -152,7 +152,7 @@ def hostile_site(tmp_path: Path, extra_config: str = "") -> tuple[Path, Path]:
         GOOD.format(id="one") + '[destination]\npath = "shared"\n', "utf-8"
     )
     (folder / "two.toml").write_text(
-        GOOD.format(id="two") + '[destination]\npath = "shared/two"\n', "utf-8"
+        GOOD.format(id="two") + '[destination]\npath = "shared/items"\n', "utf-8"
     )
     (folder / "window.toml").write_text(
         GOOD.format(id="window") + '[selection]\nwindow = "100000d"\n', "utf-8"
@@ -173,8 +173,9 @@ def hostile_site(tmp_path: Path, extra_config: str = "") -> tuple[Path, Path]:
 
 def expected_problems(folder: Path) -> str:
     apart = (
-        "a publish rewrites and withdraws everything in its folder, so give each "
-        "feed a [destination] path of its own, not inside another's"
+        "a publish rewrites and withdraws its indexes, items/ and replay/ in its "
+        "folder, so give each feed a [destination] path of its own, not inside "
+        "another's items/, replay/ or index names"
     )
     return (
         f"{folder / 'js.toml'} [link]: expected an absolute http(s) URL, got "
@@ -185,7 +186,7 @@ def expected_problems(folder: Path) -> str:
         "'100000d'\n"
         f"{folder / 'one.toml'} [destination.path]: folder 'shared' at destination "
         f"'local' holds the folder of feed 'two' ({folder / 'two.toml'}); {apart}\n"
-        f"{folder / 'two.toml'} [destination.path]: folder 'shared/two' at "
+        f"{folder / 'two.toml'} [destination.path]: folder 'shared/items' at "
         "destination 'local' is inside the folder of feed 'one' "
         f"({folder / 'one.toml'}); {apart}\n"
     )
@@ -213,7 +214,7 @@ def test_the_good_feed_still_publishes_beside_hostile_ones(tmp_path: Path):
     assert result.exit_code == 3, result.output
     assert "good → local: published" in result.stdout
     assert sorted(p.name for p in (tmp_path / "public").iterdir()) == ["good"]
-    assert "two.toml [destination.path]: folder 'shared/two'" in result.stderr
+    assert "two.toml [destination.path]: folder 'shared/items'" in result.stderr
 
 
 def test_a_broken_unused_destination_is_reported_by_check_and_init(tmp_path: Path):
