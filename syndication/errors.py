@@ -130,7 +130,10 @@ class StoreError(SyndicationError):
 
 
 class NotFound(StoreError):
-    """No article (or no such version of it) is in the store."""
+    """No article (or no such version of it) is in the store: an unknown id is
+    bad input (exit 3), like an unknown feed."""
+
+    exit_code = 3
 
 
 class ValidationFailed(SyndicationError):

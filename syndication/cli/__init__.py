@@ -46,7 +46,7 @@ Exit codes:
   0  success
   1  runtime failure (store, destination, lock); drift left after verify
   2  usage error
-  3  bad input (configuration, feed definition, story)
+  3  bad input (configuration, feed definition, story, unknown id)
   4  a document refused by validation"""
 
 

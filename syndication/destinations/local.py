@@ -44,6 +44,8 @@ class LocalOptions(Table):
 class LocalDestination:
     """Documents under ``root``; ``public_base_url`` (optional) for their URLs."""
 
+    presigns = False
+
     @classmethod
     def from_options(
         cls, name: str, options: Mapping[str, Any] | LocalOptions

@@ -105,6 +105,8 @@ class S3Options(Table):
 class S3Destination:
     """Documents under ``prefix`` in ``bucket``."""
 
+    presigns = True
+
     def __init__(self, name: str, options: Mapping[str, Any] | S3Options) -> None:
         """Raises ConfigError (every problem, with key) for bad options."""
         if not isinstance(options, S3Options):

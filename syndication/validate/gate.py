@@ -85,8 +85,11 @@ class Gate:
     def check(self, documents: Sequence[Document], edition: Edition) -> GateReport:
         """Every problem in every document (named by key); ``report.ok`` when
         there is none. Raises :class:`ConfigError` if a schema cannot compile."""
+        from syndication.validate.editorial import edition_problems
+
         expectations = expectations_for(edition)
-        report = GateReport()
+        first = documents[0].key if documents else edition.feed.feed_id
+        report = GateReport(tuple(edition_problems(edition, first)))
         for document in documents:
             # An item document (one version, immutable) found valid under the
             # same expectations is not checked again: feeds share items.

@@ -271,3 +271,29 @@ def test_check_bytes_as_the_gate_module_offers_it(official_xsd: Path) -> None:
         body, name="n.xml", expectations=wrong, official_xsd=official_xsd
     )
     assert "credit-line-matches" in {p.rule for p in report.problems}
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"distribution": "internal"}, "is internal"),
+        ({"hold_reason": "foreign credit: Please credit X"}, "is held"),
+        ({"embargo_until": AT + timedelta(hours=1)}, "is still under embargo"),
+        ({"status": PubStatus.WITHHELD}, "is withheld"),
+    ],
+    ids=["internal", "held", "embargoed", "withheld"],
+)
+def test_no_story_that_must_not_be_syndicated_reaches_a_document(
+    gate: Gate, changes: dict[str, object], why: str
+) -> None:
+    """Even when a selection bug lets one through, the gate refuses it."""
+    from syndication.articles.model import Distribution
+
+    if changes.get("distribution") == "internal":
+        changes = {**changes, "distribution": Distribution.INTERNAL}
+    wrong = edition(versions=(story(1), story(2, **changes)))
+    report = gate.check(render_edition(wrong), wrong)
+    assert report.problems[0].rule == "not-for-syndication"
+    assert f"item urn:test:gate:2 version 1 {why}" in report.problems[0].message
+    fine = edition(versions=(story(1),))
+    assert gate.check(render_edition(fine), fine).ok
