@@ -56,9 +56,9 @@ def history(app: AppContext, feed_id: str | None, limit: int, as_json: bool) -> 
     """
     runs = app.store.runs(feed_id, limit=limit)
     if feed_id is not None and not runs and app.settings.feeds_dir.is_dir():
-        from syndication.feeds import load_feeds
+        from syndication.feeds import load_site_feeds
 
-        defined = load_feeds(app.settings.feeds_dir).feeds
+        defined = load_site_feeds(app.settings).feeds
         if feed_id not in defined:
             raise ConfigError(
                 f"no feed {feed_id!r} and no runs of it in the ledger; defined "
