@@ -231,6 +231,8 @@ class Publisher:
                 log.debug("quick unchanged check not possible: %s", exc)
         results = []
         for feed in feeds:
+            if feed.feed_id in quick:
+                log_run(quick[feed.feed_id], trigger)
             result = quick.get(feed.feed_id) or self.publish_feed(
                 feed,
                 at=moment,
@@ -446,7 +448,9 @@ class Publisher:
             log.error("feed %s: %s", feed.feed_id, exc)
             result = FeedResult(feed.feed_id, target.name, "failed", error=str(exc))
         elapsed = time.monotonic() - started
-        return _with_elapsed(result, elapsed)
+        result = _with_elapsed(result, elapsed)
+        log_run(result, trigger)
+        return result
 
     def _publish_locked(
         self,
@@ -1049,6 +1053,37 @@ def _cache_control(target: Destination, is_index: bool) -> str:
         target, "cache_control_index" if is_index else "cache_control_item", None
     )
     return value if isinstance(value, str) else ""
+
+
+def log_run(result: FeedResult, trigger: str) -> None:
+    """One log event per feed run, with its facts as fields (``--log-format
+    json`` writes them as keys): INFO, or DEBUG for an unchanged feed."""
+    level = logging.DEBUG if result.outcome == "unchanged" else logging.INFO
+    log.log(
+        level,
+        "feed %s → %s: %s, %d written, %d skipped, %d withdrawn in %.3f s",
+        result.feed_id,
+        result.destination,
+        result.outcome,
+        len(result.written),
+        result.skipped,
+        len(result.withdrawn),
+        result.elapsed,
+        extra={
+            "feed": result.feed_id,
+            "destination": result.destination,
+            "run_id": result.run_id,
+            "trigger": trigger,
+            "outcome": result.outcome,
+            "written": len(result.written),
+            "skipped": result.skipped,
+            "withdrawn": len(result.withdrawn),
+            "quarantined": len(result.quarantined),
+            "items": result.items,
+            "elapsed_ms": round(result.elapsed * 1000, 3),
+            "error": result.error,
+        },
+    )
 
 
 def _with_elapsed(result: FeedResult, elapsed: float) -> FeedResult:

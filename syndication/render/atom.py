@@ -2,7 +2,8 @@
 
 Feed: id ``{agency id_prefix}:feed:{feed_id}``, title, subtitle, ``updated`` =
 the newest version time in the edition (never the clock), the agency as author,
-self, alternate and (when set) hub links, rights (credit line and copyright).
+self, alternate and (when set) hub links (http(s) only), rights (credit line and
+copyright).
 Entries in the edition's order (the latest change first, as in RSS and
 NewsML-G2): id = guid, title, updated (this version), published (first
 version), authors (reporters; the agency when none is named), contributors
@@ -13,6 +14,10 @@ the IPTC signal ``correction``), rights (the credit line), ``xml:lang``. Killed
 articles follow as ``at:deleted-entry`` (RFC 6721 §2) holding only the id
 (``ref``), the kill time (``when``) and the kill reason (``at:comment``): no
 text of the story.
+
+Text constructs are ``type="text"`` (RFC 4287 §3.1.1.1: readers show them as
+written, markup characters and all), so headline, standfirst, names and rights
+need XML escaping only; ``content`` is the clean body as ``type="html"``.
 """
 
 from __future__ import annotations
@@ -34,11 +39,13 @@ from syndication.render.fields import (
     contributors,
     feed_guid,
     feed_language,
+    feed_link,
     item_link,
     newest_time,
     self_url,
     shown_body,
     subject_term,
+    web_url,
 )
 from syndication.render.text import atom_time, xml_text
 
@@ -77,15 +84,17 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     fg.title(xml_text(feed.title, f"{where} title"))
     fg.subtitle(xml_text(feed.description, f"{where} description"))
     fg.updated(utc(newest_time(edition)))
-    fg.author({"name": xml_text(agency.name, "agency name"), "uri": agency.url})
-    fg.link(
-        href=self_url(edition, "atom", "atom.xml"),
-        rel="self",
-        type="application/atom+xml",
-    )
-    fg.link(href=feed.link, rel="alternate", type="text/html")
-    if edition.hub_url:
-        fg.link(href=edition.hub_url, rel="hub")
+    author = {"name": xml_text(agency.name, "agency name")}
+    if web_url(agency.url):
+        author["uri"] = agency.url
+    fg.author(author)
+    own = web_url(self_url(edition, "atom", "atom.xml"))
+    if own:
+        fg.link(href=own, rel="self", type="application/atom+xml")
+    fg.link(href=feed_link(edition), rel="alternate", type="text/html")
+    hub = web_url(edition.hub_url)
+    if hub:
+        fg.link(href=hub, rel="hub")
     fg.rights(xml_text(feed_credit(feed, agency).rights, f"{where} rights"))
     fg.generator(GENERATOR)
     language = feed_language(edition)
@@ -109,7 +118,8 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         entry.link(href=item_link(version, agency), rel="alternate", type="text/html")
         if version.summary:
             entry.summary(xml_text(version.summary, f"{at} summary"))
-        entry.content(xml_text(shown_body(item), f"{at} body"), type="html")
+        body = shown_body(item, agency.credit_line)
+        entry.content(xml_text(body, f"{at} body"), type="html")
         categories = []
         for subject in version.subjects:
             scheme, term = subject_term(subject)

@@ -7,14 +7,20 @@ update, RFC 4287 §4.2.15, the same value as the Atom entry's ``updated``; the
 other readers read it), ``dc:creator`` per reporter (the agency when none is
 named), ``dc:contributor`` per editor or contributor, ``dc:rights`` (credit line
 and copyright), ``media:credit role="distributor"`` with the credit line, and
-per image ``media:content`` with ``media:description`` (the caption) and
-``media:credit role="photographer"``. Per channel: ``atom:link rel="hub"`` for
-WebSub. Prefixes are the conventional ones (``dc:``, ``media:``, ``atom:``),
-which some readers match literally.
+per image with an http(s) address ``media:content`` with ``media:description
+type="html"`` (the caption as HTML-escaped text, which readers that honour the
+type and readers that take every description for HTML both show as written)
+and ``media:credit role="photographer"``; an image at any other address is left
+out. Names, rights and credits are plain text by their specifications (Dublin
+Core, Media RSS), as feedparser reads them, so they are XML-escaped only. Per
+channel: ``atom:link rel="hub"`` for WebSub. Prefixes are the conventional ones
+(``dc:``, ``media:``, ``atom:``), which some readers match literally.
 """
 
 from __future__ import annotations
 
+import html
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +28,10 @@ from lxml import etree
 
 from syndication.config import Agency
 from syndication.render.base import Item
-from syndication.render.fields import authors, contributors
+from syndication.render.fields import authors, contributors, web_url
 from syndication.render.text import atom_time, xml_text
+
+log = logging.getLogger(__name__)
 
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
@@ -97,11 +105,16 @@ class CreditEntryExtension:
         creators = [b.name for b in authors(version)] or [agency.name]
         images = []
         for image in version.images:
+            href = web_url(image.href)
+            if not href:
+                log.warning("%s: image left out (not an http(s) URL)", where)
+                continue
+            caption = xml_text(image.caption, f"{where} image caption")
             images.append(
                 (
-                    xml_text(image.href, f"{where} image"),
-                    image_type(image.href),
-                    xml_text(image.caption, f"{where} image caption"),
+                    href,
+                    image_type(href),
+                    html.escape(caption, quote=False),
                     xml_text(image.credit, f"{where} image credit"),
                 )
             )
@@ -145,7 +158,7 @@ class CreditEntryExtension:
             content.set("medium", "image")
             if caption:
                 description = etree.SubElement(
-                    content, f"{{{MEDIA}}}description", type="plain"
+                    content, f"{{{MEDIA}}}description", type="html"
                 )
                 description.text = caption
             if image_credit:

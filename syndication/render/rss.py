@@ -1,5 +1,14 @@
 """RSS 2.0 renderer (feedgen plus :mod:`syndication.render.feedgen_ext`).
 
+RSS states no content type: readers take ``title`` and ``description`` for
+HTML (RSS 2.0 allows entity-encoded HTML in a description; feedparser and
+browsers' readers treat titles alike). So the feed's title and description, the
+headline and the standfirst are written as HTML-escaped text (``&lt;script&gt;``
+as characters of the HTML source, escaped once more by XML): every reader shows
+the words as written and none can find a tag in them. ``content:encoded`` is the
+clean body (HTML by definition). Links are http(s) only (see
+:func:`syndication.render.fields.web_url`).
+
 Channel: title, link, description, ``atom:link rel="self"`` (and ``rel="hub"``),
 copyright (the rights statement), language, ``lastBuildDate`` = the newest
 version time in the edition (feedgen would stamp the clock; we never let it).
@@ -15,6 +24,7 @@ extension's ``dc:``/``media:`` elements.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from feedgen.feed import FeedGenerator
@@ -28,11 +38,13 @@ from syndication.render.fields import (
     CORRECTION,
     SIGNAL_SCHEME,
     feed_language,
+    feed_link,
     item_link,
     newest_time,
     self_url,
     shown_body,
     subject_term,
+    web_url,
 )
 from syndication.render.text import xml_text
 
@@ -62,16 +74,14 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     fg.register_extension(
         "credit", CreditFeedExtension, CreditEntryExtension, atom=False, rss=True
     )
-    fg.credit.hub_url = edition.hub_url
-    fg.title(xml_text(feed.title, f"{where} title"))
-    fg.description(xml_text(feed.description, f"{where} description"))
+    fg.credit.hub_url = web_url(edition.hub_url)
+    fg.title(html_text(feed.title, f"{where} title"))
+    fg.description(html_text(feed.description, f"{where} description"))
     # feedgen uses the last link given as the channel <link>: self first.
-    fg.link(
-        href=self_url(edition, "rss", "rss.xml"),
-        rel="self",
-        type="application/rss+xml",
-    )
-    fg.link(href=feed.link, rel="alternate")
+    own = web_url(self_url(edition, "rss", "rss.xml"))
+    if own:
+        fg.link(href=own, rel="self", type="application/rss+xml")
+    fg.link(href=feed_link(edition), rel="alternate")
     language = feed_language(edition)
     if language:
         fg.language(language)
@@ -82,13 +92,14 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         version = item.version
         at = f"{where} item {version.guid}"
         entry = fg.add_entry(order="append")
-        entry.title(xml_text(version.headline, f"{at} headline"))
+        entry.title(html_text(version.headline, f"{at} headline"))
         entry.link(href=item_link(version, agency), rel="alternate")
         entry.guid(version.guid, permalink=False)
         entry.description(
-            xml_text(version.summary or version.headline, f"{at} summary")
+            html_text(version.summary or version.headline, f"{at} summary")
         )
-        entry.content(xml_text(shown_body(item), f"{at} body"), type="html")
+        body = shown_body(item, agency.credit_line)
+        entry.content(xml_text(body, f"{at} body"), type="html")
         categories = []
         for subject in version.subjects:
             scheme, term = subject_term(subject)
@@ -107,6 +118,13 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     return etree.tostring(
         root, encoding="UTF-8", xml_declaration=True, pretty_print=True
     )
+
+
+def html_text(value: str, where: str) -> str:
+    """Plain text as the HTML source of an element readers take for HTML:
+    ``<``, ``>`` and ``&`` as character references (quotes need none outside
+    attributes); characters XML cannot carry removed (logged)."""
+    return html.escape(xml_text(value, where), quote=False)
 
 
 # Re-read feedgen's output only to pretty-print it; nothing external is loaded.

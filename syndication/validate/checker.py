@@ -1,5 +1,5 @@
 """Check one document: no DOCTYPE, well-formed, format, grammar, official XSD
-(NewsML-G2), rules (Schematron) and body rules.
+(NewsML-G2), rules (Schematron), safety rules (every field) and body rules.
 
 A document whose prolog declares a DOCTYPE is refused before it is parsed, so no
 entity is ever expanded and no DTD or entity is ever fetched; the parser itself
@@ -21,6 +21,7 @@ from lxml import etree
 
 from syndication.validate import bodies, rules, schemas
 from syndication.validate.report import GateReport, Problem, source_line
+from syndication.validate.safety import safety_problems
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 G2 = "{http://iptc.org/std/nar/2006-10-01/}"
@@ -136,7 +137,8 @@ def check_tree(
     official_xsd: Path | None,
     expectations: Expectations,
 ) -> list[Problem]:
-    """Grammar, official XSD (NewsML-G2), rules and body rules; every problem."""
+    """Grammar, official XSD (NewsML-G2), rules, safety and body rules; every
+    problem."""
     problems = [
         Problem(name, line, f"{fmt}-grammar", message)
         for line, message in schemas.grammar(schemas_dir, fmt).errors(tree)
@@ -150,6 +152,7 @@ def check_tree(
     problems += rules.compiled_rules(schemas_dir, fmt).problems(
         tree, name, expected_credit=expectations.credit_line, build_time=at
     )
+    problems += safety_problems(tree.getroot(), fmt, name)
     for entry in bodies.entries(tree.getroot(), fmt):
         problems += bodies.body_problems(
             entry,
@@ -170,7 +173,7 @@ def check_tree(
                 )
             )
     # The same fault may be found twice (the embargo from the document and from
-    # the edition; a body searched as a whole and as text): report it once.
+    # the edition; a field judged as markup and inside it): report it once.
     unique = {(p.line, p.rule): p for p in reversed(problems)}
     return [p for p in problems if unique[(p.line, p.rule)] is p]
 

@@ -347,3 +347,27 @@ def test_url_of_a_local_feed(config: Path, tmp_path: Path) -> None:
     unknown = run(config, "url", "nope")
     assert unknown.exit_code == 3
     assert unknown.output == "Error: no feed 'nope'; defined feeds: alpha\n"
+
+
+def test_json_logs_are_one_object_per_event(config: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(config),
+            "--log-format",
+            "json",
+            "publish",
+            "--at",
+            "2026-11-27T12:00:00Z",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    [run_event] = [e for e in events if e.get("feed") == "alpha"]
+    assert run_event["outcome"] == "published"
+    assert run_event["level"] == "INFO"
+    assert run_event["logger"] == "syndication.publish"
+    assert isinstance(run_event["run_id"], int)
+    assert run_event["written"] == 5
+    assert run_event["elapsed_ms"] >= 0

@@ -93,7 +93,7 @@ def test_standard_input(config_file: Path) -> None:
     result = run(config_file, "-", stdin=body)
     assert result.exit_code == 4
     assert "<stdin>:" in result.stdout
-    assert "[body-no-script]" in result.stdout
+    assert "[no-script]" in result.stdout
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_as_a_subprocess(config_file: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 4
     assert done.stdout.decode().splitlines() == [
-        f"{path}:11: [body-no-javascript-url] The body contains a javascript: URL "
+        f"{path}:11: [url-scheme] The content:encoded contains a javascript: URL "
         "(href on a).",
         "1 problem(s) in 1 of 1 document(s)",
     ]
