@@ -245,7 +245,7 @@ def check_rss(root: Any, line: str, where: str) -> None:
         assert (rights.text or "").startswith(line), f"{at}: dc:rights {rights.text}"
         distributor = [c for c in item.findall(MEDIA_CREDIT) if c.get("role")]
         credit = one(
-            [c for c in distributor if c.get("role") == "distributor"],
+            [c for c in distributor if c.get("role") == "publishing company"],
             "media:credit",
             at,
         )
