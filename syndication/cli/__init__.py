@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "history": "ops:history",
     "validate": "validate:validate",
     "verify": "verify:verify",
+    "config": "config:config",
 }
 
 EXIT_CODES = """\b
