@@ -94,7 +94,9 @@ def merged_with(
             inner = table.get(part, {})
             if not isinstance(inner, dict):
                 break
-            table[part] = table = dict(inner)
+            copied = dict(inner)
+            table[part] = copied
+            table = copied
         else:
             table[keys[-1]] = value
     return merged
