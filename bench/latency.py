@@ -114,10 +114,14 @@ def _config(root: Path, s3_destination: str = "") -> Path:
     text = (REPO / "config" / "syndication.toml").read_text("utf-8")
     xsd = (REPO / "../shared/schemas/newsml-g2").resolve()
     changes = [
-        ('url = "sqlite:///syndication.db"', f'url = "sqlite:///{root / "store.db"}"'),
-        ('feeds = "feeds"', f'feeds = "{root / "feeds"}"'),
-        ('path = "public"', f'path = "{root / "public"}"'),
-        ('"../shared/schemas/newsml-g2', f'"{xsd}'),
+        # The shipped paths are relative to config/.
+        (
+            'url = "sqlite:///../syndication.db"',
+            f'url = "sqlite:///{root / "store.db"}"',
+        ),
+        ('feeds = "../feeds"', f'feeds = "{root / "feeds"}"'),
+        ('path = "../public"', f'path = "{root / "public"}"'),
+        ('"../../shared/schemas/newsml-g2', f'"{xsd}'),
     ]
     if s3_destination:
         changes.append(('default_destination = "local"', 'default_destination = "s3"'))

@@ -79,12 +79,13 @@ def make_site(folder: Path, articles: int, feeds: int) -> Site:
 
 def _official_xsd(shipped: str) -> str:
     """The shipped configuration's official NewsML-G2 XSD (a path relative to
-    the project root) as an absolute ``[validation]`` table, so the bench
-    validates as the product does; empty when the XSD is not on this machine."""
+    config/, the file's folder) as an absolute ``[validation]`` table, so the
+    bench validates as the product does; empty when the XSD is not on this
+    machine."""
     import tomllib
 
     value = tomllib.loads(shipped).get("validation", {}).get("newsml_official_xsd")
-    path = (REPO / value).resolve() if value else None
+    path = (REPO / "config" / value).resolve() if value else None
     if path is None or not path.is_file():
         return ""
     return f'\n[validation]\nnewsml_official_xsd = "{path}"\n'

@@ -4,30 +4,45 @@ Loaded once per process and checked by the :class:`SiteFile` model (pydantic,
 see definitions.py), every ``[destinations.NAME]`` table by its type's model
 whether a feed uses it or not: an unknown key, a wrong type, a value out of
 range or a missing required value raises one :class:`ConfigError` listing every
-problem with the file and the key. Relative paths are resolved against the
-working directory.
+problem with the file and the key.
+
+Paths in the file (the SQLite file of ``[store] url``, ``[paths]``, the official
+XSD, a local destination's folder) and their defaults are relative to the file's
+folder, never to the working directory. A few settings an operator changes per
+deployment come from the environment instead, when set (see config_env.py).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field
 
+from syndication import resources
+from syndication.config_env import (
+    blamed,
+    environment_overrides,
+    merged_with,
+    sqlite_file_url,
+)
 from syndication.definitions import (
     HttpUrl,
     Table,
+    allows,
     between,
     check,
     duration,
+    mask_secrets,
     parse_duration,
     problem,
     read_toml,
+    resolve_path,
     short,
     text,
 )
@@ -89,7 +104,7 @@ class Settings:
     agency: Agency
     store_url: str = DEFAULT_STORE_URL
     feeds_dir: Path = Path("feeds")
-    schemas_dir: Path = Path(__file__).resolve().parent.parent / "schemas"
+    schemas_dir: Path = field(default_factory=resources.schemas_dir)
     newsml_xsd: Path | None = None
     max_input_bytes: int = 5_000_000
     default_destination: str = "local"
@@ -100,6 +115,7 @@ class Settings:
     cache_control_item: str = DEFAULT_CACHE_ITEM
     lock_timeout_seconds: float = 5.0
     upload_concurrency: int = 8
+    log_level: str = "info"
     path: Path | None = None
 
 
@@ -108,11 +124,12 @@ class Settings:
 # carry no control characters, URLs are absolute http(s), numbers have ranges.
 
 
+@allows("sqlite:///FILE or postgresql://USER@HOST/DATABASE, at most 2,048 characters")
 def _store_url(value: str) -> str:
     if len(value) > 2048 or not value.startswith(_STORE_SCHEMES):
         raise problem(
             "expected sqlite:///FILE or postgresql://USER@HOST/DATABASE, "
-            f"got {short(value)}"
+            f"got {short(mask_secrets(value))}"
         )
     return value
 
@@ -126,6 +143,7 @@ _STORE_SCHEMES = (
 )
 
 
+@allows("no immutable; max-age and s-maxage at most 86,400")
 def _cache_control(value: str) -> str:
     try:
         return check_cache_control(value, key="")
@@ -133,6 +151,7 @@ def _cache_control(value: str) -> str:
         raise problem(exc.detail) from None
 
 
+@allows("no spaces")
 def _no_space(value: str) -> str:
     if any(c.isspace() for c in value):
         raise problem(f"must not hold spaces, got {short(value)}")
@@ -147,38 +166,79 @@ CacheControl = Annotated[str, AfterValidator(text(200)), AfterValidator(_cache_c
 
 
 class AgencyTable(Table):
-    name: Label
-    url: Annotated[HttpUrl, AfterValidator(text(2048))]
-    id_prefix: Annotated[str, AfterValidator(text(200)), AfterValidator(_no_space)]
-    credit_line: Annotated[str, AfterValidator(text(1000))]
-    copyright_holder: Label
-    copyright_notice: LongText
-    usage_terms: Annotated[str, AfterValidator(text(2000, required=False))] = ""
+    name: Label = Field(description="The agency's name, as feeds show it.")
+    url: Annotated[HttpUrl, AfterValidator(text(2048))] = Field(
+        description="The agency's site."
+    )
+    id_prefix: Annotated[str, AfterValidator(text(200)), AfterValidator(_no_space)] = (
+        Field(
+            description="Prefix of minted article ids: {id_prefix}:{yyyymmdd}:{slug}."
+        )
+    )
+    credit_line: Annotated[str, AfterValidator(text(1000))] = Field(
+        description="The canonical credit line every item carries (a feed may "
+        "override it)."
+    )
+    copyright_holder: Label = Field(description="Who holds the rights.")
+    copyright_notice: LongText = Field(description="The rights statement of items.")
+    usage_terms: Annotated[str, AfterValidator(text(2000, required=False))] = Field(
+        default="", description="Terms partners republish under."
+    )
 
 
 class StoreTable(Table):
-    url: Annotated[str, AfterValidator(_store_url)] = DEFAULT_STORE_URL
+    url: Annotated[str, AfterValidator(_store_url)] = Field(
+        default=DEFAULT_STORE_URL,
+        description="The article store and ledger. A relative SQLite file is "
+        "relative to this file's folder. [env: SYNDICATION_STORE_URL]",
+    )
 
 
 class PathsTable(Table):
-    feeds: LocalPath = "feeds"
-    schemas: LocalPath | None = None
+    feeds: LocalPath = Field(
+        default="feeds",
+        description="Folder of the feed definitions, relative to this file's folder.",
+    )
+    schemas: LocalPath | None = Field(
+        default=None,
+        description="Folder of our XML schemas and rules; default: the ones "
+        "installed with syndication.",
+    )
 
 
 class ValidationTable(Table):
-    newsml_official_xsd: Annotated[str, AfterValidator(text(4096, required=False))] = ""
+    newsml_official_xsd: Annotated[str, AfterValidator(text(4096, required=False))] = (
+        Field(
+            default="",
+            description="IPTC's NewsML-G2_*-spec-All-Power.xsd (xml.xsd beside it), "
+            "relative to this file's folder; when set, NewsML-G2 documents must pass "
+            "it too.",
+        )
+    )
 
 
 class IngestTable(Table):
-    max_bytes: Annotated[int, AfterValidator(between(1, 1_000_000_000))] = 5_000_000
+    max_bytes: Annotated[int, AfterValidator(between(1, 1_000_000_000))] = Field(
+        default=5_000_000, description="Largest story file ingest reads, in bytes."
+    )
 
 
 class PublishTable(Table):
-    default_destination: str = "local"
-    websub_hub: HttpUrl = ""
-    cache_control_index: CacheControl = DEFAULT_CACHE_INDEX
-    cache_control_item: CacheControl = DEFAULT_CACHE_ITEM
-    lock_timeout_seconds: Annotated[float, AfterValidator(between(0.0, 3600.0))] = 5.0
+    default_destination: str = Field(
+        default="local", description="The destination of feeds that name none."
+    )
+    websub_hub: HttpUrl = Field(
+        default="", description="WebSub hub pinged when a feed index changes."
+    )
+    cache_control_index: CacheControl = Field(
+        default=DEFAULT_CACHE_INDEX, description="Cache-Control of feed indexes."
+    )
+    cache_control_item: CacheControl = Field(
+        default=DEFAULT_CACHE_ITEM, description="Cache-Control of item documents."
+    )
+    lock_timeout_seconds: Annotated[float, AfterValidator(between(0.0, 3600.0))] = (
+        Field(default=5.0, description="How long a publish waits for its feed's lock.")
+    )
     upload_concurrency: Annotated[
         int,
         AfterValidator(
@@ -186,9 +246,18 @@ class PublishTable(Table):
                 1, 64, "expected a number of parallel uploads from 1 to 64, got {value}"
             )
         ),
-    ] = 8
+    ] = Field(default=8, description="Item documents uploaded at a time, per feed.")
 
 
+class LoggingTable(Table):
+    level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info",
+        description="Least severe log events written to stderr (--debug and "
+        "--quiet win). [env: SYNDICATION_LOG_LEVEL]",
+    )
+
+
+@allows('"off", or a duration up to 366 days')
 def _verify_interval(value: str) -> str:
     """``"off"`` (no scheduled verification) or a duration up to 366 days."""
     return value if value.strip().lower() == "off" else duration(MAX_VERIFY)(value)
@@ -198,10 +267,18 @@ MAX_VERIFY = timedelta(days=366)
 
 
 class SchedulerTable(Table):
-    misfire_grace_seconds: Annotated[int, AfterValidator(between(1, 604_800))] = 300
-    embargo_poll_seconds: Annotated[float, AfterValidator(between(0.05, 3600.0))] = 1.0
-    verify_interval: Annotated[str, AfterValidator(_verify_interval)] = "24h"
-    verify_repair: bool = True
+    misfire_grace_seconds: Annotated[int, AfterValidator(between(1, 604_800))] = Field(
+        default=300, description="How late a missed scheduled run may still start."
+    )
+    embargo_poll_seconds: Annotated[float, AfterValidator(between(0.05, 3600.0))] = (
+        Field(default=1.0, description="How often embargo ends are looked for.")
+    )
+    verify_interval: Annotated[str, AfterValidator(_verify_interval)] = Field(
+        default="24h", description="How often every feed's destination is verified."
+    )
+    verify_repair: bool = Field(
+        default=True, description="Whether scheduled verification repairs drift."
+    )
 
 
 class SiteFile(Table):
@@ -217,7 +294,23 @@ class SiteFile(Table):
     ingest: IngestTable = IngestTable()
     publish: PublishTable = PublishTable()
     scheduler: SchedulerTable = SchedulerTable()
+    logging: LoggingTable = LoggingTable()
     destinations: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The configuration file checked, the environment applied and every path
+    made absolute: what :class:`Settings` and ``config show`` are made from.
+
+    ``written`` is the file's content as written; ``overrides`` maps each key
+    the environment set to its variable."""
+
+    path: Path
+    written: Mapping[str, Any]
+    site: SiteFile
+    destinations: Mapping[str, DestinationConfig]
+    overrides: Mapping[str, str] = field(default_factory=dict)
 
 
 def find_config(explicit: Path | str | None = None) -> Path:
@@ -231,9 +324,19 @@ def find_config(explicit: Path | str | None = None) -> Path:
     return DEFAULT_PATH
 
 
-def load_settings(path: Path | str | None = None) -> Settings:
-    """Read and check the site configuration. Raises :class:`ConfigError` with
-    every problem of the file."""
+def load_settings(
+    path: Path | str | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read and check the site configuration, with the overrides set in
+    ``environ`` (default: this process's environment). Raises
+    :class:`ConfigError` with every problem of the file."""
+    return settings_from_site(load_site(path, environ))
+
+
+def load_site(
+    path: Path | str | None = None, environ: Mapping[str, str] | None = None
+) -> SiteConfig:
+    """The checked configuration (see :class:`SiteConfig`). Raises ConfigError."""
     config_path = find_config(path)
     try:
         data = read_toml(config_path)
@@ -245,19 +348,37 @@ def load_settings(path: Path | str | None = None) -> Settings:
                 path=config_path,
             ) from None
         raise
-    return settings_from_mapping(data, config_path)
+    return check_site(data, config_path, os.environ if environ is None else environ)
 
 
-def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
-    """Check an already-parsed TOML document: the site model, then every
-    ``[destinations.NAME]`` table (used by a feed or not), then the default
-    destination. Raises :class:`ConfigError` with every problem."""
-    site, problems = check(SiteFile, data, path)
-    raw_destinations = data.get("destinations", {})
+def settings_from_mapping(
+    data: Mapping[str, Any], path: Path, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from an already-parsed TOML document (no environment unless
+    given). Raises :class:`ConfigError` with every problem."""
+    return settings_from_site(check_site(data, path, environ or {}))
+
+
+def check_site(
+    data: Mapping[str, Any], path: Path, environ: Mapping[str, str]
+) -> SiteConfig:
+    """Check a parsed configuration with ``environ``'s overrides: the site
+    model, then every ``[destinations.NAME]`` table (used by a feed or not),
+    then the default destination and the store's driver; then make its paths
+    absolute. Raises :class:`ConfigError` with every problem, a value from the
+    environment blamed on its variable."""
+    values, overrides, problems = environment_overrides(data, environ)
+    merged = merged_with(data, values)
+    site, found = check(SiteFile, merged, path)
+    problems += blamed(found, overrides)
+    base = _folder(path)
+    raw_destinations = merged.get("destinations", {})
     destinations = _destinations(
         raw_destinations if isinstance(raw_destinations, dict) else {},
         path,
+        base,
         problems,
+        overrides,
     )
     if site is None:
         raise ConfigError.from_problems(problems)
@@ -271,8 +392,32 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
                 f"defined; defined: {', '.join(sorted(destinations))}",
             )
         )
+    if _needs_psycopg(site.store.url):
+        problems += blamed(
+            [
+                ConfigProblem(
+                    str(path),
+                    "store.url",
+                    "a PostgreSQL store needs psycopg, which is not installed: "
+                    "pip install 'syndication[postgres]'",
+                )
+            ],
+            overrides,
+        )
     if problems:
         raise ConfigError.from_problems(problems)
+    return SiteConfig(
+        path=path,
+        written=data,
+        site=_resolved(site, base, overrides),
+        destinations=destinations,
+        overrides=overrides,
+    )
+
+
+def settings_from_site(config: SiteConfig) -> Settings:
+    """The frozen settings the pipeline reads."""
+    site = config.site
     agency = site.agency
     return Settings(
         agency=Agency(
@@ -287,14 +432,14 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         store_url=site.store.url,
         feeds_dir=Path(site.paths.feeds),
         schemas_dir=Path(site.paths.schemas)
-        if site.paths.schemas is not None
-        else Settings.__dataclass_fields__["schemas_dir"].default,  # type: ignore[arg-type]
+        if site.paths.schemas
+        else resources.schemas_dir(),
         newsml_xsd=Path(site.validation.newsml_official_xsd)
         if site.validation.newsml_official_xsd
         else None,
         max_input_bytes=site.ingest.max_bytes,
-        default_destination=default_destination,
-        destinations=destinations,
+        default_destination=site.publish.default_destination,
+        destinations=config.destinations,
         scheduler=SchedulerConfig(
             misfire_grace_seconds=site.scheduler.misfire_grace_seconds,
             embargo_poll_seconds=float(site.scheduler.embargo_poll_seconds),
@@ -308,7 +453,50 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         cache_control_item=site.publish.cache_control_item,
         lock_timeout_seconds=float(site.publish.lock_timeout_seconds),
         upload_concurrency=site.publish.upload_concurrency,
-        path=path,
+        log_level=site.logging.level,
+        path=config.path,
+    )
+
+
+# -- paths -------------------------------------------------------------------------
+
+
+def _folder(path: Path) -> Path:
+    """The configuration file's folder, absolute: its relative paths' base."""
+    return Path(path).absolute().parent.resolve()
+
+
+def _resolved(site: SiteFile, base: Path, overrides: Mapping[str, str]) -> SiteFile:
+    """``site`` with every path absolute (the shipped schemas by default)."""
+    store_base = Path.cwd() if "store.url" in overrides else base
+    paths = site.paths
+    xsd = site.validation.newsml_official_xsd
+    return site.model_copy(
+        update={
+            "store": site.store.model_copy(
+                update={"url": sqlite_file_url(site.store.url, store_base)}
+            ),
+            "paths": paths.model_copy(
+                update={
+                    "feeds": resolve_path(base, paths.feeds),
+                    "schemas": resolve_path(base, paths.schemas)
+                    if paths.schemas is not None
+                    else str(resources.schemas_dir()),
+                }
+            ),
+            "validation": site.validation.model_copy(
+                update={"newsml_official_xsd": resolve_path(base, xsd) if xsd else ""}
+            ),
+        }
+    )
+
+
+def _needs_psycopg(url: str) -> bool:
+    """Whether ``url`` names PostgreSQL through psycopg, and psycopg is missing."""
+    scheme = url.partition(":")[0].lower()
+    return (
+        scheme in {"postgresql", "postgres", "postgresql+psycopg"}
+        and importlib.util.find_spec("psycopg") is None
     )
 
 
@@ -341,21 +529,25 @@ def check_cache_control(value: str, *, key: str, path: Path | None = None) -> st
 
 
 def _destinations(
-    tables: Mapping[str, Any], path: Path, problems: list[ConfigProblem]
+    tables: Mapping[str, Any],
+    path: Path,
+    base: Path,
+    problems: list[ConfigProblem],
+    overrides: Mapping[str, str],
 ) -> dict[str, DestinationConfig]:
-    """Each ``[destinations.NAME]`` checked by its type's model; problems are
-    added to ``problems``. The built-in ``local`` (folder ``public``) is there
-    unless the file defines its own."""
+    """Each ``[destinations.NAME]`` checked by its type's model, its folders made
+    absolute against ``base``; problems are added to ``problems``. The built-in
+    ``local`` (folder ``public``) is there unless the file defines its own."""
     from syndication.destinations.registry import check_destination
 
     result = {
-        "local": check_destination("local", {"type": "local", "path": "public"}, path)[
-            0
-        ]
+        "local": check_destination(
+            "local", {"type": "local", "path": "public"}, path, base=base
+        )[0]
     }
     for name, table in tables.items():
-        config, found = check_destination(name, table, path)
-        problems.extend(found)
+        config, found = check_destination(name, table, path, base=base)
+        problems.extend(blamed(found, overrides))
         if config is not None:
             result[name] = config
     return {name: config for name, config in result.items() if config is not None}

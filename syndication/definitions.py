@@ -17,11 +17,12 @@ import re
 import reprlib
 import stat
 import tomllib
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args, get_origin
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
@@ -34,6 +35,22 @@ MAX_FILE_BYTES = 1_000_000
 MAX_LIST = 200
 
 Model = TypeVar("Model", bound=BaseModel)
+Check = TypeVar("Check", bound=Callable[..., Any])
+
+# A validator → the limit it enforces, in words, for the configuration reference
+# (config_reference.py): "at most 200 characters", "1 to 64".
+# Weak: a validator made on the fly (inside another) leaves with its last use.
+LIMITS: weakref.WeakKeyDictionary[Callable[..., Any], str] = weakref.WeakKeyDictionary()
+
+
+def allows(words: str) -> Callable[[Check], Check]:
+    """Record what the decorated validator allows, for the generated reference."""
+
+    def record(check: Check) -> Check:
+        LIMITS[check] = words
+        return check
+
+    return record
 
 
 class Table(BaseModel):
@@ -263,6 +280,7 @@ def text(max_length: int, *, required: bool = True) -> Callable[[str], str]:
     """A validator: a string of at most ``max_length`` characters that XML can
     carry; with ``required``, not blank."""
 
+    @allows(f"at most {max_length:,} characters{'' if required else ', may be empty'}")
     def check_text(value: str) -> str:
         if len(value) > max_length:
             raise problem(f"at most {max_length} characters, got {len(value):,}")
@@ -282,6 +300,7 @@ def between(low: N, high: N, message: str = "") -> Callable[[N], N]:
     """A validator: a number from ``low`` to ``high``; ``message`` (with {low},
     {high}, {value}) replaces the default "expected LOW to HIGH, got VALUE"."""
 
+    @allows(f"{_number(low)} to {_number(high)}")
     def check_range(value: N) -> N:
         if not low <= value <= high:
             template = message or "expected {low} to {high}, got {value}"
@@ -291,6 +310,45 @@ def between(low: N, high: N, message: str = "") -> Callable[[N], N]:
     return check_range
 
 
+def _number(value: float) -> str:
+    """``1,000``, ``3,600``, ``0.05``: for the reference."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+MASK = "***"
+# Query parameters of a URL that hold secrets (libpq takes password=...).
+_SECRET_NAMES = re.compile(r"pass|secret|token|key", re.IGNORECASE)
+
+
+def mask_secrets(value: Any) -> Any:
+    """``value`` with the password of a URL (``user:PASSWORD@host``) and secret
+    query parameters (``?password=``) replaced by ``***``; anything else as it is."""
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        return value
+    netloc = parts.netloc
+    if password is not None:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = f"{user}:{MASK}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SECRET_NAMES.search(k) for k, _ in pairs):
+            query = urlencode(
+                [(k, MASK if _SECRET_NAMES.search(k) else v) for k, v in pairs],
+                safe="*/:",
+            )
+    if netloc == parts.netloc and query == parts.query:
+        return value
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+@allows("an absolute http(s) URL")
 def http_url(value: str) -> str:
     """An absolute http(s) URL with a host (empty allowed: an optional setting)."""
     if not value:
@@ -314,6 +372,7 @@ HttpUrl = Annotated[str, AfterValidator(http_url)]
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._~-]{0,63}$")
 
 
+@allows("folder names of 1 to 64 letters, digits, - _ . ~ joined by /, 256 in all")
 def key_path(value: str) -> str:
     """``a/b/c``: safe key segments of at most 64 characters, 256 in all (a
     leading or trailing ``/`` is dropped)."""
@@ -356,11 +415,24 @@ def duration(maximum: timedelta) -> Callable[[str], str]:
     """A validator: a duration string (see :func:`parse_duration`) of at most
     ``maximum``."""
 
+    @allows(f"a duration ('90s', '15m', '2h', '3d', '1w') up to {_days(maximum)}")
     def check_duration(value: str) -> str:
         _duration(value, maximum)
         return value
 
     return check_duration
+
+
+def _days(span: timedelta) -> str:
+    days = span.total_seconds() / 86400
+    return f"{days:g} days"
+
+
+def resolve_path(base: Path, value: str) -> str:
+    """``value`` (a file or folder) made absolute: a relative one against
+    ``base`` (the configuration file's folder), an absolute one as it is. Only
+    the text is joined (``..`` taken away), so any value works."""
+    return value if Path(value).is_absolute() else os.path.normpath(base / value)
 
 
 def _duration(text: str, maximum: timedelta | None) -> timedelta:

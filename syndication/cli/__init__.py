@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "history": "ops:history",
     "validate": "validate:validate",
     "verify": "verify:verify",
+    "config": "config:config",
 }
 
 EXIT_CODES = """\b
@@ -56,6 +58,8 @@ class AppContext:
 
     config_path: Path | None = None
     debug: bool = False
+    # --debug or --quiet given: the configuration's log level does not apply.
+    level_given: bool = False
     bad_feeds: int = 0
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
@@ -66,6 +70,10 @@ class AppContext:
             from syndication.config import load_settings
 
             self._settings = load_settings(self.config_path)
+            if not self.level_given:
+                logging.getLogger("syndication").setLevel(
+                    self._settings.log_level.upper()
+                )
         return self._settings
 
     @property
@@ -152,7 +160,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     parts = [f"syndication {__version__}"]
     libxml = ".".join(str(n) for n in etree.LIBXML_VERSION)
     parts.append(f"lxml {etree.__version__} (libxml2 {libxml})")
-    for package in ("feedgen", "boto3", "APScheduler", "SQLAlchemy"):
+    for package in ("feedgen", "boto3", "psycopg", "APScheduler", "SQLAlchemy"):
         try:
             parts.append(f"{package} {version(package)}")
         except PackageNotFoundError:  # an optional piece not installed
@@ -205,11 +213,26 @@ def cli(
 
     Example: syndication ingest examples/stories && syndication publish
     """
-    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    level = (
+        logging.DEBUG
+        if debug
+        else logging.WARNING
+        if quiet
+        else _environment_level() or logging.INFO
+    )
     _configure_logging(level, log_format)
-    app = AppContext(config_path=config_path, debug=debug)
+    app = AppContext(config_path=config_path, debug=debug, level_given=debug or quiet)
     ctx.obj = app
     ctx.call_on_close(app.close)
+
+
+def _environment_level() -> int | None:
+    """$SYNDICATION_LOG_LEVEL's level before the configuration is read (a bad
+    value is reported when it is, naming the variable)."""
+    name = os.environ.get("SYNDICATION_LOG_LEVEL", "").strip().lower()
+    levels = {"debug": logging.DEBUG, "info": logging.INFO}
+    levels |= {"warning": logging.WARNING, "error": logging.ERROR}
+    return levels.get(name)
 
 
 def _configure_logging(level: int, log_format: str = "text") -> None:

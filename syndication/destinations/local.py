@@ -16,9 +16,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 from syndication.definitions import HttpUrl, Table, check, text
 from syndication.destinations.base import PutResult, StoredObject, join_key
@@ -31,12 +31,21 @@ SYNC_THREADS = 8
 class LocalOptions(Table):
     """A ``[destinations.NAME]`` table of type ``local``."""
 
-    path: Annotated[str, AfterValidator(text(4096))] = "public"
-    public_base_url: HttpUrl = ""
+    # Folders the site configuration makes absolute against its own folder.
+    local_paths: ClassVar[tuple[str, ...]] = ("path",)
+
+    path: Annotated[str, AfterValidator(text(4096))] = Field(
+        default="public",
+        description="The folder documents are written under, relative to the "
+        "configuration file's folder.",
+    )
+    public_base_url: HttpUrl = Field(
+        default="", description="Address partners read the folder at (for url)."
+    )
 
     def root(self) -> tuple[str, ...]:
-        """Where it writes: the folder, absolute (relative to the working
-        directory), compared without case."""
+        """Where it writes: the folder, absolute (the configuration resolves a
+        relative one against its file's folder), compared without case."""
         folder = Path(self.path).resolve()
         return ("local", *(part.casefold() for part in folder.parts))
 

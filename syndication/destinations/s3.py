@@ -23,6 +23,7 @@ from syndication.definitions import (
     HttpUrl,
     KeyPath,
     Table,
+    allows,
     between,
     check,
     problem,
@@ -47,6 +48,7 @@ def _no_secret(value: Any) -> Any:
     )
 
 
+@allows("letters, digits and -")
 def _region(value: str) -> str:
     if not _REGION.match(value):
         raise problem(f"expected a region such as 'eu-west-1', got {short(value)}")
@@ -56,6 +58,7 @@ def _region(value: str) -> str:
 _REGION = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
+@allows("1 to 255 letters, digits, ., - or _, starting with a letter or digit")
 def _bucket(value: str) -> str:
     if not _BUCKET.match(value):
         raise problem(
@@ -74,23 +77,56 @@ class S3Options(Table):
     """A ``[destinations.NAME]`` table of type ``s3``. A key holding a secret is
     refused with its own message (never "unknown key")."""
 
-    bucket: Annotated[str, AfterValidator(_bucket)]
-    prefix: KeyPath = ""
-    region: Annotated[str, AfterValidator(text(64)), AfterValidator(_region)] | None = (
-        None
+    bucket: Annotated[str, AfterValidator(_bucket)] = Field(
+        description="The bucket documents are written to."
     )
-    endpoint_url: Annotated[HttpUrl, AfterValidator(text(2048))] | None = None
-    profile: Annotated[str, AfterValidator(text(128))] | None = None
-    public_base_url: HttpUrl = ""
-    max_attempts: Annotated[int, AfterValidator(between(1, 20))] = 4
-    connect_timeout: Annotated[int, AfterValidator(between(1, 300))] = 5
-    read_timeout: Annotated[int, AfterValidator(between(1, 3600))] = 30
-    request_checksum_calculation: _Checksums = "when_supported"
-    response_checksum_validation: _Checksums = "when_supported"
-    addressing_style: Literal["auto", "virtual", "path"] = "auto"
-    cache_control_index: CacheControl | None = None
-    cache_control_item: CacheControl | None = None
-    conditional_writes: bool = True
+    prefix: KeyPath = Field(default="", description="Folder inside the bucket.")
+    region: Annotated[str, AfterValidator(text(64)), AfterValidator(_region)] | None = (
+        Field(default=None, description="The bucket's region (eu-west-1).")
+    )
+    endpoint_url: Annotated[HttpUrl, AfterValidator(text(2048))] | None = Field(
+        default=None, description="An S3-compatible store's address (MinIO)."
+    )
+    profile: Annotated[str, AfterValidator(text(128))] | None = Field(
+        default=None,
+        description="A named AWS credentials profile; otherwise the standard chain. "
+        "[env: SYNDICATION_DESTINATION_<NAME>_PROFILE, SYNDICATION_S3_PROFILE]",
+    )
+    public_base_url: HttpUrl = Field(
+        default="", description="Address partners read the prefix at (for url)."
+    )
+    max_attempts: Annotated[int, AfterValidator(between(1, 20))] = Field(
+        default=4, description="Tries per request (standard retry mode)."
+    )
+    connect_timeout: Annotated[int, AfterValidator(between(1, 300))] = Field(
+        default=5, description="Seconds to connect."
+    )
+    read_timeout: Annotated[int, AfterValidator(between(1, 3600))] = Field(
+        default=30, description="Seconds to wait for an answer."
+    )
+    request_checksum_calculation: _Checksums = Field(
+        default="when_supported",
+        description="when_required for stores that reject new checksums.",
+    )
+    response_checksum_validation: _Checksums = Field(
+        default="when_supported",
+        description="when_required for stores that reject new checksums.",
+    )
+    addressing_style: Literal["auto", "virtual", "path"] = Field(
+        default="auto", description="path for most S3-compatible stores."
+    )
+    cache_control_index: CacheControl | None = Field(
+        default=None,
+        description="Cache-Control of indexes here ([publish]'s if unset).",
+    )
+    cache_control_item: CacheControl | None = Field(
+        default=None, description="Cache-Control of items here ([publish]'s if unset)."
+    )
+    conditional_writes: bool = Field(
+        default=True,
+        description="Send If-Match/If-None-Match on expected writes; false for "
+        "stores without conditional PUTs.",
+    )
     aws_access_key_id: _Secret = Field(default=None, exclude=True)
     aws_secret_access_key: _Secret = Field(default=None, exclude=True)
     aws_session_token: _Secret = Field(default=None, exclude=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from syndication import resources
 from syndication.errors import ConfigError
 from syndication.validate import bodies, rules, schemas
 from syndication.validate.report import GateReport, Problem, source_line
@@ -33,8 +34,9 @@ from syndication.validate.safety import safety_problems
 ATOM = "{http://www.w3.org/2005/Atom}"
 G2 = "{http://iptc.org/std/nar/2006-10-01/}"
 FORMATS = ("rss", "atom", "newsml")
-# The project's schemas/ folder (also the default of config's [paths] schemas).
-DEFAULT_SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+# The shipped schemas (the repository's schemas/ folder, installed inside the
+# package; also the default of config's [paths] schemas).
+DEFAULT_SCHEMAS_DIR = resources.schemas_dir()
 _PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _DOCTYPE = re.compile(rb"<!\s*doctype", re.IGNORECASE)
 

@@ -17,8 +17,11 @@ def test_shipped_config_loads() -> None:
     settings = load_settings(REPO / "config" / "syndication.toml")
     assert settings.agency.name
     assert "that covers that covers" not in settings.agency.credit_line
-    assert settings.store_url == "sqlite:///syndication.db"
-    assert settings.destinations["local"].options["path"] == "public"
+    # Relative to config/, they name what the quickstart always used: the
+    # repository's syndication.db, feeds/ and public/.
+    assert settings.store_url == f"sqlite:///{REPO / 'syndication.db'}"
+    assert settings.feeds_dir == REPO / "feeds"
+    assert settings.destinations["local"].options["path"] == str(REPO / "public")
 
 
 def test_environment_variable_names_the_file(tmp_path: Path, monkeypatch) -> None:

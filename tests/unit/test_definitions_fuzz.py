@@ -69,6 +69,7 @@ SITE_KEYS = {
         "upload_concurrency",
     ],
     "scheduler": ["misfire_grace_seconds", "embargo_poll_seconds"],
+    "logging": ["level"],
     "destinations.s3": ["type", "bucket", "prefix", "endpoint_url", "region"],
     "destinations.local": ["type", "path", "public_base_url"],
 }

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import Connection
 
+from syndication.resources import migrations_dir
 from syndication.store.migrations.versions import HEAD_REVISION
 
 __all__ = ["HEAD_REVISION", "current_revision", "upgrade"]
@@ -23,6 +22,6 @@ def upgrade(connection: Connection) -> None:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
