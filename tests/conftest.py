@@ -182,7 +182,7 @@ def new_store_url(
 
     def make() -> str:
         if base_url:
-            url = _new_schema_url(base_url)
+            url = new_schema_url(base_url)
         else:
             url = f"sqlite:///{tmp_path / f'store-{len(made)}.db'}"
         made.append(url)
@@ -190,10 +190,10 @@ def new_store_url(
 
     yield make
     if base_url:
-        _drop_schemas(base_url, made)
+        drop_schemas(base_url, made)
 
 
-def _new_schema_url(base_url: str) -> str:
+def new_schema_url(base_url: str) -> str:
     from sqlalchemy import create_engine, text
 
     from syndication.store.sql import engine_url
@@ -207,7 +207,7 @@ def _new_schema_url(base_url: str) -> str:
     return f"{base_url}{separator}options=-csearch_path%3D{schema}"
 
 
-def _drop_schemas(base_url: str, urls: list[str]) -> None:
+def drop_schemas(base_url: str, urls: list[str]) -> None:
     from sqlalchemy import create_engine, text
 
     from syndication.store.sql import engine_url

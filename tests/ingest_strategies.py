@@ -364,3 +364,57 @@ def _damage(draw: st.DrawFn, raw: bytes) -> bytes:
         else:
             raw = raw[:at] + draw(st.binary(min_size=1, max_size=8)) + raw[at:]
     return raw
+
+
+# -- good files: accepted whatever else is in the batch -----------------------
+
+_WORD = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), min_size=1, max_size=8)
+
+
+@st.composite
+def good_json(draw: st.DrawFn, n: int) -> bytes:
+    """A story every store takes: its own id, one-line fields with odd but
+    allowed whitespace, a time anywhere in the schema's years."""
+    story: dict[str, Any] = {
+        "guid": f"urn:fuzz:good-{n}",
+        "headline": f"Good {n}\t" + " ".join(draw(st.lists(_WORD, max_size=4))),
+        "body": "<p>"
+        + " ".join(draw(st.lists(_WORD, min_size=1, max_size=8)))
+        + "</p>",
+        "first_created": draw(time_text()),
+    }
+    if draw(st.booleans()):
+        story["slugline"] = "GOOD\t" + draw(_WORD)
+        story["keywords"] = [draw(_WORD) + "\n" + draw(_WORD)]
+        story["copyright_notice"] = " \t"
+    return json.dumps(story, ensure_ascii=draw(st.booleans())).encode()
+
+
+@st.composite
+def good_wire(draw: st.DrawFn, n: int) -> bytes:
+    """Wire copy every store takes (ingested with --date)."""
+    month, day = draw(st.sampled_from(MONTHS)), draw(st.integers(1, 28))
+    words = " ".join(draw(st.lists(_WORD, min_size=1, max_size=6)))
+    return (
+        f"Goodwire {n} {words}\n\nBy Ana Ruiz\n\n"
+        f"LIMA,\tPeru, {month} {day} (Wire) - {words}.\n\n"
+        f"More {words}. (Reporting by Ana Ruiz; Editing by Tom Ode)\n"
+    ).encode()
+
+
+@st.composite
+def mixed_batch(draw: st.DrawFn) -> list[tuple[str, bytes, bool]]:
+    """Files of one batch as (name, bytes, is it one of the good ones), in
+    the order ingest reads them (sorted by name)."""
+    files: list[tuple[str, bytes, bool]] = []
+    for n in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["good-json", "good-wire", "json", "wire"]))
+        if kind == "good-json":
+            files.append((f"{n:02d}-good.json", draw(good_json(n)), True))
+        elif kind == "good-wire":
+            files.append((f"{n:02d}-good.txt", draw(good_wire(n)), True))
+        elif kind == "json":
+            files.append((f"{n:02d}-hostile.json", draw(hostile_json()), False))
+        else:
+            files.append((f"{n:02d}-hostile.txt", draw(hostile_wire()), False))
+    return files

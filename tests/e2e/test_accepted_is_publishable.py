@@ -68,36 +68,49 @@ def publishable(
     *,
     kill_note: str | None,
     folder: Path,
-    store_url: str,
+    store,  # type: ignore[no-untyped-def]
     site,  # type: ignore[no-untyped-def]
     gate: Gate,
 ) -> bool:
-    """Ingest ``raw``; if accepted, release it, check its edition, and with a
+    """Ingest ``raw`` into ``store`` (which keeps the earlier examples'
+    stories); if accepted, release it, check its edition, and with a
     ``kill_note`` kill it and check the kill notice's edition. Whether ingest
     accepted the file."""
     path = folder / name
     path.write_bytes(raw)
-    store = open_store(store_url)
-    try:
-        report = ingest_paths(store, site, [path], options)
-        if report.problems:
-            assert not report.stored
-            assert list(store.iter_all()) == []  # a refused file stores nothing
-            return False
-        (stored,) = report.stored
-        version = store.get(stored.guid)
-        moment = max(
-            version.version_created, version.embargo_until or version.version_created
-        )
-        released = release(store, version, moment + timedelta(minutes=1))
-        at = moment + timedelta(minutes=2)
-        check(store, site, gate, at, released, canceled=False)
-        if kill_note is not None:
-            kill_article(store, released.guid, reason=kill_note, now=at)
-            check(store, site, gate, at + timedelta(minutes=1), released, canceled=True)
-    finally:
-        store.close()
+    before = count_versions(store)
+    report = ingest_paths(store, site, [path], options)
+    if report.problems:
+        assert not report.stored
+        assert count_versions(store) == before  # a refused file stores nothing
+        return False
+    (stored,) = report.stored
+    if not stored.created:
+        return True  # an earlier example's story again: nothing new to check
+    version = store.get(stored.guid)
+    moment = max(
+        version.version_created, version.embargo_until or version.version_created
+    )
+    released = release(store, version, moment + timedelta(minutes=1))
+    at = moment + timedelta(minutes=2)
+    check(store, site, gate, at, released, canceled=False)
+    if kill_note is not None:
+        kill_article(store, released.guid, reason=kill_note, now=at)
+        check(store, site, gate, at + timedelta(minutes=1), released, canceled=True)
     return True
+
+
+def count_versions(store) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 for _ in store.iter_all())
+
+
+@pytest.fixture
+def run_store(new_store_url: Callable[[], str]):  # type: ignore[no-untyped-def]
+    """One new store for all of a test's examples (a store per example costs
+    PostgreSQL a schema and its migrations each time)."""
+    opened = open_store(new_store_url())
+    yield opened
+    opened.close()
 
 
 def release(store, version: Version, now) -> Version:  # type: ignore[no-untyped-def]
@@ -119,7 +132,7 @@ def release(store, version: Version, now) -> Version:  # type: ignore[no-untyped
 def check(store, site, gate: Gate, at, version: Version, *, canceled: bool) -> None:  # type: ignore[no-untyped-def]
     edition = build_edition(store, FEED, site.agency, at)
     carried = edition.canceled if canceled else edition.items
-    assert [i.version.guid for i in carried] == [version.guid]
+    assert version.guid in {i.version.guid for i in carried}
     documents = render_edition(edition)
     assert {d.format for d in documents} == {"rss", "atom", "newsml"}
     report = gate.check(documents, edition)
@@ -136,7 +149,7 @@ def story_file(data: dict) -> bytes:
 def test_every_json_story_ingest_accepts_is_publishable(
     story: dict,
     kill_note: str | None,
-    new_store_url: Callable[[], str],
+    run_store,  # type: ignore[no-untyped-def]
     settings,  # type: ignore[no-untyped-def]
     gate: Gate,
     tmp_path: Path,
@@ -147,7 +160,7 @@ def test_every_json_story_ingest_accepts_is_publishable(
         IngestOptions(),
         kill_note=kill_note,
         folder=tmp_path,
-        store_url=new_store_url(),
+        store=run_store,
         site=settings,
         gate=gate,
     )
@@ -160,7 +173,7 @@ def test_every_json_story_ingest_accepts_is_publishable(
 def test_every_wire_story_ingest_accepts_is_publishable(
     text: str,
     kill_note: str | None,
-    new_store_url: Callable[[], str],
+    run_store,  # type: ignore[no-untyped-def]
     settings,  # type: ignore[no-untyped-def]
     gate: Gate,
     tmp_path: Path,
@@ -171,7 +184,7 @@ def test_every_wire_story_ingest_accepts_is_publishable(
         WIRE,
         kill_note=kill_note,
         folder=tmp_path,
-        store_url=new_store_url(),
+        store=run_store,
         site=settings,
         gate=gate,
     )
@@ -213,7 +226,7 @@ def test_every_wire_story_ingest_accepts_is_publishable(
 )
 def test_the_issue_s_unpublishable_stories_are_publishable(
     fields: dict,
-    new_store_url: Callable[[], str],
+    run_store,  # type: ignore[no-untyped-def]
     settings,  # type: ignore[no-untyped-def]
     gate: Gate,
     tmp_path: Path,
@@ -230,7 +243,7 @@ def test_the_issue_s_unpublishable_stories_are_publishable(
         IngestOptions(),
         kill_note="Legal\treview",
         folder=tmp_path,
-        store_url=new_store_url(),
+        store=run_store,
         site=settings,
         gate=gate,
     )
