@@ -211,6 +211,8 @@ def test_ingest_as_a_subprocess_names_every_bad_file(tmp_path: Path) -> None:
     folder.mkdir()
     for name, raw in {**HOSTILE, **ACCEPTED}.items():
         (folder / name).write_bytes(raw)
+    (folder / "loop-a.json").symlink_to(folder / "loop-b.json")
+    (folder / "loop-b.json").symlink_to(folder / "loop-a.json")
     os.mkfifo(folder / "fifo.json")
     config = write_config(tmp_path)
     result = subprocess.run(
@@ -226,7 +228,8 @@ def test_ingest_as_a_subprocess_names_every_bad_file(tmp_path: Path) -> None:
     assert f"{folder / 'good.json'}: new article urn:fuzz:good (version 1)" in stdout
     assert f"{folder / 'huge-line.txt'}: new article " in stdout
     assert "fifo.json: skipped: a FIFO (named pipe)" in stderr
-    bad, total = len(HOSTILE), len(HOSTILE) + len(ACCEPTED)
+    assert "loop-a.json: cannot read: Too many levels of symbolic links" in stderr
+    bad, total = len(HOSTILE) + 2, len(HOSTILE) + 2 + len(ACCEPTED)
     assert f"{bad} of {total} file(s) could not be ingested" in stderr
     for name in HOSTILE:
         shown = name.replace("\udcff", "\\xff")  # as display_path shows it

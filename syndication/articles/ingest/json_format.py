@@ -387,9 +387,12 @@ def _field(parts: Any) -> str:
 
 
 def _join(prefix: str, name: str) -> str:
-    # A field name comes from the file: shown escaped unless plainly printable.
+    # A field name comes from the file: shown escaped unless plainly printable,
+    # and cut when it is long.
     if not name.isprintable():
         name = name.encode("unicode_escape", "backslashreplace").decode("ascii")
+    if len(name) > 60:
+        name = name[:59] + "…"
     return f"{prefix}.{name}" if prefix else name
 
 

@@ -40,7 +40,7 @@ def collect_paths(paths: Sequence[Path]) -> tuple[list[Path], list[InputProblem]
             problems.append(InputProblem(display_path(path), "no such file or folder"))
             continue
         for candidate in candidates:
-            key = candidate.resolve()
+            key = _identity(candidate)
             if key not in seen:
                 seen.add(key)
                 found.append(candidate)
@@ -57,6 +57,15 @@ def special_kind(mode: int) -> str:
     """What a file of ``mode`` is when it is not a regular file or a folder
     ("" when it is one)."""
     return next((kind for test, kind in _KINDS if test(mode)), "")
+
+
+def _identity(path: Path) -> Path:
+    """The file ``path`` names, so each is read once; a symbolic link loop or
+    a dangling link names itself (reading it reports why it cannot be read)."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        return path.absolute()
 
 
 def _is_regular(path: Path) -> bool:

@@ -196,6 +196,22 @@ def test_special_files_are_skipped_with_a_warning(tmp_path: Path, caplog) -> Non
     assert f"{folder / 'd-link.json'}: skipped: a FIFO (named pipe)" in caplog.text
 
 
+def test_link_loops_and_dangling_links_are_messages(  # type: ignore[no-untyped-def]
+    tmp_path: Path, settings, sqlite_store
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a").symlink_to(folder / "b")
+    (folder / "b").symlink_to(folder / "a")
+    (folder / "c.json").symlink_to(tmp_path / "nowhere.json")
+    report = ingest_paths(sqlite_store, settings, [folder], JUNE)
+    assert [str(p) for p in report.problems] == [
+        f"{folder / 'a'}: cannot read: Too many levels of symbolic links",
+        f"{folder / 'b'}: cannot read: Too many levels of symbolic links",
+        f"{folder / 'c.json'}: cannot read: No such file or directory",
+    ]
+
+
 def test_a_fifo_read_as_a_story_never_blocks(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
     fifo = tmp_path / "story.json"
     os.mkfifo(fifo)

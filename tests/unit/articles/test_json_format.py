@@ -346,6 +346,12 @@ def test_what_json_can_say_and_no_article_can(text: str, message: str) -> None:
     assert str(caught.value) == message
 
 
+def test_odd_field_names_are_shown_escaped_and_cut() -> None:
+    found = problems(minimal(**{"a\nb": 1, "x" * 500: 2}))
+    assert found[0].startswith("story.json [a\\nb]: unknown field; ")
+    assert found[1].startswith("story.json [" + "x" * 59 + "…]: unknown field; ")
+
+
 def test_a_surrogate_pair_is_one_character() -> None:
     text = json.dumps(minimal(headline="Rains \U0001f327 return"))
     assert parse(text).headline == "Rains \U0001f327 return"
