@@ -138,6 +138,12 @@ BODIES = st.one_of(
     ),
     st.builds(lambda t: f"<p>{t}</p>", odd_text(1, 200)),
     st.builds("{} {}".format, line(60), odd_text(1, 200)),
+    # Nested around the deepest a body may be (100).
+    st.builds(
+        lambda tag, n: f"<{tag}>" * n + "Deep.",
+        st.sampled_from(["blockquote", "ul><li", "b", "div", "em><q", "ol><li><p"]),
+        st.one_of(st.integers(1, 120), st.sampled_from([50, 51, 99, 100, 101])),
+    ),
 )
 
 URLS = st.one_of(
@@ -300,6 +306,9 @@ def hostile_json(draw: st.DrawFn) -> bytes:
         if where == "body":
             text = text.replace('"<p>Body.</p>"', f'"<p>{escape}</p>"')
         return text.encode()
+    elif kind == 5 and draw(st.booleans()):
+        tag = draw(st.sampled_from(["<div>", "<blockquote>", "<b></p>", "<ul><li>"]))
+        story = _story(body=tag * draw(st.sampled_from([101, 1001, 300_000])))
     elif kind == 5:
         digits = draw(st.sampled_from([4301, 10_000]))
         return (

@@ -213,6 +213,8 @@ def test_every_wire_story_ingest_accepts_is_publishable(
                 {"href": "https://x.example/a.jpg", "caption": "A\tb", "alt": " "}
             ]
         },
+        {"body": "<blockquote>" * 100 + "Deep."},
+        {"body": "<ul><li>" * 50 + "Deep."},
     ],
     ids=[
         "accented-guid",
@@ -226,6 +228,8 @@ def test_every_wire_story_ingest_accepts_is_publishable(
         "last-year",
         "byline-provider",
         "image",
+        "deepest-blockquotes",
+        "deepest-lists",
     ],
 )
 def test_the_issue_s_unpublishable_stories_are_publishable(

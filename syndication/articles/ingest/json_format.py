@@ -37,7 +37,11 @@ from syndication.articles.model import (
 )
 from syndication.articles.sanitize import (
     CONTROL_CHARACTERS,
+    MAX_BODY_DEPTH,
+    MAX_OPEN_ELEMENTS,
+    element_depth,
     looks_like_html,
+    open_elements,
     paragraphs_to_html,
     sanitize_html,
     split_paragraphs,
@@ -243,7 +247,13 @@ def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:
 def _body(body: str, path: str) -> str:
     if not looks_like_html(body):
         return paragraphs_to_html(split_paragraphs(body))
+    opened = open_elements(body)
+    if opened > MAX_OPEN_ELEMENTS:  # the parser would take minutes
+        raise _too_deep(opened, path)
     sanitized = sanitize_html(body)
+    depth = element_depth(sanitized.html)
+    if depth > MAX_BODY_DEPTH:
+        raise _too_deep(depth, path)
     if sanitized.removed:
         log.warning(
             "%s: the sanitiser removed from the body: %s",
@@ -255,6 +265,15 @@ def _body(body: str, path: str) -> str:
             "the body has no text left after sanitising", path=path, field="body"
         )
     return sanitized.html
+
+
+def _too_deep(depth: int, path: str) -> InputError:
+    return InputError(
+        f"the body nests elements {depth} deep; at most {MAX_BODY_DEPTH} can be "
+        "published in every format",
+        path=path,
+        field="body",
+    )
 
 
 def _time(value: str | None) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -350,6 +351,31 @@ def test_odd_field_names_are_shown_escaped_and_cut() -> None:
     found = problems(minimal(**{"a\nb": 1, "x" * 500: 2}))
     assert found[0].startswith("story.json [a\\nb]: unknown field; ")
     assert found[1].startswith("story.json [" + "x" * 59 + "…]: unknown field; ")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<div>" * 400_000 + "x", "the body nests elements 400000 deep"),
+        ("<b></p>" * 50_000, "the body nests elements 50000 deep"),
+        ("<ul><li>" * 51 + "x", "the body nests elements 102 deep"),
+        ("<blockquote>" * 101 + "x", "the body nests elements 101 deep"),
+    ],
+    ids=["divs", "bold-paragraphs", "lists", "blockquotes"],
+)
+def test_a_body_nested_too_deep_to_publish_is_refused_at_once(
+    body: str, message: str
+) -> None:
+    started = time.perf_counter()
+    assert problems(minimal(body=body)) == [
+        f"story.json [body]: {message}; at most 100 can be published in every format"
+    ]
+    assert time.perf_counter() - started < 5  # the parser would take minutes
+
+
+def test_many_paragraphs_without_end_tags_nest_nothing() -> None:
+    version = parse(minimal(body="<p>Paragraph." * 20_000))
+    assert version.body.count("<p>") == 20_000
 
 
 def test_a_surrogate_pair_is_one_character() -> None:
