@@ -231,6 +231,8 @@ class Publisher:
                 log.debug("quick unchanged check not possible: %s", exc)
         results = []
         for feed in feeds:
+            if feed.feed_id in quick:
+                log_run(quick[feed.feed_id], trigger)
             result = quick.get(feed.feed_id) or self.publish_feed(
                 feed,
                 at=moment,
@@ -360,7 +362,7 @@ class Publisher:
         """What a feed's edition depends on besides the moment: the code, the
         feed, the agency, the addresses it announces and the key prefix
         (:func:`_settings_parts`), and the store's content (its change count)."""
-        self_urls = self._self_urls(target, feed.prefix)
+        self_urls = self._self_urls(feed, target, feed.prefix)
         return _state(changes, self._feed_settings(feed, self_urls, feed.prefix))
 
     def _feed_settings(
@@ -370,8 +372,15 @@ class Publisher:
             feed, self.settings.agency, self_urls, self.settings.websub_hub, prefix
         )
 
-    @staticmethod
-    def _self_urls(target: Destination, prefix: str) -> dict[str, str]:
+    def _self_urls(
+        self, feed: FeedDefinition, target: Destination, prefix: str
+    ) -> dict[str, str]:
+        """Where the feed's indexes are read (their self links): at ``target``
+        when it has a public base URL; for a folder that is no configured
+        destination (``build --out``), at the feed's own destination, so a
+        build is what publish writes there; none otherwise (never guessed)."""
+        if not target.public_base_url and target.name not in self.settings.destinations:
+            target = self.destination(feed.destination or None)
         if not target.public_base_url:
             return {}
         return {
@@ -446,7 +455,9 @@ class Publisher:
             log.error("feed %s: %s", feed.feed_id, exc)
             result = FeedResult(feed.feed_id, target.name, "failed", error=str(exc))
         elapsed = time.monotonic() - started
-        return _with_elapsed(result, elapsed)
+        result = _with_elapsed(result, elapsed)
+        log_run(result, trigger)
+        return result
 
     def _publish_locked(
         self,
@@ -492,7 +503,7 @@ class Publisher:
             index_keys = {
                 fmt: join_key(prefix, name) for fmt, name in INDEX_FILES.items()
             }
-            self_urls = self._self_urls(target, prefix)
+            self_urls = self._self_urls(feed, target, prefix)
             settings = self._feed_settings(feed, self_urls, prefix)
             state = _state(changes, settings)
             last = (
@@ -1049,6 +1060,37 @@ def _cache_control(target: Destination, is_index: bool) -> str:
         target, "cache_control_index" if is_index else "cache_control_item", None
     )
     return value if isinstance(value, str) else ""
+
+
+def log_run(result: FeedResult, trigger: str) -> None:
+    """One log event per feed run, with its facts as fields (``--log-format
+    json`` writes them as keys): INFO, or DEBUG for an unchanged feed."""
+    level = logging.DEBUG if result.outcome == "unchanged" else logging.INFO
+    log.log(
+        level,
+        "feed %s → %s: %s, %d written, %d skipped, %d withdrawn in %.3f s",
+        result.feed_id,
+        result.destination,
+        result.outcome,
+        len(result.written),
+        result.skipped,
+        len(result.withdrawn),
+        result.elapsed,
+        extra={
+            "feed": result.feed_id,
+            "destination": result.destination,
+            "run_id": result.run_id,
+            "trigger": trigger,
+            "outcome": result.outcome,
+            "written": len(result.written),
+            "skipped": result.skipped,
+            "withdrawn": len(result.withdrawn),
+            "quarantined": len(result.quarantined),
+            "items": result.items,
+            "elapsed_ms": round(result.elapsed * 1000, 3),
+            "error": result.error,
+        },
+    )
 
 
 def _with_elapsed(result: FeedResult, elapsed: float) -> FeedResult:

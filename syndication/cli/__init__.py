@@ -46,7 +46,7 @@ Exit codes:
   0  success
   1  runtime failure (store, destination, lock); drift left after verify
   2  usage error
-  3  bad input (configuration, feed definition, story)
+  3  bad input (configuration, feed definition, story, unknown id)
   4  a document refused by validation"""
 
 
@@ -181,8 +181,23 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     callback=_print_version,
     help="Show the version (and library versions) and exit.",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    envvar="SYNDICATION_LOG_FORMAT",
+    show_default=True,
+    help="Logs on stderr as plain lines, or one JSON object per event (feed, run "
+    "id, outcome, timings).  [env: SYNDICATION_LOG_FORMAT]",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, debug: bool, quiet: bool) -> None:
+def cli(
+    ctx: click.Context,
+    config_path: Path | None,
+    debug: bool,
+    quiet: bool,
+    log_format: str,
+) -> None:
     """Publish wire stories as per-partner RSS, Atom and NewsML-G2 feeds.
 
     Every item carries the agency's credit line and rights; every document is
@@ -191,20 +206,36 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, quiet: bool) 
     Example: syndication ingest examples/stories && syndication publish
     """
     level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
-    _configure_logging(level)
+    _configure_logging(level, log_format)
     app = AppContext(config_path=config_path, debug=debug)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
 
-def _configure_logging(level: int) -> None:
+def _configure_logging(level: int, log_format: str = "text") -> None:
     root = logging.getLogger("syndication")
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
+    if log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        # One object per event: the message, its level and logger, and every
+        # field a call passes in ``extra`` (feed, run_id, outcome, elapsed_ms…).
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={
+                    "asctime": "time",
+                    "levelname": "level",
+                    "name": "logger",
+                },
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
     root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
 
 from syndication.cli import AppContext, pass_app
 from syndication.cli.article_options import json_option
+from syndication.errors import ConfigError
 
 if TYPE_CHECKING:
     from syndication.store.base import RunRecord
@@ -18,15 +19,20 @@ if TYPE_CHECKING:
 @click.command()
 @pass_app
 def init(app: AppContext) -> None:
-    """Create the store (or bring its schema up to date).
+    """Create the store (or bring its schema up to date) and check the site.
 
     Safe to run again: an existing, current store is left as it is. Other
-    commands do this themselves on first use; init makes it explicit.
+    commands do this themselves on first use; init makes it explicit. The
+    configuration is checked first (every problem with file and key, exit 3),
+    then the feed definitions as `feeds check` does (exit 3 if any is bad).
 
     Example: syndication --config config/syndication.toml init
     """
+    from syndication.cli.feeds import report_feed_problems
+
     store = app.store
     click.echo(f"store ready: {_display(store.url)}")
+    report_feed_problems(app)
 
 
 def _display(url: str) -> str:
@@ -49,6 +55,15 @@ def history(app: AppContext, feed_id: str | None, limit: int, as_json: bool) -> 
     Example: syndication history partner-a-humanitarian --limit 5
     """
     runs = app.store.runs(feed_id, limit=limit)
+    if feed_id is not None and not runs and app.settings.feeds_dir.is_dir():
+        from syndication.feeds import load_site_feeds
+
+        defined = load_site_feeds(app.settings).feeds
+        if feed_id not in defined:
+            raise ConfigError(
+                f"no feed {feed_id!r} and no runs of it in the ledger; defined "
+                f"feeds: {', '.join(sorted(defined)) or 'none'}"
+            )
     if as_json:
         click.echo(
             json.dumps([_run_json(r) for r in runs], indent=2, ensure_ascii=False)
@@ -80,14 +95,22 @@ def status(app: AppContext, as_json: bool) -> None:
     published, the next scheduled run, and the last error if the latest run
     failed. Then whether a scheduler is active and the pending embargo releases.
 
+    Exits 1 when a feed's last run failed (failed, invalid, locked or
+    interrupted) or a scheduled run is overdue, so it can serve as a health
+    check; 0 otherwise.
+
     Example: syndication status --json
     """
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
     from syndication.schedule import scheduler_status
 
     settings = app.settings
-    feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    feed_set = load_site_feeds(settings)
     scheduling = scheduler_status(settings, app.store, feed_set.feeds)
+    from datetime import UTC
+
+    grace = timedelta(seconds=settings.scheduler.misfire_grace_seconds)
+    now = datetime.now(UTC)
     rows = []
     for feed_id, feed in sorted(feed_set.feeds.items()):
         runs = app.store.runs(feed_id, limit=1)
@@ -106,8 +129,14 @@ def status(app: AppContext, as_json: bool) -> None:
                 if scheduling.next_runs.get(feed_id)
                 else None,
                 "error": last.error if last else "",
+                "overdue": _overdue(scheduling.next_runs.get(feed_id), now, grace),
             }
         )
+    unhealthy = [
+        str(row["feed"])
+        for row in rows
+        if row["outcome"] in _UNHEALTHY or row["overdue"]
+    ]
     releases = [
         {
             "guid": release.guid,
@@ -118,11 +147,13 @@ def status(app: AppContext, as_json: bool) -> None:
     ]
     if as_json:
         document = {
+            "healthy": not unhealthy,
             "feeds": rows,
             "scheduler": {"active": scheduling.is_active, "holder": scheduling.holder},
             "pending_embargo_releases": releases,
         }
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        _exit_unhealthy(unhealthy)
         return
     click.echo(
         f"{'FEED':<28}  {'DEST':<8}  {'LAST RUN':<20}  {'OUTCOME':<16}  DOCS  ITEMS"
@@ -143,6 +174,23 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(f"embargo release {release['release']}: {release['guid']} → {feeds}")
     for problem in feed_set.problems:
         click.echo(f"bad feed definition: {problem}")
+    for name in unhealthy:
+        click.echo(f"unhealthy: {name}", err=True)
+    _exit_unhealthy(unhealthy)
+
+
+# Last-run outcomes that make status exit 1.
+_UNHEALTHY = {"failed", "invalid", "locked", "interrupted"}
+
+
+def _overdue(next_run: datetime | None, now: datetime, grace: timedelta) -> bool:
+    """A scheduled run whose time passed more than the misfire grace ago."""
+    return next_run is not None and next_run + grace < now
+
+
+def _exit_unhealthy(unhealthy: list[str]) -> None:
+    if unhealthy:
+        click.get_current_context().exit(1)
 
 
 def _time(moment: datetime | None) -> str:

@@ -166,13 +166,17 @@ def replay(app: AppContext, feed_id: str, at: datetime, as_json: bool) -> None:
         prefix = join_key(feed.prefix, "replay", at.strftime("%Y%m%dT%H%M%SZ"))
         result = publisher.publish_feed(feed, at=at, trigger="replay", prefix=prefix)
         summary = PublishSummary((result,))
-        _report(summary, as_json)
-        if result.is_ok:
+        urls: list[str] = []
+        if result.is_ok and (result.written or result.skipped):
             target = publisher.destination(feed.destination or None)
-            for name in ("rss.xml", "atom.xml", "newsml.xml"):
-                key = join_key(prefix, name)
-                if result.written or result.skipped:
-                    click.echo(f"  {target.url(key)}")
+            urls = [
+                target.url(join_key(prefix, name))
+                for name in ("rss.xml", "atom.xml", "newsml.xml")
+            ]
+        _report(summary, as_json, {"urls": urls} if as_json else None)
+        if not as_json:
+            for url in urls:
+                click.echo(f"  {url}")
     finally:
         publisher.close()
     _exit(app, summary)
@@ -222,6 +226,13 @@ def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
         seconds = int(delta.total_seconds())
     feed = _feeds(app, (feed_id,))[0]
     destination = destination_for(app.settings, feed.destination or None)
+    if seconds is not None and not destination.presigns:
+        destination.close()
+        raise click.BadParameter(
+            f"a presigned URL needs an S3 destination; feed {feed_id!r} is "
+            f"published to the folder destination {destination.name!r}",
+            param_hint="--expires",
+        )
     try:
         click.echo(
             destination.url(
@@ -240,10 +251,10 @@ def _feeds(app: AppContext, feed_ids: Sequence[str]) -> list[FeedDefinition]:
     and make the command end with exit code 3 after the good feeds ran."""
     import logging
 
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
 
     settings = app.settings
-    feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    feed_set = load_site_feeds(settings)
     log = logging.getLogger("syndication.cli.publish")
     if feed_ids:
         return [feed_set.get(feed_id) for feed_id in dict.fromkeys(feed_ids)]
@@ -313,11 +324,15 @@ def _refuse_future(at: datetime | None) -> None:
         )
 
 
-def _report(summary: PublishSummary, as_json: bool) -> None:
+def _report(
+    summary: PublishSummary, as_json: bool, extra: dict[str, Any] | None = None
+) -> None:
+    """The results, as lines or as ONE JSON document (``extra`` keys added)."""
     if as_json:
         click.echo(
             json.dumps(
                 {
+                    **(extra or {}),
                     "feeds": [_result_json(r) for r in summary.results],
                     "written": summary.written,
                     "skipped": summary.skipped,
@@ -348,10 +363,14 @@ def _report(summary: PublishSummary, as_json: bool) -> None:
 
 
 def _result_line(result: FeedResult) -> str:
+    written = (
+        f"{len(result.would_write)} would be written"
+        if result.outcome == "dry-run"
+        else f"{len(result.written)} written"
+    )
     text = (
         f"{result.feed_id} → {result.destination}: {result.outcome}, "
-        f"{len(result.written) or len(result.would_write)} written, "
-        f"{result.skipped} skipped, {result.items} item(s)"
+        f"{written}, {result.skipped} skipped, {result.items} item(s)"
     )
     if result.error:
         text += f" ({result.error})"

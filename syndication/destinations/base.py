@@ -46,6 +46,8 @@ class Destination(Protocol):
 
     name: str
     public_base_url: str
+    # Whether url(expires_seconds=...) gives a presigned, expiring address.
+    presigns: bool
 
     def fingerprint(self, body: bytes) -> str:
         """What :meth:`list` reports for a key holding ``body`` (SHA-256 for a

@@ -1,16 +1,30 @@
 """What the three formats say the same way: item links, the feed's time and
-language, subject schemes, bylines and how a correction is shown. Every renderer
-takes these from here so RSS, Atom and NewsML-G2 never disagree."""
+language, subject schemes, bylines, the body and how a correction is shown.
+Every renderer takes these from here so RSS, Atom and NewsML-G2 never disagree.
+
+Nothing a reader could run leaves here: links are absolute http(s) URLs or are
+left out, and the body is cleaned with the ingest allow-list again
+(:func:`syndication.articles.sanitize.sanitize_html`), so a version that reached
+the store some other way is published clean instead of freezing its feeds.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
+import re
+from dataclasses import replace
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from syndication.articles.model import Byline, Role, Subject, Version
+from syndication.articles.sanitize import sanitize_html
 from syndication.config import Agency
+from syndication.credit import credited_body
 from syndication.render.base import Edition, Item
+from syndication.select import language_matches
+
+log = logging.getLogger(__name__)
 
 # QCode scheme alias → the IPTC scheme URI (RSS category domain, Atom scheme).
 SCHEMES = {
@@ -23,6 +37,26 @@ SCHEMES = {
 SIGNAL_SCHEME = "http://cv.iptc.org/newscodes/signal/"
 CORRECTION = "correction"
 CORRECTION_CLASS = "correction"
+# Characters no URL may hold unencoded: spaces and controls (a browser drops or
+# reinterprets them), double quotes, backticks and angle brackets (they end an
+# attribute or tag where a reader writes the link unescaped), backslashes
+# (browsers read them as slashes).
+_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\"`<>\\]")
+
+
+def web_url(value: str) -> str:
+    """``value`` when it is an absolute http or https URL with a host (scheme in
+    any case), else ''. Every link and image address a renderer writes passes
+    through here: no other scheme reaches a reader."""
+    if not value or _NOT_IN_URL.search(value):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an invalid IPv6 host, a bad port
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return value
 
 
 def feed_guid(edition: Edition) -> str:
@@ -31,19 +65,36 @@ def feed_guid(edition: Edition) -> str:
 
 
 def item_link(version: Version, agency: Agency) -> str:
-    """The story's own link, else its address on the agency's site."""
-    if version.link:
-        return version.link
-    return f"{agency.url.rstrip('/')}/item/{quote(version.guid, safe=':')}"
+    """The story's own link when it is an http(s) URL, else its address on the
+    agency's site (a link of another scheme is logged and left out)."""
+    link = web_url(version.link)
+    if version.link and not link:
+        log.warning(
+            "item %s: link is not an http(s) URL; the agency's address is used",
+            version.guid,
+        )
+    return link or f"{agency.url.rstrip('/')}/item/{quote(version.guid, safe=':')}"
 
 
-def self_url(edition: Edition, fmt: str, file_name: str) -> str:
-    """Where the document is published (``edition.self_urls``), else beside the
-    feed's link."""
-    given = edition.self_urls.get(fmt)
-    if given:
-        return given
-    return f"{edition.feed.link.rstrip('/')}/{file_name}"
+def feed_link(edition: Edition) -> str:
+    """The feed's link (RSS channel link, Atom alternate): the definition's,
+    else, when that is not an http(s) URL (``feeds check`` reports it), the
+    agency's site."""
+    link = web_url(edition.feed.link)
+    if not link:
+        log.warning(
+            "feed %s: link is not an http(s) URL; the agency's address is used",
+            edition.feed.feed_id,
+        )
+    return link or edition.agency.url
+
+
+def self_url(edition: Edition, fmt: str) -> str:
+    """Where the document of format ``fmt`` is published (``edition.self_urls``,
+    from the destination's public base URL); '' when that is not known: a self
+    link is never guessed (from the partner's site, say), since a reader
+    follows it to refresh the feed."""
+    return edition.self_urls.get(fmt, "")
 
 
 def newest_time(edition: Edition) -> datetime:
@@ -57,12 +108,22 @@ def newest_time(edition: Edition) -> datetime:
 
 
 def feed_language(edition: Edition) -> str:
-    """The feed's language: the first it selects, else the one all its items
-    share; empty when they differ."""
-    if edition.feed.selection.languages:
-        return edition.feed.selection.languages[0]
-    languages = {item.version.language for item in edition.items}
-    return languages.pop() if len(languages) == 1 else ""
+    """The feed's language (RSS channel ``language``, Atom feed ``xml:lang``),
+    never one an item contradicts: the first language the feed selects that
+    every item's language falls within (``en`` holds ``en-GB``, see
+    :func:`syndication.select.language_matches`), else, for a feed selecting
+    no language, the tag all its items share; '' when they differ (each item
+    then states its own). An empty feed states its selected language only
+    when it selects one."""
+    selected = edition.feed.selection.languages
+    tags = [item.version.language for item in edition.items]
+    if selected:
+        if not tags:
+            return selected[0] if len(selected) == 1 else ""
+        return next(
+            (s for s in selected if all(language_matches(t, (s,)) for t in tags)), ""
+        )
+    return tags[0] if len({t.lower() for t in tags}) == 1 else ""
 
 
 def subject_term(subject: Subject) -> tuple[str, str]:
@@ -102,11 +163,32 @@ def correction_paragraph(version: Version) -> str:
     return f'<p class="{CORRECTION_CLASS}">{html.escape(text, quote=False)}</p>'
 
 
-def shown_body(item: Item) -> str:
-    """The body RSS and Atom carry: the credited body, opened by the correction
-    paragraph when the version is a correction (NewsML-G2 states a correction
-    in its metadata instead: ``sig:correction`` and the edNote)."""
-    if not item.version.is_correction:
+def credited_clean_body(item: Item, agency_line: str = "") -> str:
+    """The credited body (what NewsML-G2 carries) with the story's own HTML
+    cleaned by the ingest allow-list; the item's body itself when the story's
+    HTML is clean already (any story that came through ingest). ``agency_line``
+    is the agency's credit line, as :func:`syndication.credit.make_item` gives
+    it to :func:`~syndication.credit.credited_body`."""
+    version = item.version
+    clean = sanitize_html(version.body)
+    if not clean.removed and clean.html == version.body.strip():
         return item.body
+    if clean.removed:
+        log.warning(
+            "item %s: body markup removed before publishing: %s",
+            version.guid,
+            ", ".join(clean.removed),
+        )
+    clean_version = replace(version, body=clean.html)
+    return credited_body(clean_version, item.credit, agency_line=agency_line)
+
+
+def shown_body(item: Item, agency_line: str = "") -> str:
+    """The body RSS and Atom carry: the clean credited body, opened by the
+    correction paragraph when the version is a correction (NewsML-G2 states a
+    correction in its metadata instead: ``sig:correction`` and the edNote)."""
+    body = credited_clean_body(item, agency_line)
+    if not item.version.is_correction:
+        return body
     paragraph = correction_paragraph(item.version)
-    return f"{paragraph}\n{item.body}" if item.body else paragraph
+    return f"{paragraph}\n{body}" if body else paragraph

@@ -9,16 +9,22 @@ itemMeta; ItemManagementGroup: itemClass, provider, versionCreated,
 firstCreated, embargoed, pubStatus, edNote, signal; AdministrativeMetadataGroup:
 urgency, contentCreated, contentModified, then located/creator/contributor;
 DescriptiveMetadataGroup: language, keyword, subject, slugline, headline,
-dateline, by, creditline, description). The body is one XHTML ``html`` root in
-``inlineXML``. A canceled item (a kill) keeps only ids, version, dates,
-provider, rights, ``pubStatus stat:canceled`` and the kill note (``edNote``),
-and of its contentMeta only the credit line: no headline, summary, slugline,
-byline or body of the killed story. A feed with nothing to carry still gets a
-newsMessage, holding one empty ``packageItem`` (see :func:`news_message`).
+dateline, by, creditline, description). Text elements are text in NewsML-G2
+(never HTML), so they are XML-escaped only. The body, cleaned by the ingest
+allow-list (see :func:`syndication.render.fields.credited_clean_body`), is one
+XHTML ``html`` root in ``inlineXML``, opened by a ``<figure>`` per image (the
+picture with its alt text, caption and credit; see
+:mod:`syndication.render.xhtml`). A canceled item (a kill) keeps only ids,
+version, dates, provider, rights, ``pubStatus stat:canceled`` and the kill
+note (``edNote``), and of its contentMeta only the credit line: no headline,
+summary, slugline, byline or body of the killed story. A feed with nothing to
+carry still gets a newsMessage, holding one empty ``packageItem`` (see
+:func:`news_message`).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lxml import etree
@@ -32,10 +38,12 @@ from syndication.render.fields import (
     authors,
     by_text,
     contributors,
+    credited_clean_body,
     feed_guid,
     feed_language,
     newest_time,
 )
+from syndication.render.media import feed_images
 from syndication.render.text import iso_time, xml_text
 from syndication.render.xhtml import xhtml_document
 
@@ -49,6 +57,7 @@ ITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml; charset=utf-8"
 _NSMAP: dict[str, str] = {None: G2}  # type: ignore[dict-item]
 # The id of the empty feed package's only group (xs:ID; groupSet's root).
 EMPTY_GROUP = "root"
+_LINE_BREAKS = re.compile(r"[\t\n\r]+")
 # Serialized items remembered across feeds (standalone and inside a message),
 # about 8 KB each: the publish's memory is mostly these caches.
 DOCUMENT_CACHE_SIZE = 2048
@@ -302,8 +311,9 @@ def _news_item(
     inline.append(
         xhtml_document(
             _text(version.headline, f"{where} headline"),
-            _text(item.body, f"{where} body"),
+            xml_text(credited_clean_body(item, agency.credit_line), f"{where} body"),
             where,
+            feed_images(version, where),
         )
     )
     return root
@@ -340,4 +350,7 @@ def _sub(
 
 
 def _text(value: str, where: str) -> str:
-    return xml_text(value, where)
+    """Text as NewsML-G2 carries it: names, keywords and other strings are
+    ``g2normalizedString`` in IPTC's schema (no tab, line feed or carriage
+    return), so those become spaces in every text element."""
+    return _LINE_BREAKS.sub(" ", xml_text(value, where))

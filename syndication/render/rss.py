@@ -1,20 +1,34 @@
 """RSS 2.0 renderer (feedgen plus :mod:`syndication.render.feedgen_ext`).
 
-Channel: title, link, description, ``atom:link rel="self"`` (and ``rel="hub"``),
-copyright (the rights statement), language, ``lastBuildDate`` = the newest
-version time in the edition (feedgen would stamp the clock; we never let it).
-Items in the edition's order (the latest change first, as in Atom and
-NewsML-G2): title, link, ``guid isPermaLink="false"``, description (the
-standfirst), ``content:encoded`` (escaped HTML: body plus credit paragraph,
+RSS states no content type: readers take ``title`` and ``description`` for
+HTML (RSS 2.0 allows entity-encoded HTML in a description; feedparser and
+browsers' readers treat titles alike). So the feed's title and description, the
+headline and the standfirst are written as HTML-escaped text (``&lt;script&gt;``
+as characters of the HTML source, escaped once more by XML): every reader shows
+the words as written and none can find a tag in them. ``content:encoded`` is the
+clean body (HTML by definition). Links are http(s) only (see
+:func:`syndication.render.fields.web_url`).
+
+Channel: title, link, description, ``atom:link rel="self"`` where the document
+is published (only when the destination has a public base URL: never guessed)
+and ``rel="hub"``, copyright (the rights statement), language (only one no
+item contradicts, see :func:`syndication.render.fields.feed_language`),
+``lastBuildDate`` = the newest version time in the edition (feedgen would stamp
+the clock; we never let it). Items in the edition's order (the latest change
+first, as in Atom and NewsML-G2): title, link, ``guid isPermaLink="false"``,
+description (the standfirst; none without one), ``content:encoded`` (escaped
+HTML: body plus credit paragraph,
 opened by the correction paragraph for a correction), categories with the IPTC
 scheme as domain (a correction adds the IPTC signal ``correction``),
 ``pubDate`` (RFC 822: the first publication, as Atom's ``published``), and for a
 later version ``atom:updated`` (its time, as Atom's ``updated``), then the
-extension's ``dc:``/``media:`` elements.
+extensions' ``dc:`` and ``media:`` elements (bylines, language, rights and
+credit; images with caption, credit and alt text).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from feedgen.feed import FeedGenerator
@@ -28,11 +42,18 @@ from syndication.render.fields import (
     CORRECTION,
     SIGNAL_SCHEME,
     feed_language,
+    feed_link,
     item_link,
     newest_time,
     self_url,
     shown_body,
     subject_term,
+    web_url,
+)
+from syndication.render.media import (
+    ImageEntryExtension,
+    ImageFeedExtension,
+    feed_images,
 )
 from syndication.render.text import xml_text
 
@@ -62,16 +83,17 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     fg.register_extension(
         "credit", CreditFeedExtension, CreditEntryExtension, atom=False, rss=True
     )
-    fg.credit.hub_url = edition.hub_url
-    fg.title(xml_text(feed.title, f"{where} title"))
-    fg.description(xml_text(feed.description, f"{where} description"))
-    # feedgen uses the last link given as the channel <link>: self first.
-    fg.link(
-        href=self_url(edition, "rss", "rss.xml"),
-        rel="self",
-        type="application/rss+xml",
+    fg.register_extension(
+        "images", ImageFeedExtension, ImageEntryExtension, atom=False, rss=True
     )
-    fg.link(href=feed.link, rel="alternate")
+    fg.credit.hub_url = web_url(edition.hub_url)
+    fg.title(html_text(feed.title, f"{where} title"))
+    fg.description(html_text(feed.description, f"{where} description"))
+    # feedgen uses the last link given as the channel <link>: self first.
+    own = web_url(self_url(edition, "rss"))
+    if own:
+        fg.link(href=own, rel="self", type="application/rss+xml")
+    fg.link(href=feed_link(edition), rel="alternate")
     language = feed_language(edition)
     if language:
         fg.language(language)
@@ -82,13 +104,17 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         version = item.version
         at = f"{where} item {version.guid}"
         entry = fg.add_entry(order="append")
-        entry.title(xml_text(version.headline, f"{at} headline"))
+        entry.title(html_text(version.headline, f"{at} headline"))
         entry.link(href=item_link(version, agency), rel="alternate")
         entry.guid(version.guid, permalink=False)
+        # feedgen writes content:encoded only beside a description: an item
+        # without a standfirst gets the headline here, which the credit
+        # extension takes out again.
         entry.description(
-            xml_text(version.summary or version.headline, f"{at} summary")
+            html_text(version.summary or version.headline, f"{at} summary")
         )
-        entry.content(xml_text(shown_body(item), f"{at} body"), type="html")
+        body = shown_body(item, agency.credit_line)
+        entry.content(xml_text(body, f"{at} body"), type="html")
         categories = []
         for subject in version.subjects:
             scheme, term = subject_term(subject)
@@ -102,11 +128,19 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
             entry.category(categories)
         entry.pubDate(version.first_created)
         entry.credit.set_item(item, agency, at)
+        entry.images.images = feed_images(version, at)
     document = fg.rss_str(pretty=False)
     root = etree.fromstring(document, _PARSER)
     return etree.tostring(
         root, encoding="UTF-8", xml_declaration=True, pretty_print=True
     )
+
+
+def html_text(value: str, where: str) -> str:
+    """Plain text as the HTML source of an element readers take for HTML:
+    ``<``, ``>`` and ``&`` as character references (quotes need none outside
+    attributes); characters XML cannot carry removed (logged)."""
+    return html.escape(xml_text(value, where), quote=False)
 
 
 # Re-read feedgen's output only to pretty-print it; nothing external is loaded.

@@ -1,20 +1,18 @@
-"""The body rules: the credit paragraph ends every body (unless the feed opts
-out), and no body holds a script, an iframe (frame, object, embed), an
-event-handler attribute or a javascript: URL.
+"""The credit-paragraph rule: every body ends with the credit paragraph
+(unless the feed opts out), and that paragraph says the credit line.
 
-RSS ``content:encoded``/``description`` and Atom ``content``/``summary`` of type
+RSS ``content:encoded`` (else ``description``) and Atom ``content`` of type
 ``html`` are escaped HTML: they are parsed here with lxml's HTML parser (no
-network; HTML has no external entities). Atom ``xhtml`` content and NewsML-G2
+network; HTML has no external entities), which agrees with browsers on the
+allow-listed markup a credited body holds. Atom ``xhtml`` content and NewsML-G2
 ``inlineXML`` are already elements of the document and are walked as they are.
-Because an HTML parser and a browser may disagree on odd markup, escaped HTML is
-also searched for the opening of a forbidden element as plain text.
+The safety rules (no active content in any field) are in
+:mod:`syndication.validate.safety`, which parses HTML as browsers do.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree, html
@@ -28,38 +26,21 @@ G2 = "{http://iptc.org/std/nar/2006-10-01/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 CREDIT_CLASS = "credit"
-SCRIPT_TAGS = frozenset({"script"})
-FRAME_TAGS = frozenset({"iframe", "frame", "frameset", "object", "embed"})
-URL_ATTRIBUTES = frozenset(
-    {
-        "href", "src", "action", "formaction", "data", "poster", "background",
-        "cite", "longdesc", "lowsrc", "dynsrc", "srcset", "usemap", "codebase",
-        "manifest", "ping", "icon", "profile", "xlink:href",
-    }
-)  # fmt: skip
-_FORBIDDEN_OPENING = re.compile(
-    r"<\s*(script|iframe|frame|frameset|object|embed)\b", re.IGNORECASE
-)
-# Verdicts on escaped HTML bodies: (check, SHA-256 of the text, credit line) →
-# the safety rules broken, or the credit-paragraph message (None when right).
+# Verdicts on escaped HTML bodies: (SHA-256 of the text, credit line) → the
+# credit-paragraph message (None when right).
 VERDICT_CACHE_SIZE = 100_000
-_VERDICTS: dict[tuple[str, bytes, str], object] = {}
+_VERDICTS: dict[tuple[bytes, str], object] = {}
 _UNKNOWN = object()
-# Browsers ignore whitespace and control characters inside a URL scheme.
-_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
-_SCRIPT_SCHEME = re.compile(r"^(javascript|vbscript):", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Field:
-    """One HTML field of an item: the element holding it (for the line), the
-    element whose children are the body's top-level nodes (None when the field
-    is plain text), the element to search for forbidden markup, and the escaped
-    HTML as text when it was escaped."""
+    """An item's body: the element holding it (for the line), the element whose
+    children are the body's top-level nodes (None when the body is plain text),
+    and the escaped HTML as text when it was escaped."""
 
     element: etree._Element
     root: etree._Element | None
-    scan: etree._Element | None = None
     source: str = ""
     # Escaped HTML is parsed only when its verdict is not known yet (the same
     # body recurs in every feed and format that carries the story).
@@ -74,7 +55,6 @@ class Entry:
     guid: str
     credit_line: str
     body: Field | None
-    others: tuple[Field, ...]
     canceled: bool = False
 
 
@@ -96,11 +76,8 @@ def body_problems(
     expected_credit: str | None,
     append_paragraph: bool | None,
 ) -> list[Problem]:
-    """The credit paragraph and safety problems of one item."""
+    """The credit-paragraph problem of one item, if any."""
     problems: list[Problem] = []
-    fields = ((entry.body,) if entry.body else ()) + entry.others
-    for found in fields:
-        problems += _safety_problems(found, name)
     if append_paragraph is not False and entry.body is not None and not entry.canceled:
         credit = " ".join((expected_credit or entry.credit_line).split())
         message = (
@@ -142,88 +119,20 @@ def _last_element(root: etree._Element) -> etree._Element | None:
     return children[-1] if children else None
 
 
-def _safety_problems(found: Field, name: str) -> list[Problem]:
-    rules = (
-        _escaped_rules(found.source)
-        if found.escaped
-        else _scan_rules(found.source, found.scan)
-    )
-    line = source_line(found.element)
-    return [Problem(name, line, rule, message) for rule, message in rules]
-
-
-def _escaped_rules(source: str) -> tuple[tuple[str, str], ...]:
-    """The safety verdict on escaped HTML, remembered by the text's digest."""
-    key = ("safety", hashlib.sha256(source.encode("utf-8")).digest(), "")
-    known = _VERDICTS.get(key)
-    if known is None:
-        root = parse_html(source).getroottree().getroot()
-        known = _remember(key, _scan_rules(source, root))
-    return known  # type: ignore[return-value]
-
-
 def _escaped_paragraph(source: str, credit: str) -> str | None:
     """The credit-paragraph verdict on escaped HTML, remembered likewise."""
-    key = ("paragraph", hashlib.sha256(source.encode("utf-8")).digest(), credit)
+    key = (hashlib.sha256(source.encode("utf-8")).digest(), credit)
     known = _VERDICTS.get(key, _UNKNOWN)  # None is a verdict: nothing wrong
     if known is _UNKNOWN:
         known = _remember(key, _paragraph_mismatch(parse_html(source), credit))
     return known  # type: ignore[return-value]
 
 
-def _remember(key: tuple[str, bytes, str], verdict: object) -> object:
+def _remember(key: tuple[bytes, str], verdict: object) -> object:
     if len(_VERDICTS) >= VERDICT_CACHE_SIZE:
         _VERDICTS.clear()
     _VERDICTS[key] = verdict
     return verdict
-
-
-def _scan_rules(
-    source: str, scan: etree._Element | None
-) -> tuple[tuple[str, str], ...]:
-    rules: dict[str, str] = {}
-    if source and (match := _FORBIDDEN_OPENING.search(source)):
-        tag = match.group(1).lower()
-        rule = "body-no-script" if tag in SCRIPT_TAGS else "body-no-iframe"
-        rules.setdefault(rule, f"The body contains a {tag} element.")
-    if scan is not None:
-        for element in scan.iter():
-            if not isinstance(element.tag, str):
-                continue
-            tag = _local(element)
-            if tag in SCRIPT_TAGS:
-                rules.setdefault(
-                    "body-no-script", f"The body contains a {tag} element."
-                )
-            elif tag in FRAME_TAGS:
-                rules.setdefault(
-                    "body-no-iframe", f"The body contains a {tag} element."
-                )
-            for attribute, value in element.attrib.items():
-                problems = _attribute_problems(tag, str(attribute), str(value))
-                for rule, message in problems:
-                    rules.setdefault(rule, message)
-    return tuple(rules.items())
-
-
-def _attribute_problems(
-    tag: str, attribute: str, value: str
-) -> Iterator[tuple[str, str]]:
-    local = attribute.rsplit("}", 1)[-1].lower()
-    if local.startswith("on"):
-        yield (
-            "body-no-event-handler",
-            f"The body contains an event-handler attribute ({local} on {tag}).",
-        )
-    compact = _IGNORED_IN_SCHEME.sub("", value)
-    url_like = local in URL_ATTRIBUTES or attribute.lower().endswith("}href")
-    if (url_like and _SCRIPT_SCHEME.match(compact)) or (
-        local in ("style", "content") and "javascript:" in compact.lower()
-    ):
-        yield (
-            "body-no-javascript-url",
-            f"The body contains a javascript: URL ({local} on {tag}).",
-        )
 
 
 def _local(element: etree._Element) -> str:
@@ -231,14 +140,13 @@ def _local(element: etree._Element) -> str:
 
 
 def _escaped_html(element: etree._Element) -> Field:
-    return Field(element, None, None, element.text or "", escaped=True)
+    return Field(element, None, element.text or "", escaped=True)
 
 
 def parse_html(source: str) -> etree._Element:
-    """Escaped HTML parsed as the ``body`` of a document (no network). The
-    explicit ``<body>`` keeps a leading script or style in the body rather than
-    moved to a ``head``; anything the parser still puts elsewhere is in the same
-    document, which is what the safety rules search."""
+    """Escaped HTML parsed as the ``body`` of a document (no network), for the
+    credit-paragraph and correction rules. The explicit ``<body>`` keeps
+    leading markup in the body rather than moved to a ``head``."""
     parser = html.HTMLParser(
         no_network=True, recover=True, huge_tree=False, remove_comments=True
     )
@@ -251,9 +159,12 @@ def parse_html(source: str) -> etree._Element:
 
 def _rss_entry(item: etree._Element) -> Entry:
     content = item.find(RSS_CONTENT)
-    description = item.find("description")
     credit = next(
-        (c for c in item.iterfind(RSS_MEDIA_CREDIT) if c.get("role") == "distributor"),
+        (
+            c
+            for c in item.iterfind(RSS_MEDIA_CREDIT)
+            if c.get("role") == "publishing company"
+        ),
         None,
     )
     return Entry(
@@ -261,7 +172,6 @@ def _rss_entry(item: etree._Element) -> Entry:
         guid=(item.findtext("guid") or "").strip(),
         credit_line=_text(credit),
         body=_escaped_html(content) if content is not None else None,
-        others=(_escaped_html(description),) if description is not None else (),
     )
 
 
@@ -274,22 +184,18 @@ def _atom_field(element: etree._Element | None) -> Field | None:
     if kind == "xhtml":
         # RFC 4287 §3.1.1.3: the content is a single xhtml:div.
         div = _last_element(element)
-        return Field(element, div if div is not None else element, element)
+        return Field(element, div if div is not None else element)
     if len(element):  # inline XML of another media type
-        return Field(element, element, element)
+        return Field(element, element)
     return Field(element, None)
 
 
 def _atom_entry(entry: etree._Element) -> Entry:
-    summary = _atom_field(entry.find(f"{ATOM}summary"))
     return Entry(
         element=entry,
         guid=(entry.findtext(f"{ATOM}id") or "").strip(),
         credit_line=_text(entry.find(f"{ATOM}rights")),
         body=_atom_field(entry.find(f"{ATOM}content")),
-        others=(summary,)
-        if summary is not None and (summary.escaped or summary.root is not None)
-        else (),
     )
 
 
@@ -298,14 +204,13 @@ def _g2_entry(item: etree._Element) -> Entry:
     body: Field | None = None
     if inline is not None:
         html_body = inline.find(f".//{XHTML}body")
-        body = Field(inline, html_body if html_body is not None else inline, inline)
+        body = Field(inline, html_body if html_body is not None else inline)
     status = item.find(f"{G2}itemMeta/{G2}pubStatus")
     return Entry(
         element=item,
         guid=(item.get("guid") or "").strip(),
         credit_line=_text(item.find(f"{G2}contentMeta/{G2}creditline")),
         body=body,
-        others=(),
         canceled=status is not None and status.get("qcode") == "stat:canceled",
     )
 

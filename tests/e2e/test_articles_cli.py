@@ -197,11 +197,11 @@ def test_show(run, examples) -> None:
     assert "<p>" not in result.stdout
     missing = run("articles", "show", "nope")
     assert (missing.exit_code, missing.stderr) == (
-        1,
+        3,
         "Error: no article with id 'nope'\n",
     )
     no_version = run("articles", "show", SAHEL_ID, "--version", "7")
-    assert no_version.exit_code == 1
+    assert no_version.exit_code == 3
     assert no_version.stderr == f"Error: article '{SAHEL_ID}' has no version 7\n"
     both = run("articles", "show", SAHEL_ID, "--version", "1", "--history")
     assert both.exit_code == 2
@@ -229,7 +229,7 @@ def test_kill_then_history(run, examples) -> None:
     assert (old["version"], old["status"]) == (1, "usable")
     unknown = run("articles", "kill", "nope", "--reason", "x")
     assert (unknown.exit_code, unknown.stderr) == (
-        1,
+        3,
         "Error: no article with id 'nope'\n",
     )
     no_reason = run("articles", "kill", SAHEL_ID)
@@ -257,7 +257,7 @@ def test_correct(run, examples, tmp_path: Path) -> None:
     assert as_json["is_correction"] is True
     missing = run("articles", "correct", "nope", str(fixed), "--note", "x")
     assert (missing.exit_code, missing.stderr) == (
-        1,
+        3,
         "Error: no article with id 'nope'\n",
     )
     bad = run("articles", "correct", SAHEL_ID, str(BAD / "empty.txt"), "--note", "x")

@@ -116,7 +116,7 @@ def test_another_agencys_credit_holds_the_story_until_released(
 
 def test_release_of_an_unknown_article(run) -> None:
     result = run("articles", "release", "nope")
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.stderr.endswith("Error: no article with id 'nope'\n")
 
 

@@ -56,7 +56,10 @@ def run(config: Path, *args: str):  # type: ignore[no-untyped-def]
 def test_dry_run_writes_nothing(config: Path, tmp_path: Path) -> None:
     result = run(config, "publish", "--dry-run", "--at", "2026-11-27T12:00:00Z")
     assert result.exit_code == 0, result.output
-    assert "alpha → local: dry-run, 5 written, 0 skipped, 2 item(s)" in result.stdout
+    assert (
+        "alpha → local: dry-run, 5 would be written, 0 skipped, 2 item(s)"
+        in result.stdout
+    )
     assert "  would write alpha/rss.xml" in result.stdout
     assert not (tmp_path / "public").exists()
     assert run(config, "history").stdout == "no publish runs recorded\n"
@@ -276,7 +279,53 @@ def test_status_and_history_text_exactly(config: Path) -> None:
         f"alpha                         local     {started}  published         "
         "   5      2  -"
     )
-    assert run(config, "history", "nope").stdout == "no publish runs recorded\n"
+    nope = run(config, "history", "nope")
+    assert nope.exit_code == 3
+    assert nope.stderr == (
+        "Error: no feed 'nope' and no runs of it in the ledger; defined feeds: alpha\n"
+    )
+
+
+def test_status_is_a_health_check(config: Path, tmp_path: Path) -> None:
+    assert run(config, "publish", "--at", "2026-11-27T12:00:00Z").exit_code == 0
+    healthy = run(config, "status", "--json")
+    assert healthy.exit_code == 0
+    assert json.loads(healthy.stdout)["healthy"] is True
+    # The destination goes away: the next run fails, and status says so.
+    public = tmp_path / "public"
+    public.rename(tmp_path / "gone")
+    public.write_text("not a folder", encoding="utf-8")
+    failed = run(config, "publish", "--force")
+    assert failed.exit_code == 1
+    sick = run(config, "status", "--json")
+    assert sick.exit_code == 1
+    assert json.loads(sick.stdout)["healthy"] is False
+    text = run(config, "status")
+    assert text.exit_code == 1
+    assert text.stderr.endswith("unhealthy: alpha\n")
+
+
+def test_json_outputs_are_one_document_each(config: Path) -> None:
+    commands = [
+        ("publish", "--at", "2026-11-27T12:00:00Z", "--json"),
+        ("replay", "alpha", "--at", "2026-11-27T10:00:00Z", "--json"),
+        ("history", "--json"),
+        ("status", "--json"),
+        ("publish", "--dry-run", "--json"),
+    ]
+    for command in commands:
+        result = run(config, *command)
+        assert result.exit_code == 0, (command, result.output)
+        json.loads(result.stdout)
+
+
+def test_expires_needs_a_destination_that_presigns(config: Path) -> None:
+    result = run(config, "url", "alpha", "--expires", "1h")
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for --expires: a presigned URL needs an S3 destination; "
+        "feed 'alpha' is published to the folder destination 'local'"
+    ) in result.stderr
 
 
 def test_url_of_a_local_feed(config: Path, tmp_path: Path) -> None:
@@ -298,3 +347,27 @@ def test_url_of_a_local_feed(config: Path, tmp_path: Path) -> None:
     unknown = run(config, "url", "nope")
     assert unknown.exit_code == 3
     assert unknown.output == "Error: no feed 'nope'; defined feeds: alpha\n"
+
+
+def test_json_logs_are_one_object_per_event(config: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(config),
+            "--log-format",
+            "json",
+            "publish",
+            "--at",
+            "2026-11-27T12:00:00Z",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    [run_event] = [e for e in events if e.get("feed") == "alpha"]
+    assert run_event["outcome"] == "published"
+    assert run_event["level"] == "INFO"
+    assert run_event["logger"] == "syndication.publish"
+    assert isinstance(run_event["run_id"], int)
+    assert run_event["written"] == 5
+    assert run_event["elapsed_ms"] >= 0

@@ -61,7 +61,7 @@ def test_push_with_urgency_stores_a_new_version_first(site: Site):
 
 def test_push_errors(site: Site):
     missing = site.run("push", "urn:test:nope", check=False)
-    assert missing.returncode == 1
+    assert missing.returncode == 3
     assert missing.stderr.endswith("Error: no article with id 'urn:test:nope'\n")
     bad = site.run("push", "urn:test:nope", "--urgency", "0", check=False)
     assert bad.returncode == 2

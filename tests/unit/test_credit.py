@@ -45,7 +45,8 @@ def test_site_line_by_default(settings, version):
     credit = credit_for(version, feed(), agency)
     assert credit.line == agency.credit_line
     assert credit.copyright_holder == agency.copyright_holder
-    assert credit.rights == f"{agency.credit_line} {agency.copyright_notice}"
+    # Two sentences: the line ends with a URL, so a full stop is added.
+    assert credit.rights == f"{agency.credit_line}. {agency.copyright_notice}"
     assert credit.append_paragraph is True
 
 
@@ -129,7 +130,46 @@ def test_a_body_ending_with_our_plain_credit_paragraph_carries_it_once(
     assert credited_body(replace(ours, body=once), credit) == once
 
 
+def test_a_body_ending_with_our_credit_as_bare_text_carries_it_once(settings, version):
+    """An HTML body may end in text outside any paragraph (the sanitiser keeps
+    it): our credit line there is replaced by the paragraph, not repeated.
+    Found by tests/e2e/test_lifecycle_properties.py."""
+    line = settings.agency.credit_line
+    ours = replace(version, body=f"<p>One.</p>\n\n{html.escape(line)}")
+    item = make_item(ours, feed(), settings.agency)
+    assert item.body == f'<p>One.</p>\n<p class="credit">{html.escape(line)}</p>'
+    alone = make_item(replace(version, body=line), feed(), settings.agency)
+    assert alone.body == f'<p class="credit">{html.escape(line)}</p>'
+    other = replace(version, body="<p>One.</p>\n\nPlease credit Reuters.")
+    assert make_item(other, feed(), settings.agency).body.startswith(
+        "<p>One.</p>\n\nPlease credit Reuters.\n"
+    )
+
+
 def test_another_credit_paragraph_is_not_taken_for_ours(settings, version):
     other = replace(version, body="<p>One.</p>\n<p>Please credit Reuters.</p>")
     item = make_item(other, feed(), settings.agency)
     assert item.body.startswith("<p>One.</p>\n<p>Please credit Reuters.</p>\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "notice", "rights"),
+    [
+        (
+            "Visit http://news.trust.org",
+            "Copyright © X.",
+            "Visit http://news.trust.org. Copyright © X.",
+        ),
+        ("Credit: Example Wire.", "Copyright X.", "Credit: Example Wire. Copyright X."),
+        ("Photo by “A. N. Other.”", "© X", "Photo by “A. N. Other.” © X"),
+        ("Is it credited?", "© X", "Is it credited? © X"),
+        ("  Credit: A  ", "  © X  ", "Credit: A. © X"),
+        ("Credit: A", "", "Credit: A"),
+        ("", "© X", "© X"),
+    ],
+)
+def test_rights_are_the_credit_line_and_notice_as_two_sentences(line, notice, rights):
+    from syndication.render.base import Credit
+
+    credit = Credit(line, "Holder", notice, "", append_paragraph=True)
+    assert credit.rights == rights

@@ -205,3 +205,33 @@ def test_the_assembled_message_is_the_serialized_tree(edition):
     ]
     for variant in variants:
         assert message_document(variant) == _serialize(news_message(variant))
+
+
+def test_line_breaks_in_one_line_fields_stay_valid(feed, agency, schema):
+    """Names, keywords, sluglines and the like are g2normalizedString in IPTC's
+    schema (no tab or line break): a story whose fields hold them is written
+    with spaces instead, not refused."""
+    from syndication.articles.model import Byline, Dateline, Subject
+
+    from .render_kit import story
+
+    broken = "Line\tone\nline\r\ntwo"
+    version = story(
+        "breaks",
+        headline=broken,
+        summary=broken,
+        slugline=broken,
+        keywords=(broken,),
+        bylines=(Byline(broken),),
+        dateline=Dateline(broken, "June 17", broken),
+        subjects=(Subject("medtop:09000000", broken),),
+    )
+    for document in NewsmlRenderer().render(edition_of(feed, agency, [version])):
+        root = etree.fromstring(document.body)
+        assert schema.validate(root), (document.key, schema.error_log)
+    item = etree.fromstring(
+        NewsmlRenderer().render(edition_of(feed, agency, [version]))[0].body
+    )
+    assert item.findtext("g:contentMeta/g:creator/g:name", namespaces=NS) == (
+        "Line one line two"
+    )

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import feedparser
 import pytest
+from html_oracle import shown
 from lxml import etree
 
 from syndication.errors import ConfigError
@@ -77,6 +78,6 @@ def test_hostile_text_is_well_formed_and_control_characters_are_logged(
         for r in caplog.records
     )
     parsed = feedparser.parse(render_edition(edition, ["rss"])[0].body)
-    assert parsed.entries[0].title == (
+    assert shown(parsed.entries[0].title_detail) == (
         "Tom & Jerry <script> “quotes” 'apos' \"dq\" Ünïcödé 東京 end"
     )

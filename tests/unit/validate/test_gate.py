@@ -196,13 +196,19 @@ def test_a_feed_that_opts_out_needs_no_credit_paragraph(gate: Gate) -> None:
 
 
 def test_require_raises_validation_failed_with_the_report(gate: Gate) -> None:
-    built = edition(versions=(story(1, body="<p>Hi</p><script>x()</script>"),))
-    documents = render_edition(built, ["rss"])
+    built = edition(versions=(story(1, body="<p>Hi</p>"),))
+    [document] = render_edition(built, ["rss"])
+    # A renderer fault: a script in the body (the renderers clean bodies).
+    faulty = replace(
+        document,
+        body=document.body.replace(b"&lt;p&gt;Hi", b"&lt;script&gt;x()&lt;/script&gt;"),
+    )
+    assert faulty.body != document.body
     with pytest.raises(ValidationFailed) as caught:
-        gate.require(documents, built)
+        gate.require([faulty], built)
     report = caught.value.report
     assert isinstance(report, GateReport)
-    assert {p.rule for p in report.problems} == {"body-no-script"}
+    assert {p.rule for p in report.problems} == {"no-script"}
     assert str(caught.value) == (
         "feed partner-c-all: 1 problem(s) in 1 of 1 document(s); nothing written"
     )
@@ -271,3 +277,29 @@ def test_check_bytes_as_the_gate_module_offers_it(official_xsd: Path) -> None:
         body, name="n.xml", expectations=wrong, official_xsd=official_xsd
     )
     assert "credit-line-matches" in {p.rule for p in report.problems}
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"distribution": "internal"}, "is internal"),
+        ({"hold_reason": "foreign credit: Please credit X"}, "is held"),
+        ({"embargo_until": AT + timedelta(hours=1)}, "is still under embargo"),
+        ({"status": PubStatus.WITHHELD}, "is withheld"),
+    ],
+    ids=["internal", "held", "embargoed", "withheld"],
+)
+def test_no_story_that_must_not_be_syndicated_reaches_a_document(
+    gate: Gate, changes: dict[str, object], why: str
+) -> None:
+    """Even when a selection bug lets one through, the gate refuses it."""
+    from syndication.articles.model import Distribution
+
+    if changes.get("distribution") == "internal":
+        changes = {**changes, "distribution": Distribution.INTERNAL}
+    wrong = edition(versions=(story(1), story(2, **changes)))
+    report = gate.check(render_edition(wrong), wrong)
+    assert report.problems[0].rule == "not-for-syndication"
+    assert f"item urn:test:gate:2 version 1 {why}" in report.problems[0].message
+    fine = edition(versions=(story(1),))
+    assert gate.check(render_edition(fine), fine).ok
