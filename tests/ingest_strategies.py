@@ -3,7 +3,7 @@
 of the issue on hostile input, good and bad mixed.
 
 How many examples a fuzz test runs: a bounded number by default (CI), many
-more with ``SYNDICATION_LONG_RUN=1`` (see the README's "Tests").
+more with ``SYNDICATION_LONG_RUN=1`` (see the README's "Testing").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ validation gate (our grammars and rules and IPTC's official XSD); killed, its
 notice does too. Each example gets a new store.
 
 Bounded by default; SYNDICATION_LONG_RUN=1 runs many more examples (README,
-"Tests").
+"Testing").
 """
 
 from __future__ import annotations

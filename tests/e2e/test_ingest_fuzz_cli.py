@@ -10,7 +10,7 @@ file stored, a refused file stores nothing (versions counted before and after),
 and SQLite and PostgreSQL give the same verdict per file. Each example gets new
 stores. ``syndication ingest`` runs in-process (click's CliRunner) and, once, as
 a subprocess. Bounded by default; SYNDICATION_LONG_RUN=1 runs many more batches
-(README, "Tests").
+(README, "Testing").
 """
 
 from __future__ import annotations
