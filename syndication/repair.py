@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from syndication.articles.model import PubStatus
-from syndication.destinations.base import decode_segment, join_key
+from syndication.destinations.base import join_key
 from syndication.errors import NotFound, SyndicationError
 from syndication.publish import FeedResult, Publisher, _cache_control
 from syndication.render.base import Document, Item
@@ -40,7 +40,7 @@ from syndication.verify import (
     FeedVerification,
     check_feed,
 )
-from syndication.withdraw import ITEM_KEY, REPLAY_FOLDER
+from syndication.withdraw import ITEM_KEY, REPLAY_FOLDER, item_guids
 
 log = logging.getLogger(__name__)
 
@@ -247,13 +247,16 @@ def _render_items(
     feed, agency = scope.feed, publisher.settings.agency
     items: list[Item] = []
     canceled: list[Item] = []
+    found: list[tuple[str, str, int]] = []
     for key in keys:
         match = ITEM_KEY.match(key[len(scope.prefix) + 1 :])
         assert match is not None  # chosen by the caller
-        guid, number = decode_segment(match.group(1)), int(match.group(2))
+        found.append((key, match.group(1), int(match.group(2))))
+    names = item_guids(publisher.store, [segment for _, segment, _ in found])
+    for key, segment, number in found:
         try:
-            version = publisher.store.get(guid, number)
-        except NotFound:
+            version = publisher.store.get(names[segment], number)
+        except (KeyError, NotFound):
             log.error("feed %s: cannot restore %s: not in the store", feed.feed_id, key)
             continue
         item = make_item(version, feed, agency)

@@ -20,12 +20,17 @@ was withdrawn since.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from syndication.articles.model import PubStatus, Version
-from syndication.destinations.base import decode_segment, join_key
+from syndication.destinations.base import (
+    decode_segment,
+    encode_segment,
+    join_key,
+    segment_start,
+)
 from syndication.store.base import Store
 
 ITEM_KEY = re.compile(r"^items/([^/]+)/v([1-9][0-9]{0,9})\.xml$")
@@ -72,7 +77,7 @@ def plan_withdrawals(
 ) -> list[Withdrawal]:
     """The documents among ``keys`` (full keys under ``prefix``) that must be
     withdrawn as of ``at`` (the real current time), sorted by key."""
-    items: dict[str, tuple[str, int]] = {}
+    found: dict[str, tuple[str, int]] = {}
     replays: dict[str, list[str]] = {}
     start = len(prefix) + 1 if prefix else 0
     for key in keys:
@@ -85,9 +90,15 @@ def plan_withdrawals(
             continue
         match = ITEM_KEY.match(relative)
         if match:
-            items[key] = (decode_segment(match.group(1)), int(match.group(2)))
+            found[key] = (match.group(1), int(match.group(2)))
+    names = item_guids(store, [segment for segment, _ in found.values()])
+    # A segment no stored article encodes to names an article not in the store.
+    items = {
+        key: (names.get(segment, ""), number)
+        for key, (segment, number) in found.items()
+    }
     contents = store.edition_contents(destination, list(replays)) if replays else {}
-    guids = {guid for guid, _ in items.values()}
+    guids = {guid for guid, _ in items.values() if guid}
     for carried in contents.values():
         guids.update(guid for guid, _ in carried)
     latest = store.latest_as_of(sorted(guids), at) if guids else {}
@@ -101,6 +112,29 @@ def plan_withdrawals(
         if reason:
             withdrawals += [Withdrawal(key, reason) for key in folder_keys]
     return sorted(withdrawals, key=lambda w: w.key)
+
+
+def item_guids(store: Store, segments: Sequence[str]) -> dict[str, str]:
+    """The article id each item key segment names. A plain segment decodes to
+    its id; a long id's bounded segment (see
+    :func:`~syndication.destinations.base.encode_segment`) is found among the
+    stored ids that begin with the start it shows. A bounded segment no stored
+    id encodes to is left out."""
+    names: dict[str, str] = {}
+    bounded: set[str] = set()
+    for segment in segments:
+        guid = decode_segment(segment)
+        if guid is None:
+            bounded.add(segment)
+        else:
+            names[segment] = guid
+    if bounded:
+        starts = sorted({segment_start(segment) for segment in bounded})
+        for guid in store.guids_starting_with(starts):
+            segment = encode_segment(guid)
+            if segment in bounded:
+                names[segment] = guid
+    return names
 
 
 def _replay_refusal(

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.error import URLError
@@ -160,6 +160,64 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.external_service),
+    ]
+)
+def new_store_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[], str]]:
+    """Makes URLs of new, empty stores of one backend: hypothesis tests give each
+    example its own store (a fresh SQLite file, a fresh PostgreSQL schema)."""
+    made: list[str] = []
+    base_url = (
+        str(request.getfixturevalue("postgres_base_url"))
+        if request.param == "postgresql"
+        else ""
+    )
+
+    def make() -> str:
+        if base_url:
+            url = new_schema_url(base_url)
+        else:
+            url = f"sqlite:///{tmp_path / f'store-{len(made)}.db'}"
+        made.append(url)
+        return url
+
+    yield make
+    if base_url:
+        drop_schemas(base_url, made)
+
+
+def new_schema_url(base_url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    from syndication.store.sql import engine_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(engine_url(base_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options=-csearch_path%3D{schema}"
+
+
+def drop_schemas(base_url: str, urls: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+
+    from syndication.store.sql import engine_url
+
+    engine = create_engine(engine_url(base_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for url in urls:
+            schema = url.rsplit("%3D", 1)[1]
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture

@@ -112,6 +112,7 @@ def ingest_options(
     revive: bool = False,
 ) -> IngestOptions:
     from syndication.articles.ingest import IngestOptions, InputFormat, check_language
+    from syndication.articles.ingest.limits import FIRST_YEAR, LAST_YEAR
     from syndication.errors import InputError
 
     if language is not None:
@@ -119,6 +120,12 @@ def ingest_options(
             check_language(language)
         except InputError as exc:
             raise click.BadParameter(str(exc), param_hint="--language") from exc
+    if reference_date and not FIRST_YEAR <= reference_date.year <= LAST_YEAR:
+        raise click.BadParameter(
+            f"{reference_date.date().isoformat()} is outside the years {FIRST_YEAR} to "
+            f"{LAST_YEAR}",
+            param_hint="--date",
+        )
     return IngestOptions(
         format=InputFormat(input_format),
         date=reference_date.date() if reference_date else None,
@@ -129,12 +136,21 @@ def ingest_options(
 
 
 def subject(text: str) -> Subject:
+    from syndication.articles.ingest import MAX_QCODE_LENGTH
+    from syndication.articles.ingest.limits import one_line
     from syndication.articles.model import Subject
 
     qcode, separator, label = text.partition("=")
-    if not separator or not _QCODE.match(qcode.strip()) or not label.strip():
+    qcode, label = qcode.strip(), one_line(label)
+    if (
+        not separator
+        or not _QCODE.fullmatch(qcode)
+        or len(qcode) > MAX_QCODE_LENGTH
+        or not label
+    ):
         raise click.BadParameter(
-            f"{text!r} is not QCODE=Label, e.g. medtop:14000000=society",
+            f"{text!r} is not QCODE=Label, e.g. medtop:14000000=society (a QCode "
+            f"of at most {MAX_QCODE_LENGTH} characters)",
             param_hint="--subject",
         )
-    return Subject(qcode.strip(), label.strip())
+    return Subject(qcode, label)

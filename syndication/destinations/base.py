@@ -3,6 +3,7 @@ from publish.py; a destination never knows formats, only keys and bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,11 @@ from urllib.parse import quote, unquote
 from syndication.errors import DestinationError
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+# A key segment's longest encoding: file systems allow 255 bytes a name, and a
+# folder's temporary files add a suffix to it.
+MAX_SEGMENT_LENGTH = 200
+_BOUNDED_MARK = "~h"
+_DIGEST_LENGTH = 32  # hex digits of SHA-256 (128 bits)
 
 
 @dataclass(frozen=True)
@@ -115,25 +121,59 @@ class Destination(Protocol):
 
 
 def encode_segment(text: str) -> str:
-    """Encode an article id or name as one safe key segment.
+    """Encode an article id or name as one safe key segment of at most
+    :data:`MAX_SEGMENT_LENGTH` bytes.
 
     Percent-encodes everything but letters, digits, ``-``, ``_`` and ``.``, so no
     ``/`` survives; ``.`` and ``..`` alone are encoded too. The result can never
     leave the folder it is placed in. ``%`` then becomes ``~`` (safe in every
     store's keys and URLs), so ``~`` itself must be encoded first (``quote``
     leaves it alone): otherwise ``%41`` and ``~2541`` would share one key and two
-    articles one folder. Distinct texts always give distinct segments.
+    articles one folder.
+
+    A text whose encoding is longer than :data:`MAX_SEGMENT_LENGTH` (a 256-letter
+    id, or 34 accented letters) would make a file name over the 255 bytes file
+    systems allow: its segment is the encoding of as much of its start as fits,
+    then ``~h`` and 32 hex digits of its SHA-256. A plain encoding never holds
+    ``~h`` (its ``~`` is always followed by two upper-case hex digits), so a
+    bounded segment never equals a plain one, and shorter texts keep the keys
+    they always had. Distinct texts give distinct segments.
     """
-    encoded = quote(text, safe="-_").replace("~", "%7E")
-    encoded = encoded.replace(".", "%2E") if encoded in {".", ".."} else encoded
+    encoded = _plain_encoding(text)
     if not encoded:
         raise DestinationError("empty key segment")
-    return encoded.replace("%", "~")
+    if len(encoded) <= MAX_SEGMENT_LENGTH:
+        return "~2E" * len(encoded) if encoded in {".", ".."} else encoded
+    budget = MAX_SEGMENT_LENGTH - len(_BOUNDED_MARK) - _DIGEST_LENGTH
+    start: list[str] = []
+    for character in text:
+        piece = _plain_encoding(character)
+        budget -= len(piece)
+        if budget < 0:
+            break
+        start.append(piece)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:_DIGEST_LENGTH]
+    return f"{''.join(start)}{_BOUNDED_MARK}{digest}"
 
 
-def decode_segment(segment: str) -> str:
-    """The text :func:`encode_segment` encoded (``~`` back to ``%``, unquoted)."""
+def decode_segment(segment: str) -> str | None:
+    """The text :func:`encode_segment` encoded, or None when ``segment`` is a
+    long text's bounded segment, which names its text without holding it
+    (:func:`segment_start` gives the start it shows)."""
+    if _BOUNDED_MARK in segment:
+        return None
     return unquote(segment.replace("~", "%"))
+
+
+def segment_start(segment: str) -> str:
+    """The start of the text a bounded segment shows (the whole text of a
+    plain one): every text that encodes to ``segment`` begins with it."""
+    shown, _mark, _digest = segment.partition(_BOUNDED_MARK)
+    return unquote(shown.replace("~", "%"))
+
+
+def _plain_encoding(text: str) -> str:
+    return quote(text, safe="-_").replace("~", "%7E").replace("%", "~")
 
 
 def join_key(*segments: str) -> str:

@@ -126,6 +126,12 @@ class Store(Protocol):
         """The latest version as of ``at`` of each of ``guids`` that had one."""
         ...
 
+    def guids_starting_with(self, starts: Sequence[str]) -> list[str]:
+        """Every stored article id that begins with one of ``starts``, sorted
+        (what a long id's bounded key segment shows, see
+        :func:`~syndication.destinations.base.encode_segment`)."""
+        ...
+
     def get(self, guid: str, version: int | None = None) -> Version:
         """The latest (or the numbered) version. Raises NotFound."""
         ...

@@ -722,6 +722,19 @@ class SqlStore:
         with self._read() as conn:
             return conn.execute(query).first() is not None
 
+    def guids_starting_with(self, starts: Sequence[str]) -> list[str]:
+        wanted = sorted({start for start in starts if start})
+        if not wanted:
+            return []
+        a = t.articles
+        # substr counts characters in both databases (LIKE would need escaping
+        # and is case-insensitive in SQLite). A scan, but only long ids need it.
+        query = select(a.c.guid).where(
+            or_(*(func.substr(a.c.guid, 1, len(s)) == s for s in wanted))
+        )
+        with self._read() as conn:
+            return sorted(row.guid for row in conn.execute(query))
+
     def carriers(self, guid: str) -> list[Carrier]:
         e = t.edition_items
         query = (
@@ -921,6 +934,7 @@ _BOUNDARY = (
     "close_interrupted",
     "carried_changed",
     "carriers",
+    "guids_starting_with",
     "edition_contents",
     "withdrawals",
     "record_runs",

@@ -7,13 +7,20 @@ import hashlib
 import os
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syndication.destinations.base import encode_segment, join_key
+from syndication.destinations.base import (
+    MAX_SEGMENT_LENGTH,
+    decode_segment,
+    encode_segment,
+    join_key,
+    segment_start,
+)
 from syndication.destinations.local import LocalDestination
 from syndication.destinations.s3 import S3Destination
 from syndication.errors import ConfigError, DestinationError
@@ -168,6 +175,67 @@ def test_any_text_encodes_to_one_safe_segment(text: str) -> None:
 def test_distinct_ids_never_share_a_key(a: str, b: str) -> None:
     if a != b:
         assert encode_segment(a) != encode_segment(b)
+
+
+# Ids up to the schema's 256 characters, and beyond: short and long ones,
+# ASCII and not, and pairs that share a long start.
+IDS = st.one_of(
+    st.text(min_size=1),
+    st.text(min_size=1, max_size=300),
+    st.text(alphabet="aé~%.:/-", min_size=150, max_size=300),
+    st.builds(
+        str.__add__,
+        st.sampled_from(["x" * 190, "é" * 40, "urn:" + "a" * 196]),
+        st.text(max_size=30),
+    ),
+)
+
+
+def old_encoding(text: str) -> str:
+    """encode_segment before long ids were bounded."""
+    encoded = quote(text, safe="-_").replace("~", "%7E")
+    encoded = encoded.replace(".", "%2E") if encoded in {".", ".."} else encoded
+    return encoded.replace("%", "~")
+
+
+@given(IDS)
+def test_every_segment_is_bounded_and_short_ids_keep_their_keys(text: str) -> None:
+    segment = encode_segment(text)
+    assert len(segment.encode()) <= MAX_SEGMENT_LENGTH
+    assert join_key("feed", "items", segment, "v1.xml").count("/") == 3
+    old = old_encoding(text)
+    if len(old) <= MAX_SEGMENT_LENGTH:
+        assert segment == old  # keys already published never move
+        assert decode_segment(segment) == text
+    else:
+        assert decode_segment(segment) is None
+        assert text.startswith(segment_start(segment))
+        assert len(segment_start(segment)) > 0
+
+
+@given(IDS, IDS)
+def test_distinct_long_or_short_ids_never_share_a_segment(a: str, b: str) -> None:
+    if a != b:
+        assert encode_segment(a) != encode_segment(b)
+
+
+def test_a_long_id_keeps_a_readable_start_and_a_hash() -> None:
+    accented = "é" * 106  # 1,272 bytes encoded: over any file system's name limit
+    segment = encode_segment(accented)
+    assert len(segment) <= MAX_SEGMENT_LENGTH
+    assert segment.startswith("~C3~A9~C3~A9")
+    digest = hashlib.sha256(accented.encode()).hexdigest()[:32]
+    assert segment.endswith(f"~h{digest}")
+    plain = encode_segment("a" * 256)
+    assert plain.startswith("a" * 160) and len(plain) <= MAX_SEGMENT_LENGTH
+    assert encode_segment("a" * 200) == "a" * 200  # fits: unchanged
+
+
+def test_a_long_id_can_be_written_at_every_destination(destination) -> None:  # type: ignore[no-untyped-def]
+    for guid in ("é" * 106, "a" * 256, "ทดสอบ" * 51):
+        key = join_key("feed", "items", encode_segment(guid), "v1.xml")
+        put(destination, key, b"<item/>")
+        assert key in destination.list("feed")
 
 
 def test_tilde_and_percent_ids_do_not_collide() -> None:

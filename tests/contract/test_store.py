@@ -81,6 +81,22 @@ def test_missing_article_and_version_raise_not_found(store):
         store.history("urn:none")
 
 
+def test_guids_starting_with_finds_ids_by_their_exact_start(store):
+    ids = ["urn:Été:1", "urn:été:2", "urn:été:%_x", "urn:été", "urn:other"]
+    store.append_batch([story(guid) for guid in ids])
+    assert store.guids_starting_with(["urn:été"]) == sorted(
+        ["urn:été:2", "urn:été:%_x", "urn:été"]
+    )
+    # Exact, case-sensitive, no wildcards: % and _ are plain characters.
+    assert store.guids_starting_with(["urn:été:%_"]) == ["urn:été:%_x"]
+    assert store.guids_starting_with(["urn:%"]) == []
+    assert store.guids_starting_with(["urn:Été:1", "urn:o"]) == [
+        "urn:other",
+        "urn:Été:1",
+    ]
+    assert store.guids_starting_with([]) == []
+
+
 def test_batch_is_all_or_nothing(store):
     good = story("urn:test:good")
     bad = story("urn:test:bad", version_created=datetime(2026, 1, 1))  # naive time

@@ -112,6 +112,24 @@ def test_ingest_json_output(run) -> None:
         ),
         ("--date", "20-06-2026", "Invalid value for '--date'"),
         ("--format", "xml", "Invalid value for '--format'"),
+        (
+            "--date",
+            "0001-01-05",
+            "Invalid value for --date: 0001-01-05 is outside the years 1900 to 2200",
+        ),
+        (
+            "--subject",
+            "medtop:" + "1" * 60 + "=x",
+            "is not QCODE=Label, e.g. medtop:14000000=society (a QCode of at most "
+            "64 characters)",
+        ),
+        ("--subject", "medtop:1=\t", "is not QCODE=Label"),
+        (
+            "--language",
+            "en-" + "-".join(["abcdefgh"] * 4),
+            "is not a BCP 47 language tag such as en or pt-BR (at most 35 characters)",
+        ),
+        ("--language", "en\n", "is not a BCP 47 language tag"),
     ],
 )
 def test_ingest_usage_errors(run, option: str, value: str, message: str) -> None:

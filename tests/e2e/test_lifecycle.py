@@ -87,6 +87,23 @@ def test_a_kill_withdraws_every_copy(site: Site) -> None:
     assert {w.key.rsplit("/", 1)[-1] for w in withdrawn} == {"v1.xml"}
 
 
+@pytest.mark.parametrize("guid", ["é" * 106, "a" * 256], ids=["accented", "plain"])
+def test_an_id_too_long_for_a_file_name_is_published_and_withdrawn(
+    site: Site, guid: str
+) -> None:
+    assert site.ingest(**story(1, guid=guid)).exit_code == 0
+    assert site.ingest(**story(2)).exit_code == 0
+    site.ok("publish")
+    items = [key for key in site.holding("Body marker 1") if "/items/" in key]
+    assert len(items) == 3  # one newsItem per feed
+    assert all(len(key.split("/")[-2]) <= 200 for key in items)
+    site.ok("articles", "kill", guid, "--reason", "Legal")
+    assert_gone(site, 1)
+    assert site.holding("Body marker 2"), "the other story stays"
+    for feed in ("all", "labour", "urgent"):
+        assert guid in canceled_in_message(site, feed)
+
+
 def test_a_correction_withdraws_the_uncorrected_text(site: Site) -> None:
     assert site.ingest(**story(1)).exit_code == 0
     site.ok("publish")

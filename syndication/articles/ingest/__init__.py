@@ -12,7 +12,9 @@ earlier version stores nothing, and a killed article stays killed.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -22,7 +24,8 @@ from pathlib import Path
 from syndication.articles.ingest.guard import ReingestGuard, kept_fields
 from syndication.articles.ingest.guid import check_guid, mint_guid
 from syndication.articles.ingest.json_format import SCHEMA_FILE, read_json
-from syndication.articles.ingest.paths import collect_paths
+from syndication.articles.ingest.limits import check_limits
+from syndication.articles.ingest.paths import collect_paths, display_path, special_kind
 from syndication.articles.ingest.rights import check_rights
 from syndication.articles.ingest.wire import WireOptions, read_wire
 from syndication.articles.model import Subject, Version
@@ -32,6 +35,8 @@ from syndication.errors import InputError, InputProblem, StoreError
 from syndication.store.base import AppendResult, Store
 
 __all__ = [
+    "MAX_LANGUAGE_LENGTH",
+    "MAX_QCODE_LENGTH",
     "IngestOptions",
     "IngestReport",
     "InputFormat",
@@ -55,6 +60,9 @@ BATCH_SIZE = 500
 
 _DECLARATION = re.compile(r"<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# The schema's limits on --language and --subject (kept equal by a test).
+MAX_LANGUAGE_LENGTH = 35
+MAX_QCODE_LENGTH = 64
 
 
 class InputFormat(StrEnum):
@@ -147,9 +155,13 @@ def batch_error(problems: Sequence[InputProblem], total: int) -> InputError | No
 
 
 def check_language(tag: str) -> str:
-    """Return ``tag`` if it looks like a BCP 47 language tag, else raise InputError."""
-    if not _LANGUAGE.match(tag):
-        raise InputError(f"{tag!r} is not a BCP 47 language tag such as en or pt-BR")
+    """Return ``tag`` if it looks like a BCP 47 language tag of at most 35
+    characters (the schema's limit), else raise InputError."""
+    if not _LANGUAGE.fullmatch(tag) or len(tag) > MAX_LANGUAGE_LENGTH:
+        raise InputError(
+            f"{tag!r} is not a BCP 47 language tag such as en or pt-BR (at most "
+            f"{MAX_LANGUAGE_LENGTH} characters)"
+        )
     return tag
 
 
@@ -157,18 +169,31 @@ def read_story(
     path: Path, *, settings: Settings, options: IngestOptions
 ) -> ParsedStory:
     """Read and parse one file. Raises :class:`InputError` naming the file."""
-    name = str(path)
+    name = display_path(path)
+    limit = settings.max_input_bytes
     try:
-        size = path.stat().st_size
-        if size > settings.max_input_bytes:
-            raise _too_big(name, size, settings.max_input_bytes)
-        with path.open("rb") as handle:
-            raw = handle.read(settings.max_input_bytes + 1)
-        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
+        # Opened without blocking and checked before reading: a FIFO put in
+        # place of the file after the folder was listed must not hang ingest.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            kind = special_kind(info.st_mode)
+            if kind or not stat.S_ISREG(info.st_mode):
+                raise InputError(
+                    f"not a regular file ({kind or 'a folder'}); nothing read",
+                    path=name,
+                )
+            if info.st_size > limit:
+                raise _too_big(name, info.st_size, limit)
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=name) from exc
-    if len(raw) > settings.max_input_bytes:
-        raise _too_big(name, len(raw), settings.max_input_bytes)
+    if len(raw) > limit:
+        raise _too_big(name, len(raw), limit)
+    try:
+        modified: date | None = datetime.fromtimestamp(info.st_mtime, UTC).date()
+    except (OverflowError, OSError, ValueError):
+        modified = None  # a modification time no date can hold
     return parse_story(
         raw, path=name, settings=settings, options=options, file_date=modified
     )
@@ -180,9 +205,11 @@ def parse_story(
     path: str,
     settings: Settings,
     options: IngestOptions,
-    file_date: date,
+    file_date: date | None,
 ) -> ParsedStory:
-    """Parse the bytes of one story file (``path`` is only for messages)."""
+    """Parse the bytes of one story file (``path`` is only for messages).
+    ``file_date`` gives wire copy its year when ``options`` has no date (None
+    when the file's modification time is not a date)."""
     if len(raw) > settings.max_input_bytes:
         raise _too_big(path, len(raw), settings.max_input_bytes)
     try:
@@ -217,13 +244,15 @@ def parse_story(
     if chosen is InputFormat.AUTO:
         is_json = stripped[0] in "{[" or path.lower().endswith(".json")
         chosen = InputFormat.JSON if is_json else InputFormat.WIRE
+    schema_path = settings.schemas_dir / SCHEMA_FILE
     if chosen is InputFormat.JSON:
         story = read_json(
             text,
             path=path,
             id_prefix=settings.agency.id_prefix,
-            schema_path=settings.schemas_dir / SCHEMA_FILE,
+            schema_path=schema_path,
         )
+        check_limits(story.version, path=path, schema_path=schema_path)
         version = check_rights(
             story.version,
             path=path,
@@ -239,8 +268,14 @@ def parse_story(
         log.warning("%s: removed %d control character(s)", path, removed)
     if options.date is not None:
         reference, source = options.date, f"--date {options.date.isoformat()}"
-    else:
+    elif file_date is not None:
         reference, source = file_date, f"the file's date {file_date.isoformat()}"
+    else:
+        raise InputError(
+            "the file's modification time is not a date, and wire copy takes its "
+            "year from it; give --date",
+            path=path,
+        )
     wire = read_wire(
         text,
         path=path,
@@ -250,6 +285,7 @@ def parse_story(
             reference, source, options.language or "en", options.subjects
         ),
     )
+    check_limits(wire.version, path=path, schema_path=schema_path)
     version = check_rights(
         wire.version,
         path=path,
@@ -284,7 +320,9 @@ def iter_ingest(
             pending.append(read_story(path, settings=settings, options=options))
             stories += 1
         except InputError as exc:
-            for problem in exc.problems or (InputProblem(str(path), exc.detail),):
+            for problem in exc.problems or (
+                InputProblem(display_path(path), exc.detail),
+            ):
                 log.debug("%s", problem)
                 pending.append(problem)
         if stories >= batch_size:

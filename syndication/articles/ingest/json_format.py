@@ -2,7 +2,10 @@
 
 One article object per file, described by schemas/article.schema.json (JSON
 Schema draft 2020-12). Every problem in a file is reported, naming the line (for
-malformed JSON) or the field; a time without a zone is an error, never guessed.
+malformed JSON) or the field; a time without a zone is an error, never guessed,
+and so is a date that does not exist. Whatever JSON can say and no article can
+(nesting past the format's depth, a lone surrogate escape, a number of thousands
+of digits) is refused as such before the schema is consulted.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from syndication.articles.ingest.guid import check_guid, mint_guid
 from syndication.articles.ingest.json_precheck import Check, compile_check
+from syndication.articles.ingest.limits import normalize_version
 from syndication.articles.ingest.rights import marked_credits
 from syndication.articles.model import (
     Byline,
@@ -33,7 +37,11 @@ from syndication.articles.model import (
 )
 from syndication.articles.sanitize import (
     CONTROL_CHARACTERS,
+    MAX_BODY_DEPTH,
+    MAX_OPEN_ELEMENTS,
+    element_depth,
     looks_like_html,
+    open_elements,
     paragraphs_to_html,
     sanitize_html,
     split_paragraphs,
@@ -52,17 +60,28 @@ log = logging.getLogger(__name__)
 
 SCHEMA_FILE = "article.schema.json"
 TIME_FIELDS = ("first_created", "version_created", "embargo_until")
-# The schema's $defs/time pattern (kept equal to it by a test).
+# The schema's $defs/time pattern (kept equal to it by a test): years 1900 to
+# 2200, every other part in its range; whether the day exists is checked apart.
 _TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"
+    r"^(?:19[0-9]{2}|2[01][0-9]{2}|2200)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
 )
+# Containers inside containers: the format nests three deep (an article, its
+# images, an image), so a document nested deeper than this is refused before
+# any recursive walk (cleaning, jsonschema) could exhaust the stack.
+MAX_DEPTH = 8
+# A lone surrogate can only arrive escaped (the text itself is valid UTF-8).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TAG = re.compile(r"<[^>]*>")
 # A control character reaches a decoded string as itself or escaped (RFC 8259 §7)
 # as \b, \f or \u00XX in the C0 or C1 range; text with neither needs no cleaning
 # pass. (An escaped backslash before "b" also matches: that only costs the pass.)
 _CONTROL_ESCAPE = re.compile(r"\\(?:[bf]|u00(?:[01][0-9A-Fa-f]|7[Ff]|[89][0-9A-Fa-f]))")
 _PATTERN_HINTS = {
-    "time": "an ISO 8601 date and time with a time zone, e.g. 2026-06-20T08:00:00Z",
+    "time": "an ISO 8601 date and time with a time zone in the years 1900 to 2200, "
+    "e.g. 2026-06-20T08:00:00Z",
     "guid": "an id of 1-256 printable characters without surrounding spaces",
     "url": "an http:// or https:// URL",
 }
@@ -128,11 +147,23 @@ def read_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Jso
         ) from exc
     except _JsonProblem as exc:
         raise InputError(exc.message, path=path, field=exc.field) from exc
+    except RecursionError as exc:
+        raise InputError(
+            f"JSON nested deeper than {MAX_DEPTH} levels; the article format nests "
+            "three (an article, its images, an image)",
+            path=path,
+        ) from exc
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise InputError(
+            "malformed JSON: a number of more digits than can be read (4300)",
+            path=path,
+        ) from exc
     if not isinstance(document, dict):
         raise InputError(
             f"expected one article object, got a JSON {type(document).__name__}",
             path=path,
         )
+    _check_shape(document, text, path)
     if CONTROL_CHARACTERS.search(text) or _CONTROL_ESCAPE.search(text):
         document, removed = _clean_strings(document)
         if removed:
@@ -144,7 +175,7 @@ def read_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Jso
     # Most files are valid: only a document the fast check cannot prove valid
     # takes jsonschema's slower walk, which finds and describes every problem.
     if check is None or not check(document):
-        problems += _schema_problems(
+        problems += schema_problems(
             document, path, article_validator(schema_path), skip=set(TIME_FIELDS)
         )
     if problems:
@@ -169,35 +200,33 @@ def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:
         guid = mint_guid(id_prefix, first_created.date(), headline)
     check_guid(guid, path=path)
     dateline = data.get("dateline")
-    return Version(
+    version = Version(
         guid=guid,
         headline=headline,
         body=_body(data["body"], path),
         version_created=version_created,
         first_created=first_created,
         slugline=data.get("slugline", ""),
-        summary=" ".join(data.get("summary", "").split()),
+        summary=data.get("summary", ""),
         bylines=tuple(
-            Byline(" ".join(b["name"].split()), Role(b.get("role", "reporter")))
+            Byline(b["name"], Role(b.get("role", "reporter")))
             for b in data.get("bylines", ())
         ),
         dateline=Dateline(
-            dateline["place"].strip(),
-            dateline.get("date", "").strip(),
-            dateline.get("provider", "").strip(),
+            dateline["place"], dateline.get("date", ""), dateline.get("provider", "")
         )
         if dateline
         else None,
         language=data.get("language", "en"),
         subjects=tuple(
-            Subject(s["qcode"], s["name"].strip()) for s in data.get("subjects", ())
+            Subject(s["qcode"], s["name"]) for s in data.get("subjects", ())
         ),
-        keywords=tuple(k.strip() for k in data.get("keywords", ())),
+        keywords=tuple(data.get("keywords", ())),
         urgency=int(data.get("urgency", 5)),
         status=PubStatus(data.get("status", "usable")),
         embargo_until=_time(data.get("embargo_until")),
         provider=data.get("provider", ""),
-        credit_line=" ".join(data.get("credit_line", "").split()),
+        credit_line=data.get("credit_line", ""),
         copyright_notice=data.get("copyright_notice", ""),
         usage_terms=data.get("usage_terms", ""),
         link=data.get("link", ""),
@@ -210,14 +239,21 @@ def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:
         ed_note=data.get("ed_note", ""),
         is_correction=bool(data.get("is_correction", False)),
         distribution=Distribution(data.get("distribution", "syndicate")),
-        hold_reason=" ".join(data.get("hold_reason", "").split()),
+        hold_reason=data.get("hold_reason", ""),
     )
+    return normalize_version(version)
 
 
 def _body(body: str, path: str) -> str:
     if not looks_like_html(body):
         return paragraphs_to_html(split_paragraphs(body))
+    opened = open_elements(body)
+    if opened > MAX_OPEN_ELEMENTS:  # the parser would take minutes
+        raise _too_deep(opened, path)
     sanitized = sanitize_html(body)
+    depth = element_depth(sanitized.html)
+    if depth > MAX_BODY_DEPTH:
+        raise _too_deep(depth, path)
     if sanitized.removed:
         log.warning(
             "%s: the sanitiser removed from the body: %s",
@@ -231,6 +267,15 @@ def _body(body: str, path: str) -> str:
     return sanitized.html
 
 
+def _too_deep(depth: int, path: str) -> InputError:
+    return InputError(
+        f"the body nests elements {depth} deep; at most {MAX_BODY_DEPTH} can be "
+        "published in every format",
+        path=path,
+        field="body",
+    )
+
+
 def _time(value: str | None) -> Any:
     return None if value is None else utc(datetime.fromisoformat(value))
 
@@ -241,7 +286,17 @@ def _time_problems(data: Mapping[str, Any], path: str) -> list[InputProblem]:
         if name not in data:
             continue
         value = data[name]
-        if isinstance(value, str) and _TIME.match(value):
+        if isinstance(value, str) and _TIME.fullmatch(value):
+            try:
+                # Within the pattern's years, the conversion to UTC cannot
+                # leave datetime's range; only a day the month lacks fails.
+                _time(value)
+            except ValueError as exc:
+                problems.append(
+                    InputProblem(
+                        path, f"{value!r} is not a date that exists ({exc})", None, name
+                    )
+                )
             continue
         message = f"{_short(value)} is not {_PATTERN_HINTS['time']}"
         if isinstance(value, str) and _is_naive_time(value):
@@ -261,9 +316,11 @@ def _is_naive_time(value: str) -> bool:
     return len(value) > 10 and moment.tzinfo is None  # a time, not just a date
 
 
-def _schema_problems(
+def schema_problems(
     data: dict[str, Any], path: str, validator: Draft202012Validator, skip: set[str]
 ) -> list[InputProblem]:
+    """Every way ``data`` fails the schema, described and named by field (the
+    top-level fields in ``skip`` are left to the caller)."""
     problems: list[InputProblem] = []
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path])
     for error in errors:
@@ -349,7 +406,53 @@ def _field(parts: Any) -> str:
 
 
 def _join(prefix: str, name: str) -> str:
+    # A field name comes from the file: shown escaped unless plainly printable,
+    # and cut when it is long.
+    if not name.isprintable():
+        name = name.encode("unicode_escape", "backslashreplace").decode("ascii")
+    if len(name) > 60:
+        name = name[:59] + "…"
     return f"{prefix}.{name}" if prefix else name
+
+
+def _check_shape(document: dict[str, Any], text: str, path: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` and lone surrogates (no
+    store or XML document can hold one), naming the field. Only a text with
+    many brackets or a surrogate escape is walked."""
+    deep = text.count("[") + text.count("{") > MAX_DEPTH
+    if not deep and not _SURROGATE_ESCAPE.search(text):
+        return
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
+    while pending:
+        value, where = pending.pop()
+        if len(where) >= MAX_DEPTH and isinstance(value, dict | list):
+            raise InputError(
+                f"JSON nested deeper than {MAX_DEPTH} levels; the article format "
+                "nests three (an article, its images, an image)",
+                path=path,
+                field=_field(where[: MAX_DEPTH // 2]) + "…",
+            )
+        if isinstance(value, str):
+            found = _SURROGATE.search(value)
+            if found:
+                raise InputError(
+                    f"a lone surrogate escape \\u{ord(found.group()):04x} is not a "
+                    "character (a pair \\ud83d\\ude00 is); fix the escape or "
+                    "the program that wrote the file",
+                    path=path,
+                    field=_field(where) or None,
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    raise InputError(
+                        "a lone surrogate escape in a field name",
+                        path=path,
+                        field=_field((*where, key)),
+                    )
+                pending.append((item, (*where, key)))
+        elif isinstance(value, list):
+            pending.extend((item, (*where, n)) for n, item in enumerate(value))
 
 
 def _short(value: Any) -> str:

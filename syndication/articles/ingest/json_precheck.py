@@ -16,8 +16,11 @@ from typing import Any
 
 Check = Callable[[Any], bool]
 
-# Keywords that never affect validity (JSON Schema 2020-12 meta-data vocabulary).
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment"})
+# Keywords that never affect validity (JSON Schema 2020-12 meta-data vocabulary,
+# and format, an annotation unless a validator is told to assert it).
+_ANNOTATIONS = frozenset(
+    {"title", "description", "default", "examples", "$comment", "format"}
+)
 # Stricter than JSON Schema where it is cheaper (an integer-valued float, say, is
 # not accepted here): a refusal only means jsonschema decides.
 _TYPES: dict[str, Check] = {

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from syndication.articles.ingest.guid import mint_guid
+from syndication.articles.ingest.limits import FIRST_YEAR, LAST_YEAR, normalize_version
 from syndication.articles.ingest.rights import describe_difference
 from syndication.articles.model import Byline, Dateline, Role, Subject, Version
 from syndication.articles.sanitize import paragraphs_to_html
@@ -58,7 +59,7 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # The place may hold commas ("GUWAHATI, India"); the month name anchors the date.
 _DATELINE = re.compile(
     r"^(?P<place>[^()\n]{1,80}?),\s+"
-    rf"(?P<date>(?P<month>(?i:{_MONTH_NAMES}))\.?\s+(?P<day>\d{{1,2}}))\s+"
+    rf"(?P<date>(?P<month>(?i:{_MONTH_NAMES}))\.?\s+(?P<day>[0-9]{{1,2}}))\s+"
     r"\((?P<provider>[^()\n]{1,120})\)\s*[\u2013\u2014-]\s*(?P<text>\S.*)$",
     re.DOTALL,
 )
@@ -210,7 +211,9 @@ def read_wire(
         provider=dateline.provider,
         credit_line=credit_line,
     )
-    return WireStory(version, credits.credit_sentence if credits else "")
+    return WireStory(
+        normalize_version(version), credits.credit_sentence if credits else ""
+    )
 
 
 def parse_credits(inner: str) -> Credits:
@@ -297,6 +300,14 @@ def _dateline_date(match: re.Match[str], reference: date, path: str, line: int) 
         # A dateline more than a month after the reference date belongs to the
         # year before (a late-December story ingested in January).
         if (candidate - reference).days <= 31:
+            if not FIRST_YEAR <= candidate.year <= LAST_YEAR:
+                raise InputError(
+                    f"the dateline {match['date']!r} falls in {candidate.year} (the "
+                    f"year comes from {reference.isoformat()}), outside the years "
+                    f"{FIRST_YEAR} to {LAST_YEAR}; give --date",
+                    path=path,
+                    line=line,
+                )
             return candidate
     raise InputError(
         f"the dateline date {match['date']!r} is not a day of {reference.year} or "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -165,7 +166,8 @@ def test_malformed_json_names_the_line() -> None:
             minimal(embargo_until="tomorrow"),
             [
                 "story.json [embargo_until]: 'tomorrow' is not an ISO 8601 date and "
-                "time with a time zone, e.g. 2026-06-20T08:00:00Z"
+                "time with a time zone in the years 1900 to 2200, e.g. "
+                "2026-06-20T08:00:00Z"
             ],
         ),
         (
@@ -258,6 +260,192 @@ def test_json_shape_problems(text: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
         parse(text)
     assert str(caught.value) == message
+
+
+TIME_HINT = (
+    "is not an ISO 8601 date and time with a time zone in the years 1900 to 2200, "
+    "e.g. 2026-06-20T08:00:00Z"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-02-30T08:00:00Z", "is not a date that exists (day is out of range "),
+        ("2025-02-29T08:00:00Z", "is not a date that exists (day is out of range "),
+        ("2026-06-20T24:00:00Z", TIME_HINT),
+        ("2026-06-20T08:00:00+24:00", TIME_HINT),
+        ("2026-06-20T23:59:60Z", TIME_HINT),
+        ("\u0662\u0660\u0662\u0666-06-20T08:00:00Z", TIME_HINT),  # Arabic digits
+        ("0001-01-01T00:00:00+01:00", TIME_HINT),  # UTC would be in year 0
+        ("9999-12-31T23:59:00-01:00", TIME_HINT),  # UTC would be in year 10000
+        ("1899-12-31T23:59:59Z", TIME_HINT),
+        ("2201-01-01T00:00:00Z", TIME_HINT),
+        ("2026-06-20T08:00:00Z\\n", TIME_HINT),  # a JSON escape: a line break
+        ("2026-06-20T08:00:00.1234567890Z", TIME_HINT),
+    ],
+)
+def test_a_time_must_exist_and_lie_in_the_schema_years(
+    value: str, message: str
+) -> None:
+    text = json.dumps(minimal(first_created="X")).replace('"X"', f'"{value}"')
+    (found,) = problems(text)
+    assert found.startswith("story.json [first_created]: ")
+    assert message in found
+
+
+def test_the_schema_years_are_accepted_to_their_ends() -> None:
+    early = parse(minimal(first_created="1900-01-01T00:00:00+14:00"))
+    assert early.first_created == datetime(1899, 12, 31, 10, 0, tzinfo=UTC)
+    late = parse(minimal(first_created="2200-12-31T23:59:59.123456789-23:59"))
+    assert late.first_created.year == 2201
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"headline": "x", "body": "y", "first_created": 1, "a": '
+            + "[" * 100_000
+            + "]" * 100_000
+            + "}",
+            "story.json: JSON nested deeper than 8 levels; the article format nests "
+            "three (an article, its images, an image)",
+        ),
+        (
+            '{"headline": "x", "body": "y", "a": ' + "[" * 500 + "]" * 500 + "}",
+            "story.json [a[0][0][0]…]: JSON nested deeper than 8 levels; the article "
+            "format nests three (an article, its images, an image)",
+        ),
+        (
+            '{"headline": "x\\ud800", "body": "y"}',
+            "story.json [headline]: a lone surrogate escape \\ud800 is not a "
+            "character (a pair \\ud83d\\ude00 is); fix the escape or the program "
+            "that wrote the file",
+        ),
+        (
+            '{"headline": "x", "keywords": ["a", "\\udfff"]}',
+            "story.json [keywords[1]]: a lone surrogate escape \\udfff is not a "
+            "character (a pair \\ud83d\\ude00 is); fix the escape or the program "
+            "that wrote the file",
+        ),
+        (
+            '{"headline": "x", "\\ud800": 1}',
+            "story.json [\\ud800]: a lone surrogate escape in a field name",
+        ),
+        (
+            '{"urgency": ' + "9" * 5000 + "}",
+            "story.json: malformed JSON: a number of more digits than can be read "
+            "(4300)",
+        ),
+    ],
+    ids=["deeper-than-recursion", "deep", "surrogate", "in-list", "in-name", "digits"],
+)
+def test_what_json_can_say_and_no_article_can(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse(text)
+    assert str(caught.value) == message
+
+
+def test_odd_field_names_are_shown_escaped_and_cut() -> None:
+    found = problems(minimal(**{"a\nb": 1, "x" * 500: 2}))
+    assert found[0].startswith("story.json [a\\nb]: unknown field; ")
+    assert found[1].startswith("story.json [" + "x" * 59 + "…]: unknown field; ")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<div>" * 400_000 + "x", "the body nests elements 400000 deep"),
+        ("<b></p>" * 50_000, "the body nests elements 50000 deep"),
+        ("<ul><li>" * 51 + "x", "the body nests elements 102 deep"),
+        ("<blockquote>" * 101 + "x", "the body nests elements 101 deep"),
+    ],
+    ids=["divs", "bold-paragraphs", "lists", "blockquotes"],
+)
+def test_a_body_nested_too_deep_to_publish_is_refused_at_once(
+    body: str, message: str
+) -> None:
+    started = time.perf_counter()
+    assert problems(minimal(body=body)) == [
+        f"story.json [body]: {message}; at most 100 can be published in every format"
+    ]
+    assert time.perf_counter() - started < 5  # the parser would take minutes
+
+
+def test_many_paragraphs_without_end_tags_nest_nothing() -> None:
+    version = parse(minimal(body="<p>Paragraph." * 20_000))
+    assert version.body.count("<p>") == 20_000
+
+
+def test_a_surrogate_pair_is_one_character() -> None:
+    text = json.dumps(minimal(headline="Rains \U0001f327 return"))
+    assert parse(text).headline == "Rains \U0001f327 return"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("language", "en-" + "-".join(["abcdefgh"] * 4), "longer than 35 characters"),
+        ("provider", "p" * 257, "longer than 256 characters"),
+        ("keywords", ["k" * 129], "longer than 128 characters"),
+        (
+            "subjects",
+            [{"qcode": "medtop:" + "1" * 60, "name": "x"}],
+            "longer than 64 characters",
+        ),
+        ("guid", "a\u00a0b", "is not an id of 1-256 printable characters"),
+        ("guid", "a\u2028b", "is not an id of 1-256 printable characters"),
+    ],
+)
+def test_limits_of_the_store_columns_are_the_schema_s(
+    field: str, value: object, message: str
+) -> None:
+    (found,) = problems(minimal(**{field: value}))
+    assert message in found
+
+
+def test_one_line_fields_are_normalised_and_empty_ones_absent() -> None:
+    version = parse(
+        minimal(
+            headline=" Rains\treturn\n",
+            slugline="RAIN\t\tRETURN ",
+            bylines=[{"name": " Ana\nRuiz "}],
+            dateline={"place": "DAKAR,\tSenegal", "date": " \t", "provider": "\n"},
+            subjects=[{"qcode": "medtop:06000000", "name": "envi-\nronment"}],
+            keywords=[" flood\trisk "],
+            provider=" Wire\u00a0Service ",
+            credit_line="Agency\r\nFoundation",
+            copyright_notice=" \t ",
+            usage_terms="\n",
+            images=[
+                {
+                    "href": "https://x.example/a.jpg",
+                    "caption": "A\tcaption",
+                    "credit": " ",
+                    "alt": "An\nimage",
+                }
+            ],
+            language="en\n",
+            ed_note="  note  ",
+            hold_reason=" waiting\nfor legal ",
+        )
+    )
+    assert version.headline == "Rains return"
+    assert version.slugline == "RAIN RETURN"
+    assert version.bylines == (Byline("Ana Ruiz", Role.REPORTER),)
+    assert version.dateline == Dateline("DAKAR, Senegal", "", "")
+    assert version.subjects == (Subject("medtop:06000000", "envi- ronment"),)
+    assert version.keywords == ("flood risk",)
+    assert version.provider == "Wire Service"
+    assert version.credit_line == "Agency Foundation"
+    assert (version.copyright_notice, version.usage_terms) == ("", "")
+    assert version.images == (
+        Image("https://x.example/a.jpg", "A caption", "", "An image"),
+    )
+    assert version.language == "en"
+    assert version.ed_note == "note"
+    assert version.hold_reason == "waiting for legal"
 
 
 def test_body_with_nothing_left_after_sanitising() -> None:
