@@ -72,6 +72,7 @@ class Settings:
     feeds_dir: Path = Path("feeds")
     schemas_dir: Path = Path(__file__).resolve().parent.parent / "schemas"
     newsml_xsd: Path | None = None
+    ninjs_schema: Path | None = None
     max_input_bytes: int = 5_000_000
     default_destination: str = "local"
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
@@ -97,7 +98,10 @@ _AGENCY_KEYS: _Keys = {
 }
 _STORE_KEYS: _Keys = {"url": (str, False)}
 _PATH_KEYS: _Keys = {"feeds": (str, False), "schemas": (str, False)}
-_VALIDATION_KEYS: _Keys = {"newsml_official_xsd": (str, False)}
+_VALIDATION_KEYS: _Keys = {
+    "newsml_official_xsd": (str, False),
+    "ninjs_schema": (str, False),
+}
 _INGEST_KEYS: _Keys = {"max_bytes": (int, False)}
 _PUBLISH_KEYS: _Keys = {
     "default_destination": (str, False),
@@ -200,6 +204,7 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
             key="publish.default_destination",
         )
     xsd = tables["validation"].get("newsml_official_xsd")
+    ninjs = tables["validation"].get("ninjs_schema")
     scheduler = SchedulerConfig(
         misfire_grace_seconds=tables["scheduler"].get("misfire_grace_seconds", 300),
         embargo_poll_seconds=float(
@@ -225,6 +230,7 @@ def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
         if "schemas" in tables["paths"]
         else Settings.__dataclass_fields__["schemas_dir"].default,  # type: ignore[arg-type]
         newsml_xsd=Path(xsd) if xsd else None,
+        ninjs_schema=Path(ninjs) if ninjs else None,
         max_input_bytes=tables["ingest"].get("max_bytes", 5_000_000),
         default_destination=default_destination,
         destinations=destinations,

@@ -19,6 +19,7 @@ from syndication.store.base import Selection
 
 FEED_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FORMATS = ("rss", "atom", "newsml")
+OPT_IN_FORMATS = ("ninjs",)  # allowed when a feed names them; not the default
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -163,9 +164,9 @@ def feed_from_mapping(
         )
     formats = tuple(_get(data, "formats", list, path, default=list(FORMATS)))
     for fmt in formats:
-        if fmt not in FORMATS:
+        if fmt not in FORMATS + OPT_IN_FORMATS:
             raise ConfigError(
-                f"unknown format {fmt!r}; known: {', '.join(FORMATS)}",
+                f"unknown format {fmt!r}; known: {', '.join(FORMATS + OPT_IN_FORMATS)}",
                 path=path,
                 key="formats",
             )

@@ -2,8 +2,10 @@
 
 publish.py calls :meth:`Gate.check` (or :meth:`Gate.require`) with a feed's
 rendered documents and the edition they came from; a feed whose documents are
-not all valid is not written at all. :func:`check_file` checks any RSS, Atom or
-NewsML-G2 file, ours or another publisher's (the ``validate`` command).
+not all valid is not written at all. :func:`check_file` checks any RSS, Atom,
+NewsML-G2 or ninjs file, ours or another publisher's (the ``validate``
+command). ninjs documents (JSON) go to :mod:`syndication.validate.ninjs`, the
+others to :mod:`syndication.validate.checker`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from syndication.config import Settings
 from syndication.errors import ConfigError, InputError, ValidationFailed
 from syndication.render.base import Document, Edition
 from syndication.validate.checker import DEFAULT_SCHEMAS_DIR, Expectations, check_bytes
+from syndication.validate.ninjs import check_ninjs, looks_like_json
 from syndication.validate.report import GateReport, Problem
 
+NINJS = "ninjs"
 # Valid item documents remembered (a digest and the expectations each).
 PASSED_CACHE_SIZE = 100_000
 
@@ -54,16 +58,28 @@ def expectations_for(edition: Edition) -> Expectations:
 
 class Gate:
     """Checks rendered documents against our grammars and rules (and IPTC's
-    official NewsML-G2 XSD when configured). Schemas compile on first use, once
-    per process, shared by every Gate."""
+    official NewsML-G2 XSD when configured; ninjs documents against IPTC's
+    ninjs 3.1 JSON Schema). Schemas compile on first use, once per process,
+    shared by every Gate."""
 
-    def __init__(self, schemas_dir: Path, official_xsd: Path | None = None) -> None:
+    def __init__(
+        self,
+        schemas_dir: Path,
+        official_xsd: Path | None = None,
+        ninjs_schema: Path | None = None,
+    ) -> None:
         """Raises :class:`ConfigError` when a folder or file is missing."""
         if official_xsd is not None and not official_xsd.is_file():
             raise ConfigError(
                 "official NewsML-G2 schema not found; fix the path or remove the key",
                 path=official_xsd,
                 key="validation.newsml_official_xsd",
+            )
+        if ninjs_schema is not None and not ninjs_schema.is_file():
+            raise ConfigError(
+                "ninjs schema not found; fix the path or remove the key",
+                path=ninjs_schema,
+                key="validation.ninjs_schema",
             )
         if not (schemas_dir / "rules").is_dir():
             raise ConfigError(
@@ -74,13 +90,14 @@ class Gate:
             )
         self.schemas_dir = schemas_dir
         self.official_xsd = official_xsd
+        self.ninjs_schema = ninjs_schema
         self._passed: set[tuple[object, ...]] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
-        """The gate of a site: ``[paths] schemas`` and
-        ``[validation] newsml_official_xsd``."""
-        return cls(settings.schemas_dir, settings.newsml_xsd)
+        """The gate of a site: ``[paths] schemas``, ``[validation]
+        newsml_official_xsd`` and ``[validation] ninjs_schema``."""
+        return cls(settings.schemas_dir, settings.newsml_xsd, settings.ninjs_schema)
 
     def check(self, documents: Sequence[Document], edition: Edition) -> GateReport:
         """Every problem in every document (named by key); ``report.ok`` when
@@ -107,13 +124,8 @@ class Gate:
             if key is not None and key in self._passed:
                 report = report + GateReport((), 1)
                 continue
-            result = check_bytes(
-                document.body,
-                name=document.key,
-                schemas_dir=self.schemas_dir,
-                official_xsd=self.official_xsd,
-                expectations=expectations,
-                fmt=document.format,
+            result = self._check(
+                document.body, document.key, expectations, document.format
             )
             if key is not None and result.ok:
                 if len(self._passed) >= PASSED_CACHE_SIZE:
@@ -158,16 +170,35 @@ class Gate:
                 raise InputError(
                     f"cannot read: {exc.strerror or exc}", path=path
                 ) from exc
+        expectations = Expectations(
+            credit_line=expected_credit_line, append_paragraph=append_paragraph, at=at
+        )
+        return self._check(body, label, expectations)
+
+    def _check(
+        self,
+        body: bytes,
+        name: str,
+        expectations: Expectations,
+        fmt: str | None = None,
+    ) -> GateReport:
+        """One document: ninjs when ``fmt`` says so or, unstated, when it is
+        JSON; else XML of the format sniffed (``fmt`` when given)."""
+        if fmt == NINJS or (fmt is None and looks_like_json(body)):
+            return check_ninjs(
+                body,
+                name=name,
+                schema_path=self.ninjs_schema,
+                schemas_dir=self.schemas_dir,
+                expectations=expectations,
+            )
         return check_bytes(
             body,
-            name=label,
+            name=name,
             schemas_dir=self.schemas_dir,
             official_xsd=self.official_xsd,
-            expectations=Expectations(
-                credit_line=expected_credit_line,
-                append_paragraph=append_paragraph,
-                at=at,
-            ),
+            expectations=expectations,
+            fmt=fmt,
         )
 
 
