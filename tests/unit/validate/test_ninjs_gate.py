@@ -391,3 +391,26 @@ def test_build_time_of_an_index_is_its_version_created(gate: Gate) -> None:
     assert datetime.fromisoformat(index["versionCreated"]) < datetime.fromisoformat(
         "2026-11-28T09:30:00+00:00"
     )
+
+
+def test_associations_checked_apart_give_the_whole_schema_s_verdict(
+    ninjs_schema: Path,
+) -> None:
+    compiled = schema_module.compiled_schema(ninjs_schema, SCHEMAS)
+    assert compiled.item_validator is not None
+    index = json.loads(render_edition(edition((story(1), story(2), story(3))))[-1].body)
+    index["title"] = 5
+    index["associations"][0].pop("name")
+    index["associations"][1]["urgency"] = "high"
+    index["associations"][1]["keywords"] = ["x"]
+    index["associations"][2]["associations"][0]["renditions"][0]["width"] = "wide"
+    index["associations"].append(
+        {"uri": "urn:x", "name": "x", "places": [{"geoJSON": 1}]}
+    )
+    whole = sorted(
+        (e.json_path, e.message) for e in compiled.validator.iter_errors(index)
+    )
+    apart = compiled.errors(index)
+    assert sorted(apart) == whole
+    assert len(whole) == 6
+    assert compiled.errors(index) == apart  # remembered verdicts, same answer
