@@ -1,21 +1,37 @@
 """Site configuration: config/syndication.toml → a frozen, typed :class:`Settings`.
 
-Loaded once per process and validated: an unknown key, a wrong type or a missing
-required value raises :class:`ConfigError` naming the file, the key and what was
-expected. Relative paths are resolved against the working directory.
+Loaded once per process and checked by the :class:`SiteFile` model (pydantic,
+see definitions.py), every ``[destinations.NAME]`` table by its type's model
+whether a feed uses it or not: an unknown key, a wrong type, a value out of
+range or a missing required value raises one :class:`ConfigError` listing every
+problem with the file and the key. Relative paths are resolved against the
+working directory.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from syndication.errors import ConfigError
+from pydantic import AfterValidator, Field
+
+from syndication.definitions import (
+    HttpUrl,
+    Table,
+    between,
+    check,
+    duration,
+    parse_duration,
+    problem,
+    read_toml,
+    short,
+    text,
+)
+from syndication.errors import ConfigError, ConfigProblem
 
 ENV_VAR = "SYNDICATION_CONFIG"
 DEFAULT_PATH = Path("config") / "syndication.toml"
@@ -46,11 +62,14 @@ class Agency:
 
 @dataclass(frozen=True)
 class DestinationConfig:
-    """A named destination: its type (``local``, ``s3``) and that type's options."""
+    """A named destination: its type (``local``, ``s3``), that type's options
+    (checked) and ``root``, where it writes (a folder, an endpoint and bucket and
+    prefix), to tell when two feeds would write to the same place."""
 
     name: str
     type: str
     options: Mapping[str, Any]
+    root: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,54 +104,122 @@ class Settings:
     path: Path | None = None
 
 
-# key → (type, required). A nested mapping is a table of such keys.
-_Keys = dict[str, tuple[type, bool]]
-_AGENCY_KEYS: _Keys = {
-    "name": (str, True),
-    "url": (str, True),
-    "id_prefix": (str, True),
-    "credit_line": (str, True),
-    "copyright_holder": (str, True),
-    "copyright_notice": (str, True),
-    "usage_terms": (str, False),
-}
-_STORE_KEYS: _Keys = {"url": (str, False)}
-_PATH_KEYS: _Keys = {"feeds": (str, False), "schemas": (str, False)}
-_VALIDATION_KEYS: _Keys = {
-    "newsml_official_xsd": (str, False),
-    "ninjs_schema": (str, False),
-}
-_INGEST_KEYS: _Keys = {"max_bytes": (int, False)}
-_PUBLISH_KEYS: _Keys = {
-    "default_destination": (str, False),
-    "websub_hub": (str, False),
-    "cache_control_index": (str, False),
-    "cache_control_item": (str, False),
-    "lock_timeout_seconds": (float, False),
-    "upload_concurrency": (int, False),
-}
-_SCHEDULER_KEYS: _Keys = {
-    "misfire_grace_seconds": (int, False),
-    "embargo_poll_seconds": (float, False),
-    "verify_interval": (str, False),
-    "verify_repair": (bool, False),
-}
-_TOP_KEYS: dict[str, _Keys | None] = {
-    "agency": _AGENCY_KEYS,
-    "store": _STORE_KEYS,
-    "paths": _PATH_KEYS,
-    "validation": _VALIDATION_KEYS,
-    "ingest": _INGEST_KEYS,
-    "publish": _PUBLISH_KEYS,
-    "scheduler": _SCHEDULER_KEYS,
-    "destinations": None,  # a table of named destination tables, checked below
-}
-_TYPE_NAMES = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    bool: "true or false",
-}
+# -- the file model ------------------------------------------------------------------
+# Limits (README, Configuration): texts that go into documents are bounded and
+# carry no control characters, URLs are absolute http(s), numbers have ranges.
+
+
+def _store_url(value: str) -> str:
+    if len(value) > 2048 or not value.startswith(_STORE_SCHEMES):
+        raise problem(
+            "expected sqlite:///FILE or postgresql://USER@HOST/DATABASE, "
+            f"got {short(value)}"
+        )
+    return value
+
+
+_STORE_SCHEMES = (
+    "sqlite:",
+    "sqlite+pysqlite:",
+    "postgresql:",
+    "postgresql+",
+    "postgres:",
+)
+
+
+def _cache_control(value: str) -> str:
+    try:
+        return check_cache_control(value, key="")
+    except ConfigError as exc:
+        raise problem(exc.detail) from None
+
+
+def _no_space(value: str) -> str:
+    if any(c.isspace() for c in value):
+        raise problem(f"must not hold spaces, got {short(value)}")
+    return value
+
+
+Label = Annotated[str, AfterValidator(text(200))]
+LongText = Annotated[str, AfterValidator(text(2000))]
+# A file or folder on this machine: no control characters (no NUL byte).
+LocalPath = Annotated[str, AfterValidator(text(4096))]
+CacheControl = Annotated[str, AfterValidator(text(200)), AfterValidator(_cache_control)]
+
+
+class AgencyTable(Table):
+    name: Label
+    url: Annotated[HttpUrl, AfterValidator(text(2048))]
+    id_prefix: Annotated[str, AfterValidator(text(200)), AfterValidator(_no_space)]
+    credit_line: Annotated[str, AfterValidator(text(1000))]
+    copyright_holder: Label
+    copyright_notice: LongText
+    usage_terms: Annotated[str, AfterValidator(text(2000, required=False))] = ""
+
+
+class StoreTable(Table):
+    url: Annotated[str, AfterValidator(_store_url)] = DEFAULT_STORE_URL
+
+
+class PathsTable(Table):
+    feeds: LocalPath = "feeds"
+    schemas: LocalPath | None = None
+
+
+class ValidationTable(Table):
+    newsml_official_xsd: Annotated[str, AfterValidator(text(4096, required=False))] = ""
+    ninjs_schema: Annotated[str, AfterValidator(text(4096, required=False))] = ""
+
+
+class IngestTable(Table):
+    max_bytes: Annotated[int, AfterValidator(between(1, 1_000_000_000))] = 5_000_000
+
+
+class PublishTable(Table):
+    default_destination: str = "local"
+    websub_hub: HttpUrl = ""
+    cache_control_index: CacheControl = DEFAULT_CACHE_INDEX
+    cache_control_item: CacheControl = DEFAULT_CACHE_ITEM
+    lock_timeout_seconds: Annotated[float, AfterValidator(between(0.0, 3600.0))] = 5.0
+    upload_concurrency: Annotated[
+        int,
+        AfterValidator(
+            between(
+                1, 64, "expected a number of parallel uploads from 1 to 64, got {value}"
+            )
+        ),
+    ] = 8
+
+
+def _verify_interval(value: str) -> str:
+    """``"off"`` (no scheduled verification) or a duration up to 366 days."""
+    return value if value.strip().lower() == "off" else duration(MAX_VERIFY)(value)
+
+
+MAX_VERIFY = timedelta(days=366)
+
+
+class SchedulerTable(Table):
+    misfire_grace_seconds: Annotated[int, AfterValidator(between(1, 604_800))] = 300
+    embargo_poll_seconds: Annotated[float, AfterValidator(between(0.05, 3600.0))] = 1.0
+    verify_interval: Annotated[str, AfterValidator(_verify_interval)] = "24h"
+    verify_repair: bool = True
+
+
+class SiteFile(Table):
+    """config/syndication.toml, as written. ``[destinations.NAME]`` tables are
+    checked by their type's own model (see destinations/registry.py)."""
+
+    unknown_word: ClassVar[str] = "section"
+
+    agency: AgencyTable
+    store: StoreTable = StoreTable()
+    paths: PathsTable = PathsTable()
+    validation: ValidationTable = ValidationTable()
+    ingest: IngestTable = IngestTable()
+    publish: PublishTable = PublishTable()
+    scheduler: SchedulerTable = SchedulerTable()
+    destinations: dict[str, Any] = Field(default_factory=dict)
 
 
 def find_config(explicit: Path | str | None = None) -> Path:
@@ -147,118 +234,87 @@ def find_config(explicit: Path | str | None = None) -> Path:
 
 
 def load_settings(path: Path | str | None = None) -> Settings:
-    """Read and validate the site configuration. Raises :class:`ConfigError`."""
+    """Read and check the site configuration. Raises :class:`ConfigError` with
+    every problem of the file."""
     config_path = find_config(path)
     try:
-        raw = config_path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(
-            "configuration file not found; pass --config or set "
-            f"${ENV_VAR} (see config/syndication.toml in the repository)",
-            path=config_path,
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path=config_path) from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError("not UTF-8 text", path=config_path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", path=config_path) from exc
+        data = read_toml(config_path)
+    except ConfigError as exc:
+        if exc.detail == "file not found":
+            raise ConfigError(
+                "configuration file not found; pass --config or set "
+                f"${ENV_VAR} (see config/syndication.toml in the repository)",
+                path=config_path,
+            ) from None
+        raise
     return settings_from_mapping(data, config_path)
 
 
 def settings_from_mapping(data: Mapping[str, Any], path: Path) -> Settings:
-    """Validate an already-parsed TOML document."""
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise ConfigError(
-                f"unknown section; expected one of {', '.join(sorted(_TOP_KEYS))}",
-                path=path,
-                key=key,
-            )
-    if "agency" not in data:
-        raise ConfigError("missing required section [agency]", path=path, key="agency")
-    tables: dict[str, dict[str, Any]] = {}
-    for section, keys in _TOP_KEYS.items():
-        if keys is None:
-            continue
-        tables[section] = _check_table(data.get(section, {}), keys, section, path)
-    agency_table = tables["agency"]
-    agency = Agency(
-        name=agency_table["name"],
-        url=agency_table["url"],
-        id_prefix=agency_table["id_prefix"],
-        credit_line=" ".join(agency_table["credit_line"].split()),
-        copyright_holder=agency_table["copyright_holder"],
-        copyright_notice=agency_table["copyright_notice"],
-        usage_terms=agency_table.get("usage_terms", ""),
+    """Check an already-parsed TOML document: the site model, then every
+    ``[destinations.NAME]`` table (used by a feed or not), then the default
+    destination. Raises :class:`ConfigError` with every problem."""
+    site, problems = check(SiteFile, data, path)
+    raw_destinations = data.get("destinations", {})
+    destinations = _destinations(
+        raw_destinations if isinstance(raw_destinations, dict) else {},
+        path,
+        problems,
     )
-    destinations = _destinations(data.get("destinations", {}), path)
-    default_destination = tables["publish"].get("default_destination", "local")
+    if site is None:
+        raise ConfigError.from_problems(problems)
+    default_destination = site.publish.default_destination
     if default_destination not in destinations:
-        raise ConfigError(
-            f"names destination {default_destination!r}, which is not defined; "
-            f"defined: {', '.join(sorted(destinations))}",
-            path=path,
-            key="publish.default_destination",
+        problems.append(
+            ConfigProblem(
+                str(path),
+                "publish.default_destination",
+                f"names destination {short(default_destination)}, which is not "
+                f"defined; defined: {', '.join(sorted(destinations))}",
+            )
         )
-    xsd = tables["validation"].get("newsml_official_xsd")
-    ninjs = tables["validation"].get("ninjs_schema")
-    scheduler = SchedulerConfig(
-        misfire_grace_seconds=tables["scheduler"].get("misfire_grace_seconds", 300),
-        embargo_poll_seconds=float(
-            tables["scheduler"].get("embargo_poll_seconds", 1.0)
-        ),
-        verify_interval=_verify_interval(
-            tables["scheduler"].get("verify_interval", "24h"), path
-        ),
-        verify_repair=tables["scheduler"].get("verify_repair", True),
-    )
-    concurrency = tables["publish"].get("upload_concurrency", 8)
-    if not 1 <= concurrency <= 64:
-        raise ConfigError(
-            f"expected a number of parallel uploads from 1 to 64, got {concurrency}",
-            path=path,
-            key="publish.upload_concurrency",
-        )
+    if problems:
+        raise ConfigError.from_problems(problems)
+    agency = site.agency
     return Settings(
-        agency=agency,
-        store_url=tables["store"].get("url", DEFAULT_STORE_URL),
-        feeds_dir=Path(tables["paths"].get("feeds", "feeds")),
-        schemas_dir=Path(tables["paths"]["schemas"])
-        if "schemas" in tables["paths"]
+        agency=Agency(
+            name=agency.name,
+            url=agency.url,
+            id_prefix=agency.id_prefix,
+            credit_line=" ".join(agency.credit_line.split()),
+            copyright_holder=agency.copyright_holder,
+            copyright_notice=agency.copyright_notice,
+            usage_terms=agency.usage_terms,
+        ),
+        store_url=site.store.url,
+        feeds_dir=Path(site.paths.feeds),
+        schemas_dir=Path(site.paths.schemas)
+        if site.paths.schemas is not None
         else Settings.__dataclass_fields__["schemas_dir"].default,  # type: ignore[arg-type]
-        newsml_xsd=Path(xsd) if xsd else None,
-        ninjs_schema=Path(ninjs) if ninjs else None,
-        max_input_bytes=tables["ingest"].get("max_bytes", 5_000_000),
+        newsml_xsd=Path(site.validation.newsml_official_xsd)
+        if site.validation.newsml_official_xsd
+        else None,
+        ninjs_schema=Path(site.validation.ninjs_schema)
+        if site.validation.ninjs_schema
+        else None,
+        max_input_bytes=site.ingest.max_bytes,
         default_destination=default_destination,
         destinations=destinations,
-        scheduler=scheduler,
-        websub_hub=tables["publish"].get("websub_hub", ""),
-        cache_control_index=check_cache_control(
-            tables["publish"].get("cache_control_index", DEFAULT_CACHE_INDEX),
-            key="publish.cache_control_index",
-            path=path,
+        scheduler=SchedulerConfig(
+            misfire_grace_seconds=site.scheduler.misfire_grace_seconds,
+            embargo_poll_seconds=float(site.scheduler.embargo_poll_seconds),
+            verify_interval=None
+            if site.scheduler.verify_interval.strip().lower() == "off"
+            else parse_duration(site.scheduler.verify_interval, maximum=MAX_VERIFY),
+            verify_repair=site.scheduler.verify_repair,
         ),
-        cache_control_item=check_cache_control(
-            tables["publish"].get("cache_control_item", DEFAULT_CACHE_ITEM),
-            key="publish.cache_control_item",
-            path=path,
-        ),
-        lock_timeout_seconds=float(tables["publish"].get("lock_timeout_seconds", 5.0)),
-        upload_concurrency=concurrency,
+        websub_hub=site.publish.websub_hub,
+        cache_control_index=site.publish.cache_control_index,
+        cache_control_item=site.publish.cache_control_item,
+        lock_timeout_seconds=float(site.publish.lock_timeout_seconds),
+        upload_concurrency=site.publish.upload_concurrency,
         path=path,
     )
-
-
-def _verify_interval(text: str, path: Path) -> timedelta | None:
-    """``"off"`` (no scheduled verification) or a duration such as ``"24h"``."""
-    from syndication.feeds import parse_duration
-
-    if text.strip().lower() == "off":
-        return None
-    return parse_duration(text, path, "scheduler.verify_interval")
 
 
 def check_cache_control(value: str, *, key: str, path: Path | None = None) -> str:
@@ -289,59 +345,22 @@ def check_cache_control(value: str, *, key: str, path: Path | None = None) -> st
     return value
 
 
-def _check_table(
-    value: Any, keys: Mapping[str, tuple[type, bool]], section: str, path: Path
-) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ConfigError("expected a table", path=path, key=section)
-    for key, item in value.items():
-        if key not in keys:
-            raise ConfigError(
-                f"unknown key; expected one of {', '.join(sorted(keys))}",
-                path=path,
-                key=f"{section}.{key}",
-            )
-        expected, _ = keys[key]
-        ok = isinstance(item, expected) and not (
-            expected is int and isinstance(item, bool)
-        )
-        if expected is float and isinstance(item, int) and not isinstance(item, bool):
-            ok = True
-        if not ok:
-            raise ConfigError(
-                f"expected {_TYPE_NAMES[expected]}, got {type(item).__name__} {item!r}",
-                path=path,
-                key=f"{section}.{key}",
-            )
-        if expected is str and not item.strip() and keys[key][1]:
-            raise ConfigError("must not be empty", path=path, key=f"{section}.{key}")
-    for key, (_, required) in keys.items():
-        if required and key not in value:
-            raise ConfigError(
-                "missing required value", path=path, key=f"{section}.{key}"
-            )
-    return dict(value)
+def _destinations(
+    tables: Mapping[str, Any], path: Path, problems: list[ConfigProblem]
+) -> dict[str, DestinationConfig]:
+    """Each ``[destinations.NAME]`` checked by its type's model; problems are
+    added to ``problems``. The built-in ``local`` (folder ``public``) is there
+    unless the file defines its own."""
+    from syndication.destinations.registry import check_destination
 
-
-def _destinations(value: Any, path: Path) -> dict[str, DestinationConfig]:
-    if not isinstance(value, dict):
-        raise ConfigError(
-            "expected a table of destinations", path=path, key="destinations"
-        )
-    result: dict[str, DestinationConfig] = {
-        "local": DestinationConfig("local", "local", {"path": "public"})
+    result = {
+        "local": check_destination("local", {"type": "local", "path": "public"}, path)[
+            0
+        ]
     }
-    for name, table in value.items():
-        key = f"destinations.{name}"
-        if not isinstance(table, dict):
-            raise ConfigError("expected a table", path=path, key=key)
-        kind = table.get("type")
-        if not isinstance(kind, str):
-            raise ConfigError(
-                "missing required value 'type' (local or s3)",
-                path=path,
-                key=f"{key}.type",
-            )
-        options = {k: v for k, v in table.items() if k != "type"}
-        result[name] = DestinationConfig(name, kind, options)
-    return result
+    for name, table in tables.items():
+        config, found = check_destination(name, table, path)
+        problems.extend(found)
+        if config is not None:
+            result[name] = config
+    return {name: config for name, config in result.items() if config is not None}

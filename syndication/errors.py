@@ -30,8 +30,27 @@ class SyndicationError(Exception):
     exit_code = 1
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong with a configuration or feed-definition file: the file, the
+    key (dotted, ``selection.window``; empty for the whole file) and, for a file
+    that is not TOML, the line."""
+
+    path: str
+    key: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = _where(self.path, self.line, self.key)
+        return f"{where}: {self.message}" if where else self.message
+
+
 class ConfigError(SyndicationError):
-    """A configuration or feed-definition file is missing, malformed or wrong."""
+    """A configuration or feed-definition file is missing, malformed or wrong.
+
+    ``problems`` lists every problem found in the file at once; ``path``, ``key``,
+    ``line`` and ``detail`` describe the first."""
 
     exit_code = 3
 
@@ -42,13 +61,29 @@ class ConfigError(SyndicationError):
         path: Path | str | None = None,
         key: str | None = None,
         line: int | None = None,
+        problems: Sequence[ConfigProblem] = (),
     ) -> None:
-        self.path = str(path) if path is not None else None
-        self.key = key
-        self.line = line
-        where = _where(self.path, line, key)
-        super().__init__(f"{where}: {message}" if where else message)
-        self.detail = message
+        if not problems:
+            problems = (
+                ConfigProblem(
+                    str(path) if path is not None else "", key or "", message, line
+                ),
+            )
+        first = problems[0]
+        self.problems = tuple(problems)
+        self.path = first.path or None
+        self.key = first.key or None
+        self.line = first.line
+        self.detail = first.message
+        lines = [str(problem) for problem in self.problems]
+        if len(lines) > 1:
+            lines = [f"{len(lines)} problems:", *(f"  {line}" for line in lines)]
+        super().__init__("\n".join(lines))
+
+    @classmethod
+    def from_problems(cls, problems: Sequence[ConfigProblem]) -> ConfigError:
+        """One error for every problem of a file (``problems`` must not be empty)."""
+        return cls(problems[0].message, problems=problems)
 
 
 @dataclass(frozen=True)

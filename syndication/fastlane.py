@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from syndication.articles.model import Version
 from syndication.config import Settings
 from syndication.errors import InputError, LockHeld, SyndicationError
-from syndication.feeds import FeedDefinition, load_feeds
+from syndication.feeds import FeedDefinition, load_site_feeds
 from syndication.store.base import Selection, Store
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def push_article(
     changed = False
     if urgency is not None:
         latest, changed = _set_urgency(store, latest, urgency, at)
-    feed_set = load_feeds(settings.feeds_dir, tuple(settings.destinations))
+    feed_set = load_site_feeds(settings)
     for problem in feed_set.problems:
         log.warning("feed definition skipped: %s", problem)
     feeds = affected_feeds(store, feed_set.feeds.values(), guid, at)

@@ -35,7 +35,7 @@ from typing import Any
 from syndication.config import Settings
 from syndication.embargo import JOB_STORE, EmbargoPlanner, EmbargoRelease, released_in
 from syndication.errors import ConfigError, SyndicationError
-from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_feeds
+from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_site_feeds
 from syndication.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -368,7 +368,7 @@ def _loop(
 
 
 def _load(settings: Settings, scheduler: Any) -> Mapping[str, FeedDefinition]:
-    feed_set = load_feeds(settings.feeds_dir, tuple(settings.destinations))
+    feed_set = load_site_feeds(settings)
     for problem in feed_set.problems:
         log.error("feed definition skipped: %s", problem)
     for feed_id, change in sorted(sync_feed_jobs(scheduler, feed_set).items()):
@@ -392,11 +392,17 @@ class FeedWatcher:
     def _snapshot(self) -> tuple[tuple[str, int, int], ...]:
         try:
             entries = sorted(self.folder.glob("*.toml"))
-            return tuple(
-                (p.name, s.st_size, s.st_mtime_ns) for p in entries for s in [p.stat()]
-            )
         except OSError:
             return ()
+        state = []
+        for path in entries:
+            try:
+                info = path.stat()
+            except OSError:  # gone, or a broken link: still a change to notice
+                state.append((path.name, -1, -1))
+            else:
+                state.append((path.name, info.st_size, info.st_mtime_ns))
+        return tuple(state)
 
 
 # -- status -----------------------------------------------------------------------
@@ -430,7 +436,7 @@ def scheduler_status(
 
     now = now or datetime.now(UTC)
     if feeds is None:
-        feeds = load_feeds(settings.feeds_dir, tuple(settings.destinations)).feeds
+        feeds = load_site_feeds(settings).feeds
     stored = _stored_next_runs(settings.store_url)
     next_runs = {
         feed_id: stored.get(feed_id)

@@ -94,13 +94,20 @@ def show_feed(app: AppContext, feed_id: str, as_json: bool) -> None:
 @feeds.command(name="check")
 @pass_app
 def check_feeds(app: AppContext) -> None:
-    """Check every feed definition and report each problem with file and key.
+    """Check the configuration and every feed definition; report each problem.
 
-    Prints one line per problem, then a summary; exits 3 if any definition is
-    bad, 0 when all are good.
+    Prints one line per problem (file and key), then a summary; exits 3 if the
+    configuration or any definition is bad, 0 when all are good. Feeds that
+    share an id or a folder (the same, or one inside the other) are all refused.
 
     Example: syndication feeds check
     """
+    report_feed_problems(app)
+
+
+def report_feed_problems(app: AppContext) -> None:
+    """Print each problem of the feed definitions and a summary; raise
+    ConfigError (exit 3) when there is any. ``feeds check`` and ``init``."""
     from syndication.errors import ConfigError
 
     feed_set = _load(app)
@@ -150,10 +157,9 @@ def feed_to_dict(feed: FeedDefinition, app: AppContext) -> dict[str, Any]:
 
 
 def _load(app: AppContext) -> FeedSet:
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
 
-    settings = app.settings
-    return load_feeds(settings.feeds_dir, tuple(settings.destinations))
+    return load_site_feeds(app.settings)
 
 
 def _destination(feed: FeedDefinition, app: AppContext) -> str:

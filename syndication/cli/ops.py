@@ -19,15 +19,20 @@ if TYPE_CHECKING:
 @click.command()
 @pass_app
 def init(app: AppContext) -> None:
-    """Create the store (or bring its schema up to date).
+    """Create the store (or bring its schema up to date) and check the site.
 
     Safe to run again: an existing, current store is left as it is. Other
-    commands do this themselves on first use; init makes it explicit.
+    commands do this themselves on first use; init makes it explicit. The
+    configuration is checked first (every problem with file and key, exit 3),
+    then the feed definitions as `feeds check` does (exit 3 if any is bad).
 
     Example: syndication --config config/syndication.toml init
     """
+    from syndication.cli.feeds import report_feed_problems
+
     store = app.store
     click.echo(f"store ready: {_display(store.url)}")
+    report_feed_problems(app)
 
 
 def _display(url: str) -> str:
@@ -51,9 +56,9 @@ def history(app: AppContext, feed_id: str | None, limit: int, as_json: bool) -> 
     """
     runs = app.store.runs(feed_id, limit=limit)
     if feed_id is not None and not runs and app.settings.feeds_dir.is_dir():
-        from syndication.feeds import load_feeds
+        from syndication.feeds import load_site_feeds
 
-        defined = load_feeds(app.settings.feeds_dir).feeds
+        defined = load_site_feeds(app.settings).feeds
         if feed_id not in defined:
             raise ConfigError(
                 f"no feed {feed_id!r} and no runs of it in the ledger; defined "
@@ -96,11 +101,11 @@ def status(app: AppContext, as_json: bool) -> None:
 
     Example: syndication status --json
     """
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
     from syndication.schedule import scheduler_status
 
     settings = app.settings
-    feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    feed_set = load_site_feeds(settings)
     scheduling = scheduler_status(settings, app.store, feed_set.feeds)
     from datetime import UTC
 

@@ -251,10 +251,10 @@ def _feeds(app: AppContext, feed_ids: Sequence[str]) -> list[FeedDefinition]:
     and make the command end with exit code 3 after the good feeds ran."""
     import logging
 
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
 
     settings = app.settings
-    feed_set = load_feeds(settings.feeds_dir, list(settings.destinations))
+    feed_set = load_site_feeds(settings)
     log = logging.getLogger("syndication.cli.publish")
     if feed_ids:
         return [feed_set.get(feed_id) for feed_id in dict.fromkeys(feed_ids)]

@@ -118,12 +118,12 @@ def _check_feed(
 ) -> GateReport:
     from datetime import UTC
 
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
     from syndication.render.registry import render_edition
     from syndication.select import build_edition
 
     settings = app.settings
-    feed = load_feeds(settings.feeds_dir, list(settings.destinations)).get(feed_id)
+    feed = load_site_feeds(settings).get(feed_id)
     edition = build_edition(app.store, feed, settings.agency, at or datetime.now(UTC))
     return gate.check(render_edition(edition), edition)
 

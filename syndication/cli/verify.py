@@ -45,13 +45,13 @@ def verify(
     Example: syndication verify partner-a-humanitarian --repair
     """
     from syndication.cli.publish import _feeds
-    from syndication.feeds import load_feeds
+    from syndication.feeds import load_site_feeds
     from syndication.publish import Publisher
     from syndication.verify import verify_feeds
 
     settings = app.settings
     feeds = _feeds(app, feed_ids)
-    every_feed = load_feeds(settings.feeds_dir, list(settings.destinations)).feeds
+    every_feed = load_site_feeds(settings).feeds
     publisher = Publisher(settings, app.store)
     if repair:
         publisher.gate  # noqa: B018  # a configuration problem stops here, first

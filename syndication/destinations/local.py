@@ -13,21 +13,52 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
+
+from syndication.definitions import HttpUrl, Table, check, text
 from syndication.destinations.base import PutResult, StoredObject, join_key
-from syndication.errors import DestinationError
+from syndication.errors import ConfigError, DestinationError
 
 # Files flushed at once by sync(): the disk takes several flushes together.
 SYNC_THREADS = 8
+
+
+class LocalOptions(Table):
+    """A ``[destinations.NAME]`` table of type ``local``."""
+
+    path: Annotated[str, AfterValidator(text(4096))] = "public"
+    public_base_url: HttpUrl = ""
+
+    def root(self) -> tuple[str, ...]:
+        """Where it writes: the folder, absolute (relative to the working
+        directory), compared without case."""
+        folder = Path(self.path).resolve()
+        return ("local", *(part.casefold() for part in folder.parts))
 
 
 class LocalDestination:
     """Documents under ``root``; ``public_base_url`` (optional) for their URLs."""
 
     presigns = False
+
+    @classmethod
+    def from_options(
+        cls, name: str, options: Mapping[str, Any] | LocalOptions
+    ) -> LocalDestination:
+        """From a ``[destinations.NAME]`` table's options. Raises ConfigError."""
+        if not isinstance(options, LocalOptions):
+            checked, problems = check(
+                LocalOptions, options, "", prefix=("destinations", name)
+            )
+            if checked is None:
+                raise ConfigError.from_problems(problems)
+            options = checked
+        return cls(name, Path(options.path), options.public_base_url)
 
     def __init__(self, name: str, root: Path | str, public_base_url: str = "") -> None:
         self.name = name

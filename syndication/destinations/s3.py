@@ -10,38 +10,96 @@ documents changed without a HEAD per key.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from syndication.config import check_cache_control
+from pydantic import AfterValidator, Field
+
+from syndication.config import CacheControl
+from syndication.definitions import (
+    HttpUrl,
+    KeyPath,
+    Table,
+    between,
+    check,
+    problem,
+    short,
+    text,
+)
 from syndication.destinations.base import PutResult, StoredObject, join_key
 from syndication.errors import ConfigError, DestinationError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-_OPTIONS = {
-    "bucket": str,
-    "prefix": str,
-    "region": str,
-    "endpoint_url": str,
-    "profile": str,
-    "public_base_url": str,
-    "max_attempts": int,
-    "connect_timeout": int,
-    "read_timeout": int,
-    "request_checksum_calculation": str,
-    "response_checksum_validation": str,
-    "addressing_style": str,
-    "cache_control_index": str,
-    "cache_control_item": str,
-    "conditional_writes": bool,
-}
-_SECRETS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "secret"}
+_SECRETS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", "secret")
 # DeleteObjects takes at most 1,000 keys per request.
 _DELETE_BATCH = 1000
+
+
+def _no_secret(value: Any) -> Any:
+    raise problem(
+        "credentials never go in the configuration file; use the standard AWS "
+        "chain (environment, ~/.aws, instance role) or 'profile'"
+    )
+
+
+def _region(value: str) -> str:
+    if not _REGION.match(value):
+        raise problem(f"expected a region such as 'eu-west-1', got {short(value)}")
+    return value
+
+
+_REGION = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+def _bucket(value: str) -> str:
+    if not _BUCKET.match(value):
+        raise problem(
+            "expected a bucket name: 1 to 255 letters, digits, '.', '-' or '_', "
+            f"starting with a letter or digit, got {short(value)}"
+        )
+    return value
+
+
+_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+_Secret = Annotated[Any, AfterValidator(_no_secret)]
+_Checksums = Literal["when_supported", "when_required"]
+
+
+class S3Options(Table):
+    """A ``[destinations.NAME]`` table of type ``s3``. A key holding a secret is
+    refused with its own message (never "unknown key")."""
+
+    bucket: Annotated[str, AfterValidator(_bucket)]
+    prefix: KeyPath = ""
+    region: Annotated[str, AfterValidator(text(64)), AfterValidator(_region)] | None = (
+        None
+    )
+    endpoint_url: Annotated[HttpUrl, AfterValidator(text(2048))] | None = None
+    profile: Annotated[str, AfterValidator(text(128))] | None = None
+    public_base_url: HttpUrl = ""
+    max_attempts: Annotated[int, AfterValidator(between(1, 20))] = 4
+    connect_timeout: Annotated[int, AfterValidator(between(1, 300))] = 5
+    read_timeout: Annotated[int, AfterValidator(between(1, 3600))] = 30
+    request_checksum_calculation: _Checksums = "when_supported"
+    response_checksum_validation: _Checksums = "when_supported"
+    addressing_style: Literal["auto", "virtual", "path"] = "auto"
+    cache_control_index: CacheControl | None = None
+    cache_control_item: CacheControl | None = None
+    conditional_writes: bool = True
+    aws_access_key_id: _Secret = Field(default=None, exclude=True)
+    aws_secret_access_key: _Secret = Field(default=None, exclude=True)
+    aws_session_token: _Secret = Field(default=None, exclude=True)
+    secret: _Secret = Field(default=None, exclude=True)
+
+    def root(self) -> tuple[str, ...]:
+        """Where it writes: endpoint, bucket and prefix, compared without case."""
+        parts = (self.endpoint_url or "aws", self.bucket, *self.prefix.split("/"))
+        return ("s3", *(part.casefold() for part in parts if part))
 
 
 class S3Destination:
@@ -49,46 +107,32 @@ class S3Destination:
 
     presigns = True
 
-    def __init__(self, name: str, options: Mapping[str, Any]) -> None:
-        for key, value in options.items():
-            if key in _SECRETS:
-                raise ConfigError(
-                    "credentials never go in the configuration file; use the "
-                    "standard AWS chain (environment, ~/.aws, instance role) or "
-                    "'profile'",
-                    key=f"destinations.{name}.{key}",
-                )
-            expected = _OPTIONS.get(key)
-            if expected is None:
-                raise ConfigError(
-                    f"unknown option; expected one of {', '.join(sorted(_OPTIONS))}",
-                    key=f"destinations.{name}.{key}",
-                )
-            if not isinstance(value, expected) or (
-                isinstance(value, bool) and expected is not bool
-            ):
-                raise ConfigError(
-                    f"expected {expected.__name__}, got {value!r}",
-                    key=f"destinations.{name}.{key}",
-                )
-        if not options.get("bucket"):
-            raise ConfigError(
-                "missing required value 'bucket'", key=f"destinations.{name}.bucket"
+    def __init__(self, name: str, options: Mapping[str, Any] | S3Options) -> None:
+        """Raises ConfigError (every problem, with key) for bad options."""
+        if not isinstance(options, S3Options):
+            checked, problems = check(
+                S3Options, options, "", prefix=("destinations", name)
             )
+            if checked is None:
+                raise ConfigError.from_problems(problems)
+            options = checked
         self.name = name
-        self.bucket: str = options["bucket"]
-        self.prefix: str = str(options.get("prefix", "")).strip("/")
-        self.public_base_url = str(options.get("public_base_url", "")).rstrip("/")
-        for key in ("cache_control_index", "cache_control_item"):
-            if key in options:
-                check_cache_control(options[key], key=f"destinations.{name}.{key}")
-        self.cache_control_index = options.get("cache_control_index")
-        self.cache_control_item = options.get("cache_control_item")
+        self.options = options
+        self.bucket = options.bucket
+        self.prefix = options.prefix
+        self.public_base_url = options.public_base_url.rstrip("/")
+        self.cache_control_index = options.cache_control_index
+        self.cache_control_item = options.cache_control_item
         # If-Match / If-None-Match on PutObject; off for stores that reject them.
-        self.conditional_writes = bool(options.get("conditional_writes", True))
-        self._options = dict(options)
+        self.conditional_writes = options.conditional_writes
         self._client: S3Client | None = None
         self._client_lock = threading.Lock()
+
+    @classmethod
+    def from_options(
+        cls, name: str, options: Mapping[str, Any] | S3Options
+    ) -> S3Destination:
+        return cls(name, options)
 
     @property
     def client(self) -> S3Client:
@@ -107,28 +151,21 @@ class S3Destination:
             import boto3
             from botocore.config import Config
 
-            options = self._options
-            session = boto3.session.Session(profile_name=options.get("profile"))
+            options = self.options
+            session = boto3.session.Session(profile_name=options.profile)
             config = Config(
-                retries={
-                    "mode": "standard",
-                    "max_attempts": options.get("max_attempts", 4),
-                },
-                connect_timeout=options.get("connect_timeout", 5),
-                read_timeout=options.get("read_timeout", 30),
-                request_checksum_calculation=options.get(
-                    "request_checksum_calculation", "when_supported"
-                ),
-                response_checksum_validation=options.get(
-                    "response_checksum_validation", "when_supported"
-                ),
-                s3={"addressing_style": options.get("addressing_style", "auto")},
+                retries={"mode": "standard", "max_attempts": options.max_attempts},
+                connect_timeout=options.connect_timeout,
+                read_timeout=options.read_timeout,
+                request_checksum_calculation=options.request_checksum_calculation,
+                response_checksum_validation=options.response_checksum_validation,
+                s3={"addressing_style": options.addressing_style},
                 signature_version="s3v4",
             )
             self._client = session.client(
                 "s3",
-                region_name=options.get("region"),
-                endpoint_url=options.get("endpoint_url"),
+                region_name=options.region,
+                endpoint_url=options.endpoint_url,
                 config=config,
             )
         return self._client

@@ -21,7 +21,9 @@ def test_version_names_the_libraries() -> None:
 def test_init_creates_the_store(config_file: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(config_file), "init"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"store ready: sqlite:///{tmp_path / 'store.db'}\n"
+    assert result.stdout == (
+        f"store ready: sqlite:///{tmp_path / 'store.db'}\n3 feed definition(s) OK\n"
+    )
     assert (tmp_path / "store.db").is_file()
     again = CliRunner().invoke(cli, ["--config", str(config_file), "init"])
     assert again.exit_code == 0
@@ -37,8 +39,14 @@ def test_config_error_is_exit_3_without_traceback(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 3
+    missing = ("url", "id_prefix", "credit_line", "copyright_holder")
     assert result.stderr == (
-        f"Error: {bad} [agency.name]: expected a string, got int 3\n"
+        "Error: 6 problems:\n"
+        f"  {bad} [agency.name]: expected a string, got int 3\n"
+        + "".join(
+            f"  {bad} [agency.{key}]: missing required value\n" for key in missing
+        )
+        + f"  {bad} [agency.copyright_notice]: missing required value\n"
     )
 
 

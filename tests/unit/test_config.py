@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,6 +78,181 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     bad.write_text("[agency\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_settings(bad)
+
+
+# -- every problem at once, unused destinations too ---------------------------------
+
+
+def test_an_unused_s3_destination_is_checked_with_every_problem(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        extra='[destinations.spare]\ntype = "s3"\nprefix = "wire/../other"\n'
+        'aws_secret_access_key = "AKIA…"\nendpoint_url = "file:///etc"\n'
+        "max_attempts = 1" + "0" * 40 + "\nbogus = 1\n",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert [(p.key, p.message) for p in raised.value.problems] == [
+        ("destinations.spare.bucket", "missing required value"),
+        (
+            "destinations.spare.prefix",
+            "unsafe folder name '..': each part between '/' must be 1 to 64 letters, "
+            "digits, '-', '_', '.' or '~', not starting with '.' or '~'",
+        ),
+        (
+            "destinations.spare.endpoint_url",
+            "expected an absolute http(s) URL, got 'file:///etc'",
+        ),
+        ("destinations.spare.max_attempts", "expected 1 to 20, got <41-digit number>"),
+        (
+            "destinations.spare.aws_secret_access_key",
+            "credentials never go in the configuration file; use the standard AWS "
+            "chain (environment, ~/.aws, instance role) or 'profile'",
+        ),
+        (
+            "destinations.spare.bogus",
+            "unknown key; expected one of addressing_style, bucket, "
+            "cache_control_index, cache_control_item, conditional_writes, "
+            "connect_timeout, endpoint_url, "
+            "max_attempts, prefix, profile, public_base_url, read_timeout, region, "
+            "request_checksum_calculation, response_checksum_validation",
+        ),
+    ]
+    assert {p.path for p in raised.value.problems} == {str(path)}
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "message"),
+    [
+        (
+            '[destinations.x]\ntype = "ftp"',
+            "destinations.x.type",
+            "unknown destination type 'ftp'; known: local, s3",
+        ),
+        (
+            "[destinations.x]\ntype = 3",
+            "destinations.x.type",
+            "expected a string (local or s3), got 3",
+        ),
+        ("[destinations]\nx = 3", "destinations.x", "expected a table"),
+        (
+            '[destinations."a b"]\ntype = "local"',
+            "destinations.'a b'",
+            "destination names hold only",
+        ),
+        (
+            '[destinations.x]\ntype = "local"\npath = "a\\u0000b"',
+            "destinations.x.path",
+            "control character",
+        ),
+        (
+            '[destinations.x]\ntype = "local"\npublic_base_url = "javascript:x"',
+            "destinations.x.public_base_url",
+            "absolute http(s) URL",
+        ),
+        (
+            '[destinations.x]\ntype = "s3"\nbucket = "b"\nregion = "../x"',
+            "destinations.x.region",
+            "expected a region",
+        ),
+        (
+            '[destinations.x]\ntype = "s3"\nbucket = "b"\naddressing_style = "x"',
+            "destinations.x.addressing_style",
+            "expected 'auto', 'virtual' or 'path', got str 'x'",
+        ),
+        (
+            '[destinations.x]\ntype = "s3"\nbucket = "b"\n'
+            'cache_control_item = "immutable"',
+            "destinations.x.cache_control_item",
+            "'immutable' is not allowed",
+        ),
+        (
+            "[publish]\nlock_timeout_seconds = nan",
+            "publish.lock_timeout_seconds",
+            "expected a finite number, got float nan",
+        ),
+        (
+            "[publish]\nlock_timeout_seconds = inf",
+            "publish.lock_timeout_seconds",
+            "expected a finite number",
+        ),
+        (
+            "[scheduler]\nmisfire_grace_seconds = 0",
+            "scheduler.misfire_grace_seconds",
+            "expected 1 to 604800, got 0",
+        ),
+        (
+            "[scheduler]\nembargo_poll_seconds = 0.0",
+            "scheduler.embargo_poll_seconds",
+            "expected 0.05 to 3600.0",
+        ),
+        (
+            "[ingest]\nmax_bytes = -1",
+            "ingest.max_bytes",
+            "expected 1 to 1000000000, got -1",
+        ),
+        ('[publish]\nwebsub_hub = "hub"', "publish.websub_hub", "absolute http(s) URL"),
+        (
+            "[publish]\nupload_concurrency = 65",
+            "publish.upload_concurrency",
+            "parallel uploads from 1 to 64, got 65",
+        ),
+    ],
+)
+def test_hostile_site_values_name_file_and_key(
+    tmp_path: Path, extra: str, key: str, message: str
+) -> None:
+    path = write_config(tmp_path, extra=extra)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert [p.key for p in raised.value.problems] == [key]
+    assert message in raised.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_bytes(b'[agency]\nname = "caf\xe9"\n'), "not UTF-8 text"),
+        (lambda p: p.mkdir(), "not a regular file"),
+        (lambda p: os.mkfifo(p), "not a regular file"),
+        (lambda p: p.write_bytes(b"x" * 1_000_001), "larger than 1,000,000 bytes"),
+    ],
+)
+def test_a_configuration_that_cannot_be_read(tmp_path: Path, make, message) -> None:
+    path = tmp_path / "site.toml"
+    make(path)
+    with pytest.raises(ConfigError, match=message) as raised:
+        load_settings(path)
+    assert raised.value.path == str(path)
+
+
+def test_two_destination_names_for_one_place_share_a_root(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        extra=f'[destinations.mirror]\ntype = "local"\npath = "{tmp_path}/./PUBLIC"\n'
+        '[destinations.a]\ntype = "s3"\nbucket = "feeds"\nprefix = "/wire/"\n'
+        '[destinations.b]\ntype = "s3"\nbucket = "Feeds"\nprefix = "wire"\n',
+    )
+    settings = load_settings(path)
+    roots = {name: d.root for name, d in settings.destinations.items()}
+    assert roots["local"] == roots["mirror"]  # compared without case
+    assert roots["a"] == roots["b"] == ("s3", "aws", "feeds", "wire")
+
+
+def test_a_store_url_of_no_known_kind_and_a_section_of_the_wrong_shape(
+    tmp_path: Path,
+) -> None:
+    path = write_config(tmp_path, store_url="mysql://x")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert str(raised.value) == (
+        f"{path} [store.url]: expected sqlite:///FILE or "
+        "postgresql://USER@HOST/DATABASE, got 'mysql://x'"
+    )
+    path.write_text("agency = []\n", "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert str(raised.value) == f"{path} [agency]: expected a table, got list []"
 
 
 @pytest.mark.parametrize(

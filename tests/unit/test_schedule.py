@@ -4,6 +4,7 @@ embargo planner and the fast lane's feed matching against a real store."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -158,6 +159,36 @@ def test_feed_watcher_notices_added_changed_and_removed_files(tmp_path: Path):
     assert watcher.changed() is True
     path.unlink()
     assert watcher.changed() is True
+
+
+def test_bad_and_colliding_feeds_are_refused_at_start_and_reload(site, caplog):
+    from syndication.schedule import _load
+
+    write_feed(site.feeds_dir, "health")
+    write_feed(site.feeds_dir, "daily", 'cron = "0 6 * * *"')
+    scheduler = make_scheduler(site)
+    scheduler.start(paused=True)
+    with caplog.at_level(logging.INFO, logger="syndication.schedule"):
+        assert sorted(_load(site, scheduler)) == ["daily", "health"]
+        twin = write_feed(site.feeds_dir, "twin")
+        twin.write_text(twin.read_text() + '[destination]\npath = "health"\n')
+        bad = write_feed(site.feeds_dir, "bad", 'cron = "61 * * * *"')
+        assert sorted(_load(site, scheduler)) == ["daily"]  # a reload
+    assert [job.id for job in scheduler.get_jobs("default")] == ["feed:daily"]
+    scheduler.shutdown(wait=False)
+    skipped = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert skipped[0] == (
+        f"feed definition skipped: {bad} [schedule.cron]: invalid minute field '61' "
+        "in cron '61 * * * *': use *, N, N-M, */S or N-M/S with N <= M from 0 to 59"
+    )
+    assert skipped[1].startswith(
+        f"feed definition skipped: {site.feeds_dir / 'health.toml'} [id]: folder "
+        f"'health' at destination 'local' is also the folder of feed 'twin' ({twin})"
+    )
+    assert skipped[2].startswith(
+        f"feed definition skipped: {twin} [destination.path]: folder 'health'"
+    )
+    assert "feed health: schedule removed" in caplog.text
 
 
 # -- embargoes --------------------------------------------------------------------
