@@ -29,7 +29,6 @@ markup; every ``href`` and ``linkedRights`` is http(s).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,8 +46,11 @@ from syndication.validate.rules import parse_instant
 from syndication.validate.safety import link_scheme
 
 _LINK_KEYS = ("href", "linkedRights")
-# The objects whose value has a contentType: headlines, descriptions, bodies.
-_TEXT_FIELD = re.compile(r"\.(?:headlines|descriptions|bodies)\[\d+\]$")
+# Arrays and objects nest a few levels in a story (an index's image is at 5);
+# far deeper documents are refused before any check walks them.
+MAX_DEPTH = 200
+# The arrays whose objects' value has a contentType.
+_TEXT_KEYS = frozenset({"headlines", "descriptions", "bodies"})
 
 
 def looks_like_json(body: bytes) -> bool:
@@ -90,7 +92,8 @@ def check_ninjs(
 
 
 def parse_json(body: bytes, name: str) -> tuple[object, Problem | None]:
-    """Strict JSON in UTF-8: no NaN or Infinity, no key twice in an object."""
+    """Strict JSON in UTF-8: no NaN or Infinity, no key twice in an object,
+    at most :data:`MAX_DEPTH` levels of arrays and objects."""
     try:
         text = body.decode("utf-8")
         document = json.loads(
@@ -104,7 +107,32 @@ def parse_json(body: bytes, name: str) -> tuple[object, Problem | None]:
         line = getattr(exc, "lineno", None)
         message = getattr(exc, "msg", str(exc))
         return None, Problem(name, line, "well-formed", f"not JSON: {message}")
+    except RecursionError:  # deeper than Python's parser goes
+        return None, _too_deep(name)
+    if _deeper_than(document, MAX_DEPTH):
+        return None, _too_deep(name)
     return document, None
+
+
+def _too_deep(name: str) -> Problem:
+    message = f"not JSON we check: nested more than {MAX_DEPTH} levels deep"
+    return Problem(name, None, "well-formed", message)
+
+
+def _deeper_than(document: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels (measured
+    without recursion, so the checks that walk the document never run out of
+    stack)."""
+    level: list[tuple[object, int]] = [(document, 1)]
+    while level:
+        node, depth = level.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            level.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            level.extend((value, depth + 1) for value in node)
+    return False
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -147,23 +175,47 @@ def safety_problems(document: object, name: str) -> list[Problem]:
     """Active content in any HTML or XML value, and links of other schemes
     than http(s), anywhere in the document."""
     problems: list[Problem] = []
-    for path, field in _objects(document, "$"):
-        value = field.get("value")
-        if _TEXT_FIELD.search(path) and isinstance(value, str):
-            kind = content_kind(field)
-            if kind in ("html", "unknown", "xml"):
-                for rule, what in _findings(value, kind):
-                    problems.append(
-                        Problem(name, None, rule, f"{path}.value contains {what}.")
-                    )
-        for key in _LINK_KEYS:
-            link = field.get(key)
-            if isinstance(link, str) and (scheme := link_scheme(link)):
-                message = (
-                    f"{path}.{key} is a {scheme}: URL; links must be http or https."
-                )
-                problems.append(Problem(name, None, active.SCHEME, message))
+    for steps, rule, what in _unsafe(document, []):
+        problems.append(Problem(name, None, rule, f"{_json_path(steps)}{what}"))
     return problems
+
+
+def _unsafe(
+    node: object, steps: list[str | int]
+) -> Iterator[tuple[list[str | int], str, str]]:
+    """``(steps to the field, rule, what)`` of each unsafe field under
+    ``node``. Paths are built only for what is found: an index has thousands
+    of objects."""
+    if isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, dict | list):
+                yield from _unsafe(value, [*steps, index])
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in _TEXT_KEYS and isinstance(value, list):
+            for index, field in enumerate(value):
+                text = field.get("value") if isinstance(field, dict) else None
+                kind = content_kind(field) if isinstance(text, str) else "text"
+                if isinstance(text, str) and kind in ("html", "unknown", "xml"):
+                    for rule, what in _findings(text, kind):
+                        where = [*steps, key, index, "value"]
+                        yield where, rule, f" contains {what}."
+        elif key in _LINK_KEYS and isinstance(value, str):
+            scheme = link_scheme(value)
+            if scheme:
+                message = f" is a {scheme}: URL; links must be http or https."
+                yield [*steps, key], active.SCHEME, message
+        if isinstance(value, dict | list):
+            yield from _unsafe(value, [*steps, key])
+
+
+def _json_path(steps: list[str | int]) -> str:
+    """``$.bodies[0].value`` from its steps."""
+    return "$" + "".join(
+        f"[{step}]" if isinstance(step, int) else f".{step}" for step in steps
+    )
 
 
 def _findings(value: str, kind: str) -> tuple[active.Finding, ...]:
@@ -181,14 +233,3 @@ def _findings(value: str, kind: str) -> tuple[active.Finding, ...]:
     if root.getroottree().docinfo.internalDTD is not None:
         return ((active.ELEMENT, "a DOCTYPE (DTDs and entities are refused)"),)
     return active.markup_findings(root)
-
-
-def _objects(node: object, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every JSON object in the document with its JSON path."""
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from _objects(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _objects(value, f"{path}[{index}]")

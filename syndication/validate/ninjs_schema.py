@@ -69,7 +69,9 @@ class CompiledSchema:
                     (f"$.associations[{n}]{path[1:]}", message)
                     for path, message in self._item_errors(item)
                 ]
-        return sorted(found, key=lambda pair: _path_key(pair[0]))
+        # The same fault may be found by two subschemas (the root and
+        # ninjsType both say "object"): report it once.
+        return sorted(dict.fromkeys(found), key=lambda pair: _path_key(pair[0]))
 
     def _item_errors(self, item: object) -> list[tuple[str, str]]:
         text = json.dumps(item, sort_keys=True, ensure_ascii=False)

@@ -25,7 +25,9 @@ from syndication.feeds import load_feed
 from syndication.render.base import Edition
 from syndication.render.registry import render_edition
 from syndication.validate import ninjs_schema as schema_module
+from syndication.validate.checker import Expectations
 from syndication.validate.gate import Gate
+from syndication.validate.ninjs import check_ninjs
 
 SCHEMAS = REPO / "schemas"
 T0 = AT - timedelta(hours=3)
@@ -269,9 +271,11 @@ def test_a_broken_document_is_refused_with_its_rule(gate: Gate, fault: str) -> N
         (b'{"uri": "urn:x", "urgency": NaN}', "not JSON: NaN is not a JSON number"),
         (b'{"uri": "urn:x",}', "not JSON: Expecting property name"),
         ('{"uri": "urn:é"}'.encode("latin-1"), "not UTF-8: invalid"),
+        (b'{"x": ' + b"[" * 201 + b"]" * 201 + b"}", "not JSON we check: nested"),
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON we check: nested more than"),
     ],
 )
-def test_a_document_that_is_not_strict_json_is_refused(
+def test_a_document_that_is_not_strict_json_or_too_deep_is_refused(
     gate: Gate, body: bytes, message: str
 ) -> None:
     report = check(gate, body)
@@ -414,3 +418,18 @@ def test_associations_checked_apart_give_the_whole_schema_s_verdict(
     assert sorted(apart) == whole
     assert len(whole) == 6
     assert compiled.errors(index) == apart  # remembered verdicts, same answer
+
+
+def test_json_null_is_a_schema_problem_not_a_parse_error(ninjs_schema: Path) -> None:
+    report = check_ninjs(
+        b"null",
+        name="null.json",
+        schema_path=ninjs_schema,
+        schemas_dir=SCHEMAS,
+        expectations=Expectations(),
+    )
+    [problem] = report.problems
+    assert (problem.rule, problem.message) == (
+        "ninjs-schema",
+        "$: None is not of type 'object'",
+    )
