@@ -40,7 +40,7 @@ from syndication.articles.model import PubStatus, Subject, Version
 from syndication.config import Agency
 from syndication.credit import feed_credit
 from syndication.destinations.base import encode_segment
-from syndication.render.base import Credit, Document, Edition, Item
+from syndication.render.base import Credit, Document, Edition, Item, join_sentences
 from syndication.render.fields import (
     CORRECTION,
     SIGNAL_SCHEME,
@@ -50,8 +50,8 @@ from syndication.render.fields import (
     newest_time,
     shown_body,
     subject_term,
-    web_url,
 )
+from syndication.render.media import feed_images
 from syndication.render.text import iso_time
 
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -229,8 +229,9 @@ def item_object(item: Item, agency: Agency) -> dict[str, Any]:
 
 def _rights(credit: Credit) -> dict[str, str]:
     """copyrightHolder, copyrightNotice, and usageTerms opening with the credit
-    line (ninjs has no credit-line property)."""
-    terms = f"{credit.line} {credit.usage_terms}".strip()
+    line (ninjs has no credit-line property), the usage terms its next
+    sentence."""
+    terms = join_sentences(credit.line, credit.usage_terms)
     return {
         "copyrightHolder": credit.copyright_holder,
         "copyrightNotice": credit.copyright_notice,
@@ -253,11 +254,12 @@ def _subject(qcode: str, name: str) -> dict[str, str]:
 
 
 def _images(version: Version) -> list[dict[str, Any]]:
-    """Each image with an http(s) address as a picture association (others are
-    left out, as in every format)."""
+    """Each image with an http(s) address as a picture association, as every
+    format carries it (:func:`syndication.render.media.feed_images`: others
+    are left out and logged)."""
     images: list[dict[str, Any]] = []
-    for image in version.images:
-        href = _as_uri(web_url(image.href))
+    for image in feed_images(version, f"item {version.guid}"):
+        href = _as_uri(image.href)
         if not href:
             continue
         picture: dict[str, Any] = {
@@ -274,7 +276,10 @@ def _images(version: Version) -> list[dict[str, Any]]:
             descriptions.append(_plain("alt", image.alt))
         if descriptions:
             picture["descriptions"] = descriptions
-        picture["renditions"] = [{"name": "original", "href": href}]
+        rendition = {"name": "original", "href": href}
+        if image.kind:
+            rendition["contentType"] = image.kind
+        picture["renditions"] = [rendition]
         images.append(picture)
     return images
 

@@ -67,8 +67,15 @@ class Gate:
         schemas_dir: Path,
         official_xsd: Path | None = None,
         ninjs_schema: Path | None = None,
+        *,
+        publisher: str | None = None,
     ) -> None:
-        """Raises :class:`ConfigError` when a folder or file is missing."""
+        """``publisher`` is our provider URI (the agency's URL): files of
+        NewsML-G2 naming another provider are judged as another publisher's,
+        by the official XSD (see :class:`~syndication.validate.checker.Judgement`).
+        ``ninjs_schema`` is IPTC's ninjs 3.1 JSON Schema, which every ninjs
+        document is checked against. Raises :class:`ConfigError` when a folder
+        or file is missing."""
         if official_xsd is not None and not official_xsd.is_file():
             raise ConfigError(
                 "official NewsML-G2 schema not found; fix the path or remove the key",
@@ -91,13 +98,20 @@ class Gate:
         self.schemas_dir = schemas_dir
         self.official_xsd = official_xsd
         self.ninjs_schema = ninjs_schema
+        self.publisher = publisher
         self._passed: set[tuple[object, ...]] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
         """The gate of a site: ``[paths] schemas``, ``[validation]
-        newsml_official_xsd`` and ``[validation] ninjs_schema``."""
-        return cls(settings.schemas_dir, settings.newsml_xsd, settings.ninjs_schema)
+        newsml_official_xsd``, ``[validation] ninjs_schema`` and the agency
+        (whose NewsML-G2 is ours)."""
+        return cls(
+            settings.schemas_dir,
+            settings.newsml_xsd,
+            settings.ninjs_schema,
+            publisher=settings.agency.url,
+        )
 
     def check(self, documents: Sequence[Document], edition: Edition) -> GateReport:
         """Every problem in every document (named by key); ``report.ok`` when
@@ -153,11 +167,15 @@ class Gate:
         append_paragraph: bool | None = None,
         name: str | None = None,
     ) -> GateReport:
-        """Check one file (format sniffed). Without ``expected_credit_line`` the
-        items must all carry one non-empty credit line; without ``at`` the
-        document's own build time is used; ``append_paragraph=False`` skips the
-        credit paragraph rule. Raises :class:`InputError` when the file cannot
-        be read."""
+        """Check one file (format sniffed: ninjs when it is JSON, else RSS, Atom
+        or NewsML-G2), ours or another publisher's. Without
+        ``expected_credit_line`` the items must all carry the same credit line
+        (ours: a non-empty one); without ``at`` the document's own build time
+        is used; ``append_paragraph=False`` skips the credit paragraph rule
+        (another publisher's NewsML-G2 is held to it only when it is True).
+        Raises :class:`InputError` when the file cannot be read, and
+        :class:`ConfigError` for another publisher's NewsML-G2 without the
+        official XSD."""
         if isinstance(path_or_bytes, bytes):
             body = path_or_bytes
             label = name or "<bytes>"
@@ -173,7 +191,7 @@ class Gate:
         expectations = Expectations(
             credit_line=expected_credit_line, append_paragraph=append_paragraph, at=at
         )
-        return self._check(body, label, expectations)
+        return self._check(body, label, expectations, publisher=self.publisher)
 
     def _check(
         self,
@@ -181,9 +199,12 @@ class Gate:
         name: str,
         expectations: Expectations,
         fmt: str | None = None,
+        publisher: str | None = None,
     ) -> GateReport:
         """One document: ninjs when ``fmt`` says so or, unstated, when it is
-        JSON; else XML of the format sniffed (``fmt`` when given)."""
+        JSON; else XML of the format sniffed (``fmt`` when given), judged as
+        another publisher's when ``publisher`` is given and it names another
+        (rendered documents are ours: no ``publisher``)."""
         if fmt == NINJS or (fmt is None and looks_like_json(body)):
             return check_ninjs(
                 body,
@@ -199,6 +220,7 @@ class Gate:
             official_xsd=self.official_xsd,
             expectations=expectations,
             fmt=fmt,
+            publisher=publisher,
         )
 
 

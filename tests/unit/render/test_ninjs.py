@@ -83,7 +83,8 @@ def test_an_item_carries_rights_credit_body_and_metadata(ninjs_feed, agency, ver
     assert (obj["urgency"], obj["language"]) == (3, "en")
     assert obj["copyrightHolder"] == agency.copyright_holder
     assert obj["copyrightNotice"] == agency.copyright_notice
-    assert obj["usageTerms"] == f"{line} {agency.usage_terms}"
+    # Two sentences, as wherever the credit line is joined to more text.
+    assert obj["usageTerms"] == f"{line}. {agency.usage_terms}"
     assert "rightsInfo" not in obj
     assert obj["headlines"] == [
         {
@@ -133,7 +134,11 @@ def test_an_item_carries_rights_credit_body_and_metadata(ninjs_feed, agency, ver
                 }
             ],
             "renditions": [
-                {"name": "original", "href": "https://news.example.org/images/gulf.jpg"}
+                {
+                    "name": "original",
+                    "href": "https://news.example.org/images/gulf.jpg",
+                    "contentType": "image/jpeg",
+                }
             ],
         }
     ]
@@ -165,7 +170,7 @@ def test_a_feed_credit_line_override(agency, versions):
     feed = make_feed(formats=("ninjs",))
     feed = replace(feed, credit=replace(feed.credit, line="Credit: TRF for Partner A"))
     obj = item_doc(render(edition_of(feed, agency, [versions["sahel"]])), "sahel", 1)
-    assert obj["usageTerms"].startswith("Credit: TRF for Partner A ")
+    assert obj["usageTerms"].startswith("Credit: TRF for Partner A. Republication")
     assert obj["bodies"][0]["value"].endswith(
         '<p class="credit">Credit: TRF for Partner A</p>'
     )
@@ -184,7 +189,7 @@ def test_a_kill_carries_no_story_text(ninjs_feed, agency, versions):
         "pubStatus": "canceled",
         "copyrightHolder": agency.copyright_holder,
         "copyrightNotice": agency.copyright_notice,
-        "usageTerms": f"{agency.credit_line} {agency.usage_terms}",
+        "usageTerms": f"{agency.credit_line}. {agency.usage_terms}",
         "edNote": "Withdrawn: legal concerns",
         "language": "en",
         "standard": obj["standard"],
@@ -289,7 +294,9 @@ def test_images_are_http_links_written_as_uris(ninjs_feed, agency):
     )
     [picture] = obj["associations"]
     assert picture["uri"] == "https://img.example.org/%C3%A7a/%7Bx%7D.jpg"
-    assert picture["renditions"] == [{"name": "original", "href": picture["uri"]}]
+    assert picture["renditions"] == [
+        {"name": "original", "href": picture["uri"], "contentType": "image/jpeg"}
+    ]
     assert picture["descriptions"][1] == {
         "role": "alt",
         "contentType": "text/plain",
