@@ -405,7 +405,8 @@ class SqlStore:
         if f.subject:
             query = query.where(_has_subject(v, (f.subject,)))
         if f.text:
-            query = query.where(v.c.headline.ilike(f"%{f.text}%"))
+            # The search is literal text: % and _ match only themselves.
+            query = query.where(v.c.headline.icontains(f.text, autoescape=True))
         query = query.order_by(v.c.version_created.desc(), v.c.guid).limit(f.limit)
         with self._read() as conn:
             return [_load(r.document) for r in conn.execute(query)]

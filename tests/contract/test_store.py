@@ -230,6 +230,17 @@ def test_list_latest_filters(store):
     assert [(v.guid, v.version) for v in killed] == [("urn:a", 2)]
 
 
+def test_search_is_literal_text(store):
+    store.append(story("urn:pct", headline="Turnout at 50% in the north"))
+    store.append(story("urn:plain", headline="Turnout at 50 in the south"))
+    store.append(story("urn:under", headline="Rename file_name fields"))
+    store.append(story("urn:other", headline="Rename fileXname fields"))
+    found = store.list_latest(ArticleFilter(text="50%"))
+    assert [v.guid for v in found] == ["urn:pct"]
+    found = store.list_latest(ArticleFilter(text="file_name"))
+    assert [v.guid for v in found] == ["urn:under"]
+
+
 def test_ledger_records_runs_and_documents(store):
     run = store.start_run("feed-a", "local", T0, "manual")
     store.record_document(
