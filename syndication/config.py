@@ -106,6 +106,7 @@ class Settings:
     feeds_dir: Path = Path("feeds")
     schemas_dir: Path = field(default_factory=resources.schemas_dir)
     newsml_xsd: Path | None = None
+    ninjs_schema: Path | None = None
     max_input_bytes: int = 5_000_000
     default_destination: str = "local"
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
@@ -214,6 +215,11 @@ class ValidationTable(Table):
             "relative to this file's folder; when set, NewsML-G2 documents must pass "
             "it too.",
         )
+    )
+    ninjs_schema: Annotated[str, AfterValidator(text(4096, required=False))] = Field(
+        default="",
+        description="IPTC's ninjs 3.1 JSON Schema, relative to this file's folder; "
+        "required by feeds with the ninjs format (every ninjs document must pass it).",
     )
 
 
@@ -437,6 +443,9 @@ def settings_from_site(config: SiteConfig) -> Settings:
         newsml_xsd=Path(site.validation.newsml_official_xsd)
         if site.validation.newsml_official_xsd
         else None,
+        ninjs_schema=Path(site.validation.ninjs_schema)
+        if site.validation.ninjs_schema
+        else None,
         max_input_bytes=site.ingest.max_bytes,
         default_destination=site.publish.default_destination,
         destinations=config.destinations,
@@ -471,6 +480,7 @@ def _resolved(site: SiteFile, base: Path, overrides: Mapping[str, str]) -> SiteF
     store_base = Path.cwd() if "store.url" in overrides else base
     paths = site.paths
     xsd = site.validation.newsml_official_xsd
+    ninjs = site.validation.ninjs_schema
     return site.model_copy(
         update={
             "store": site.store.model_copy(
@@ -485,7 +495,10 @@ def _resolved(site: SiteFile, base: Path, overrides: Mapping[str, str]) -> SiteF
                 }
             ),
             "validation": site.validation.model_copy(
-                update={"newsml_official_xsd": resolve_path(base, xsd) if xsd else ""}
+                update={
+                    "newsml_official_xsd": resolve_path(base, xsd) if xsd else "",
+                    "ninjs_schema": resolve_path(base, ninjs) if ninjs else "",
+                }
             ),
         }
     )

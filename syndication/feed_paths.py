@@ -32,7 +32,9 @@ _NAMED = 3
 # What a feed writes in its own folder (publish.INDEX_FILES, withdraw.ITEM_KEY
 # and REPLAY_FOLDER; tests/unit/test_feeds.py checks they agree): another feed's
 # folder may not start with one of these inside it.
-OWN_NAMES = frozenset({"rss.xml", "atom.xml", "newsml.xml", "items", "replay"})
+OWN_NAMES = frozenset(
+    {"rss.xml", "atom.xml", "newsml.xml", "ninjs.json", "items", "replay"}
+)
 
 Place = tuple[str, ...]
 

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 # Ledger columns hold 128 characters (store/tables.py); ids are folder names too.
 FEED_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FORMATS = ("rss", "atom", "newsml")
+OPT_IN_FORMATS = ("ninjs",)  # allowed when a feed names them; not the default
 MAX_WINDOW = timedelta(days=366)
 MAX_INTERVAL = timedelta(days=366)
 
@@ -129,8 +130,9 @@ def _feed_id(value: str) -> str:
 
 def _formats(value: list[str]) -> list[str]:
     for fmt in value:
-        if fmt not in FORMATS:
-            raise problem(f"unknown format {short(fmt)}; known: {', '.join(FORMATS)}")
+        if fmt not in FORMATS + OPT_IN_FORMATS:
+            known = ", ".join(FORMATS + OPT_IN_FORMATS)
+            raise problem(f"unknown format {short(fmt)}; known: {known}")
     twice = sorted({fmt for fmt in value if value.count(fmt) > 1})
     if twice:
         raise problem(f"{', '.join(twice)} listed more than once")

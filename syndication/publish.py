@@ -42,7 +42,12 @@ from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
 
 log = logging.getLogger(__name__)
 
-INDEX_FILES = {"rss": "rss.xml", "atom": "atom.xml", "newsml": "newsml.xml"}
+INDEX_FILES = {
+    "rss": "rss.xml",
+    "atom": "atom.xml",
+    "newsml": "newsml.xml",
+    "ninjs": "ninjs.json",
+}
 # Pauses between the attempts at writing one index (three attempts).
 INDEX_RETRY_PAUSES = (0.2, 1.0, 0.0)
 

@@ -262,7 +262,7 @@ def _render_items(
         item = make_item(version, feed, agency)
         (canceled if version.status is PubStatus.CANCELED else items).append(item)
     edition = Edition(
-        feed=replace(feed, formats=("newsml",)),
+        feed=replace(feed, formats=("newsml", "ninjs")),  # the item formats
         agency=agency,
         at=datetime.now(UTC),
         items=tuple(items),

@@ -4,10 +4,10 @@ A kill, a correction, a new embargo, a hold or an "internal" decision changes
 what partners may read. The indexes follow on the next edition; the documents
 that stand on their own must be removed:
 
-- an item document ``items/<id>/v<N>.xml`` stays only while version N is what a
-  feed may show of its article now (its latest version, released, for
-  syndication, not held) or is the kill notice itself (a canceled newsItem
-  carries no text);
+- an item document ``items/<id>/v<N>.xml`` (NewsML-G2) or ``v<N>.json``
+  (ninjs) stays only while version N is what a feed may show of its article
+  now (its latest version, released, for syndication, not held) or is the kill
+  notice itself (a canceled item carries no text);
 - a replay folder ``replay/<time>/`` stays only while every version the ledger
   says its edition carried may still be shown; otherwise it goes whole (a
   replay the ledger does not know goes too).
@@ -33,7 +33,8 @@ from syndication.destinations.base import (
 )
 from syndication.store.base import Store
 
-ITEM_KEY = re.compile(r"^items/([^/]+)/v([1-9][0-9]{0,9})\.xml$")
+# NewsML-G2 (.xml) and ninjs (.json) item documents alike.
+ITEM_KEY = re.compile(r"^items/([^/]+)/v([1-9][0-9]{0,9})\.(?:xml|json)$")
 REPLAY_FOLDER = "replay"
 
 

@@ -22,6 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SAMPLE_WIRE = SHARED / "samples" / "wire" / "trafficking-cambodia.txt"
 OFFICIAL_XSD = SHARED / "schemas" / "newsml-g2" / "NewsML-G2_2.35-spec-All-Power.xsd"
+NINJS_DIR = SHARED / "schemas" / "ninjs"
+NINJS_SCHEMA = NINJS_DIR / "ninjs-schema_3.1.json"
 PG_ENV = "SYNDICATION_TEST_POSTGRES_URL"
 
 # A fixed "now" for builds, so documents are byte-identical run to run.
@@ -45,6 +47,13 @@ def official_xsd() -> Path:
     if not OFFICIAL_XSD.is_file():
         pytest.skip(f"official NewsML-G2 XSD not found at {OFFICIAL_XSD}")
     return OFFICIAL_XSD
+
+
+@pytest.fixture(scope="session")
+def ninjs_schema() -> Path:
+    if not NINJS_SCHEMA.is_file():
+        pytest.skip(f"IPTC's ninjs 3.1 schema not found at {NINJS_SCHEMA}")
+    return NINJS_SCHEMA
 
 
 def write_config(
@@ -77,6 +86,7 @@ def write_config(
         "",
         "[validation]",
         f"newsml_official_xsd = {_toml(str(OFFICIAL_XSD))}",
+        f"ninjs_schema = {_toml(str(NINJS_SCHEMA))}",
         "",
         "[destinations.local]",
         'type = "local"',

@@ -1,4 +1,5 @@
-"""The validate command: check RSS, Atom and NewsML-G2 files, or a feed as built."""
+"""The validate command: check RSS, Atom, NewsML-G2 and ninjs files, or a feed
+as built."""
 
 from __future__ import annotations
 
@@ -59,16 +60,16 @@ def validate(
 ) -> None:
     """Check documents against our schemas and credit rules.
 
-    Each FILE (or - for standard input) is sniffed as RSS 2.0, Atom 1.0 or
-    NewsML-G2 and checked against our grammar of that format, our rules and,
-    for NewsML-G2, IPTC's official XSD when configured; ours or another
-    publisher's. Another publisher's NewsML-G2 (its items name another
-    provider) is judged by IPTC's official XSD instead of the profile of what
-    we emit, the safety rules and the credit rules for any publisher. With
-    --feed, the feed is rendered from the store as of --at and checked exactly
-    as publishing would. Every problem is listed as document:line: [rule]
-    message. Exit 0 when all are valid, 4 when any is not, 3 when a file cannot
-    be read.
+    Each FILE (or - for standard input) is sniffed as RSS 2.0, Atom 1.0,
+    NewsML-G2 or ninjs (JSON) and checked against our grammar of that format,
+    our rules and, for NewsML-G2, IPTC's official XSD when configured (for
+    ninjs, IPTC's ninjs 3.1 JSON Schema); ours or another publisher's. Another
+    publisher's NewsML-G2 (its items name another provider) is judged by IPTC's
+    official XSD instead of the profile of what we emit, the safety rules and
+    the credit rules for any publisher. With --feed, the feed is rendered from
+    the store as of --at and checked exactly as publishing would. Every problem
+    is listed as document:line: [rule] message. Exit 0 when all are valid, 4
+    when any is not, 3 when a file cannot be read.
 
     Example: syndication validate public/partner-a/rss.xml public/partner-a/atom.xml
     """

@@ -76,3 +76,4 @@ register_renderer("atom", "syndication.render.atom:AtomRenderer", "pip install f
 register_renderer(
     "newsml", "syndication.render.newsml:NewsmlRenderer", "pip install lxml"
 )
+register_renderer("ninjs", "syndication.render.ninjs:NinjsRenderer")

@@ -2,8 +2,10 @@
 
 publish.py calls :meth:`Gate.check` (or :meth:`Gate.require`) with a feed's
 rendered documents and the edition they came from; a feed whose documents are
-not all valid is not written at all. :func:`check_file` checks any RSS, Atom or
-NewsML-G2 file, ours or another publisher's (the ``validate`` command).
+not all valid is not written at all. :func:`check_file` checks any RSS, Atom,
+NewsML-G2 or ninjs file, ours or another publisher's (the ``validate``
+command). ninjs documents (JSON) go to :mod:`syndication.validate.ninjs`, the
+others to :mod:`syndication.validate.checker`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from syndication.config import Settings
 from syndication.errors import ConfigError, InputError, ValidationFailed
 from syndication.render.base import Document, Edition
 from syndication.validate.checker import DEFAULT_SCHEMAS_DIR, Expectations, check_bytes
+from syndication.validate.ninjs import check_ninjs, looks_like_json
 from syndication.validate.report import GateReport, Problem
 
+NINJS = "ninjs"
 # Valid item documents remembered (a digest and the expectations each).
 PASSED_CACHE_SIZE = 100_000
 
@@ -54,25 +58,35 @@ def expectations_for(edition: Edition) -> Expectations:
 
 class Gate:
     """Checks rendered documents against our grammars and rules (and IPTC's
-    official NewsML-G2 XSD when configured). Schemas compile on first use, once
-    per process, shared by every Gate."""
+    official NewsML-G2 XSD when configured; ninjs documents against IPTC's
+    ninjs 3.1 JSON Schema). Schemas compile on first use, once per process,
+    shared by every Gate."""
 
     def __init__(
         self,
         schemas_dir: Path,
         official_xsd: Path | None = None,
+        ninjs_schema: Path | None = None,
         *,
         publisher: str | None = None,
     ) -> None:
         """``publisher`` is our provider URI (the agency's URL): files of
         NewsML-G2 naming another provider are judged as another publisher's,
         by the official XSD (see :class:`~syndication.validate.checker.Judgement`).
-        Raises :class:`ConfigError` when a folder or file is missing."""
+        ``ninjs_schema`` is IPTC's ninjs 3.1 JSON Schema, which every ninjs
+        document is checked against. Raises :class:`ConfigError` when a folder
+        or file is missing."""
         if official_xsd is not None and not official_xsd.is_file():
             raise ConfigError(
                 "official NewsML-G2 schema not found; fix the path or remove the key",
                 path=official_xsd,
                 key="validation.newsml_official_xsd",
+            )
+        if ninjs_schema is not None and not ninjs_schema.is_file():
+            raise ConfigError(
+                "ninjs schema not found; fix the path or remove the key",
+                path=ninjs_schema,
+                key="validation.ninjs_schema",
             )
         if not (schemas_dir / "rules").is_dir():
             raise ConfigError(
@@ -83,15 +97,20 @@ class Gate:
             )
         self.schemas_dir = schemas_dir
         self.official_xsd = official_xsd
+        self.ninjs_schema = ninjs_schema
         self.publisher = publisher
         self._passed: set[tuple[object, ...]] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
         """The gate of a site: ``[paths] schemas``, ``[validation]
-        newsml_official_xsd`` and the agency (whose NewsML-G2 is ours)."""
+        newsml_official_xsd``, ``[validation] ninjs_schema`` and the agency
+        (whose NewsML-G2 is ours)."""
         return cls(
-            settings.schemas_dir, settings.newsml_xsd, publisher=settings.agency.url
+            settings.schemas_dir,
+            settings.newsml_xsd,
+            settings.ninjs_schema,
+            publisher=settings.agency.url,
         )
 
     def check(self, documents: Sequence[Document], edition: Edition) -> GateReport:
@@ -119,13 +138,8 @@ class Gate:
             if key is not None and key in self._passed:
                 report = report + GateReport((), 1)
                 continue
-            result = check_bytes(
-                document.body,
-                name=document.key,
-                schemas_dir=self.schemas_dir,
-                official_xsd=self.official_xsd,
-                expectations=expectations,
-                fmt=document.format,
+            result = self._check(
+                document.body, document.key, expectations, document.format
             )
             if key is not None and result.ok:
                 if len(self._passed) >= PASSED_CACHE_SIZE:
@@ -153,7 +167,8 @@ class Gate:
         append_paragraph: bool | None = None,
         name: str | None = None,
     ) -> GateReport:
-        """Check one file (format sniffed), ours or another publisher's. Without
+        """Check one file (format sniffed: ninjs when it is JSON, else RSS, Atom
+        or NewsML-G2), ours or another publisher's. Without
         ``expected_credit_line`` the items must all carry the same credit line
         (ours: a non-empty one); without ``at`` the document's own build time
         is used; ``append_paragraph=False`` skips the credit paragraph rule
@@ -173,17 +188,39 @@ class Gate:
                 raise InputError(
                     f"cannot read: {exc.strerror or exc}", path=path
                 ) from exc
+        expectations = Expectations(
+            credit_line=expected_credit_line, append_paragraph=append_paragraph, at=at
+        )
+        return self._check(body, label, expectations, publisher=self.publisher)
+
+    def _check(
+        self,
+        body: bytes,
+        name: str,
+        expectations: Expectations,
+        fmt: str | None = None,
+        publisher: str | None = None,
+    ) -> GateReport:
+        """One document: ninjs when ``fmt`` says so or, unstated, when it is
+        JSON; else XML of the format sniffed (``fmt`` when given), judged as
+        another publisher's when ``publisher`` is given and it names another
+        (rendered documents are ours: no ``publisher``)."""
+        if fmt == NINJS or (fmt is None and looks_like_json(body)):
+            return check_ninjs(
+                body,
+                name=name,
+                schema_path=self.ninjs_schema,
+                schemas_dir=self.schemas_dir,
+                expectations=expectations,
+            )
         return check_bytes(
             body,
-            name=label,
+            name=name,
             schemas_dir=self.schemas_dir,
             official_xsd=self.official_xsd,
-            expectations=Expectations(
-                credit_line=expected_credit_line,
-                append_paragraph=append_paragraph,
-                at=at,
-            ),
-            publisher=self.publisher,
+            expectations=expectations,
+            fmt=fmt,
+            publisher=publisher,
         )
 
 

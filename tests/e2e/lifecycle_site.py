@@ -102,7 +102,13 @@ class Site:
             yield from page.get("Contents", [])
 
 
-def make_site(root: Path, store_url: str, destination: str, endpoint: str = "") -> Site:
+def make_site(
+    root: Path,
+    store_url: str,
+    destination: str,
+    endpoint: str = "",
+    formats: tuple[str, ...] = ("rss", "atom", "newsml"),
+) -> Site:
     feeds = root / "feeds"
     feeds.mkdir()
     for feed_id, selection in FEEDS.items():
@@ -112,7 +118,7 @@ def make_site(root: Path, store_url: str, destination: str, endpoint: str = "") 
             f'title = "Feed {feed_id}"\n'
             f'description = "Stories for {feed_id}"\n'
             f'link = "https://{feed_id}.example/"\n'
-            'formats = ["rss", "atom", "newsml"]\n'
+            f"formats = {json.dumps(list(formats))}\n"
             f"{selection}\n"
             '[destination]\nname = "dest"\n',
             encoding="utf-8",

@@ -57,7 +57,7 @@ def test_a_bad_definition_does_not_stop_the_others(tmp_path: Path):
     [problem] = feed_set.problems
     assert str(problem) == (
         f"{tmp_path / 'bad.toml'} [formats]: unknown format 'pdf'; "
-        "known: rss, atom, newsml"
+        "known: rss, atom, newsml, ninjs"
     )
 
 

@@ -18,7 +18,7 @@ from .render_kit import edition_of, story
 
 
 def test_known_formats_and_lookup():
-    assert known_formats() == ("atom", "newsml", "rss")
+    assert known_formats() == ("atom", "newsml", "ninjs", "rss")
     renderer = get_renderer("rss")
     assert (renderer.format, renderer.file_name) == ("rss", "rss.xml")
     assert get_renderer("rss") is renderer
@@ -27,8 +27,8 @@ def test_known_formats_and_lookup():
 def test_unknown_format_lists_the_known_ones():
     with pytest.raises(ConfigError) as raised:
         get_renderer("json")
-    assert (
-        str(raised.value) == "unknown format 'json'; known formats: atom, newsml, rss"
+    assert str(raised.value) == (
+        "unknown format 'json'; known formats: atom, newsml, ninjs, rss"
     )
 
 
