@@ -329,6 +329,7 @@ class Publisher:
                     fingerprint=last.fingerprint,
                     state=key,
                     edition_at=at,
+                    prefix=feed.prefix,
                 )
                 for feed, target, key, last in unchanged
             ]
@@ -521,7 +522,8 @@ class Publisher:
                         withdrawn = self._withdraw(
                             target, run_id, feed, prefix, target.list(prefix), at
                         )
-                    self._finish(
+                    # The ledger may fold this run into the row before it.
+                    run_id = self._finish(
                         run_id,
                         "unchanged",
                         0,
@@ -919,10 +921,11 @@ class Publisher:
         fingerprint: str = "",
         state: str = "",
         edition_at: datetime | None = None,
-    ) -> None:
+    ) -> int | None:
+        """Record how the run ended; the id of the ledger row it is in."""
         if run_id is None:
-            return
-        self.store.finish_run(
+            return None
+        return self.store.finish_run(
             run_id,
             finished=self._clock(),
             outcome=outcome,
