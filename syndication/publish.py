@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,12 @@ INDEX_FILES = {"rss": "rss.xml", "atom": "atom.xml", "newsml": "newsml.xml"}
 INDEX_RETRY_PAUSES = (0.2, 1.0, 0.0)
 
 RenderFunction = Callable[[Edition], list[Document]]
+
+# Who hears of every finished feed run in this context, besides the log (the
+# scheduler's metrics set it around each of its publishes); None: nobody.
+run_observer: ContextVar[Callable[[FeedResult], None] | None] = ContextVar(
+    "run_observer", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -425,6 +432,7 @@ class Publisher:
                 log.debug("quick unchanged check not possible: %s", exc)
                 unchanged = {}
             if feed.feed_id in unchanged:
+                log_run(unchanged[feed.feed_id], trigger)
                 return unchanged[feed.feed_id]
         try:
             with feed_lock(
@@ -1060,7 +1068,11 @@ def _cache_control(target: Destination, is_index: bool) -> str:
 
 def log_run(result: FeedResult, trigger: str) -> None:
     """One log event per feed run, with its facts as fields (``--log-format
-    json`` writes them as keys): INFO, or DEBUG for an unchanged feed."""
+    json`` writes them as keys): INFO, or DEBUG for an unchanged feed. The
+    :data:`run_observer` of the context hears of the run too."""
+    observer = run_observer.get()
+    if observer is not None:
+        observer(result)
     level = logging.DEBUG if result.outcome == "unchanged" else logging.INFO
     log.log(
         level,

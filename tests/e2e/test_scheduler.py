@@ -150,7 +150,7 @@ def eventually(predicate: Callable[[], Any], what: str, timeout: float = WAIT) -
 class SchedulerProcess:
     """``syndication scheduler`` in a subprocess, its stderr in a file."""
 
-    def __init__(self, site: Site, name: str = "scheduler") -> None:
+    def __init__(self, site: Site, name: str = "scheduler", *options: str) -> None:
         self.log_path = site.root / f"{name}.log"
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
@@ -161,6 +161,7 @@ class SchedulerProcess:
                 "--config",
                 str(site.config),
                 "scheduler",
+                *options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=self._log,
