@@ -56,6 +56,7 @@ class AppContext:
 
     config_path: Path | None = None
     debug: bool = False
+    quiet: bool = False
     bad_feeds: int = 0
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
@@ -207,7 +208,7 @@ def cli(
     """
     level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
     _configure_logging(level, log_format)
-    app = AppContext(config_path=config_path, debug=debug)
+    app = AppContext(config_path=config_path, debug=debug, quiet=quiet)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
