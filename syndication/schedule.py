@@ -395,12 +395,12 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
             _lead(settings, store, control, metrics, health, lock)
         finally:
             lock.release()
+            log.info("scheduler stopped")
     finally:
         if server is not None:
             server.close()
         health.close()
         store.close()
-        log.info("scheduler stopped")
 
 
 def _serve(
