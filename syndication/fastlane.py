@@ -25,6 +25,7 @@ from syndication.articles.model import Version
 from syndication.config import Settings
 from syndication.errors import InputError, LockHeld, SyndicationError
 from syndication.feeds import FeedDefinition, load_site_feeds
+from syndication.select import language_matches
 from syndication.store.base import Selection, Store
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,9 @@ def matches_selection(selection: Selection, version: Version, at: datetime) -> b
         return False
     if selection.window is not None and version.version_created < at - selection.window:
         return False
-    if selection.languages and version.language not in selection.languages:
+    if selection.languages and not language_matches(
+        version.language, selection.languages
+    ):
         return False
     if selection.providers and version.provider not in selection.providers:
         return False

@@ -370,7 +370,7 @@ class Publisher:
         """What a feed's edition depends on besides the moment: the code, the
         feed, the agency, the addresses it announces and the key prefix
         (:func:`_settings_parts`), and the store's content (its change count)."""
-        self_urls = self._self_urls(target, feed.prefix)
+        self_urls = self._self_urls(feed, target, feed.prefix)
         return _state(changes, self._feed_settings(feed, self_urls, feed.prefix))
 
     def _feed_settings(
@@ -380,8 +380,15 @@ class Publisher:
             feed, self.settings.agency, self_urls, self.settings.websub_hub, prefix
         )
 
-    @staticmethod
-    def _self_urls(target: Destination, prefix: str) -> dict[str, str]:
+    def _self_urls(
+        self, feed: FeedDefinition, target: Destination, prefix: str
+    ) -> dict[str, str]:
+        """Where the feed's indexes are read (their self links): at ``target``
+        when it has a public base URL; for a folder that is no configured
+        destination (``build --out``), at the feed's own destination, so a
+        build is what publish writes there; none otherwise (never guessed)."""
+        if not target.public_base_url and target.name not in self.settings.destinations:
+            target = self.destination(feed.destination or None)
         if not target.public_base_url:
             return {}
         return {
@@ -505,7 +512,7 @@ class Publisher:
             index_keys = {
                 fmt: join_key(prefix, name) for fmt, name in INDEX_FILES.items()
             }
-            self_urls = self._self_urls(target, prefix)
+            self_urls = self._self_urls(feed, target, prefix)
             settings = self._feed_settings(feed, self_urls, prefix)
             state = _state(changes, settings)
             last = (

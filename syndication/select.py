@@ -3,12 +3,14 @@
 The store does the choosing in one query each (latest usable, released version of
 every matching article, newest first, up to the limit; and the articles killed
 within the feed's window); this module adds each item's credit and the
-publishing context (self URLs, WebSub hub) the renderers need.
+publishing context (self URLs, WebSub hub) the renderers need, and says which
+language tags a selection's languages select (:func:`language_matches`, the rule
+the store's query and the fast lane follow).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -59,3 +61,12 @@ def build_edition(
         self_urls=dict(sorted((self_urls or {}).items())),
         hub_url=hub_url,
     )
+
+
+def language_matches(tag: str, ranges: Iterable[str]) -> bool:
+    """Whether the BCP 47 language ``tag`` falls within one of ``ranges`` (RFC
+    4647 §3.3.1 basic filtering, as the store's selection query does): equal to
+    a range or starting with it and a hyphen, in any case, so ``en`` selects
+    ``en-GB`` and ``EN-gb`` but never ``eng``."""
+    tag = tag.lower()
+    return any(tag == r or tag.startswith(f"{r}-") for r in map(str.lower, ranges))

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     "--credit-paragraph/--no-credit-paragraph",
     "credit_paragraph",
     default=None,
-    help="Files: whether bodies must end with the credit paragraph (default: yes).",
+    help="Files: whether bodies must end with the credit paragraph (default: yes; "
+    "for another publisher's NewsML-G2, no).",
 )
 @json_option
 @pass_app
@@ -61,10 +62,13 @@ def validate(
     Each FILE (or - for standard input) is sniffed as RSS 2.0, Atom 1.0 or
     NewsML-G2 and checked against our grammar of that format, our rules and,
     for NewsML-G2, IPTC's official XSD when configured; ours or another
-    publisher's. With --feed, the feed is rendered from the store as of --at and
-    checked exactly as publishing would. Every problem is listed as
-    document:line: [rule] message. Exit 0 when all are valid, 4 when any is
-    not, 3 when a file cannot be read.
+    publisher's. Another publisher's NewsML-G2 (its items name another
+    provider) is judged by IPTC's official XSD instead of the profile of what
+    we emit, the safety rules and the credit rules for any publisher. With
+    --feed, the feed is rendered from the store as of --at and checked exactly
+    as publishing would. Every problem is listed as document:line: [rule]
+    message. Exit 0 when all are valid, 4 when any is not, 3 when a file cannot
+    be read.
 
     Example: syndication validate public/partner-a/rss.xml public/partner-a/atom.xml
     """

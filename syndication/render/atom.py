@@ -2,15 +2,19 @@
 
 Feed: id ``{agency id_prefix}:feed:{feed_id}``, title, subtitle, ``updated`` =
 the newest version time in the edition (never the clock), the agency as author,
-self, alternate and (when set) hub links (http(s) only), rights (credit line and
-copyright).
+alternate, self (where the document is published, only when the destination
+has a public base URL: never guessed) and hub (when set) links, http(s) only,
+rights (credit line and copyright, two sentences), ``xml:lang`` only when no
+entry contradicts it (see :func:`syndication.render.fields.feed_language`).
 Entries in the edition's order (the latest change first, as in RSS and
 NewsML-G2): id = guid, title, updated (this version), published (first
 version), authors (reporters; the agency when none is named), contributors
 (editors and contributors), ``content type="html"`` (escaped, not CDATA: body
 plus credit paragraph, opened by the correction paragraph for a correction),
 summary (standfirst), categories (IPTC scheme, code, label; a correction adds
-the IPTC signal ``correction``), rights (the credit line), ``xml:lang``. Killed
+the IPTC signal ``correction``), rights (the credit line), ``xml:lang`` (the
+story's language), and per image a Media RSS ``media:content`` with caption,
+credit and alt text (:mod:`syndication.render.media`, as in RSS). Killed
 articles follow as ``at:deleted-entry`` (RFC 6721 §2) holding only the id
 (``ref``), the kill time (``when``) and the kill reason (``at:comment``): no
 text of the story.
@@ -47,6 +51,11 @@ from syndication.render.fields import (
     subject_term,
     web_url,
 )
+from syndication.render.media import (
+    ImageEntryExtension,
+    ImageFeedExtension,
+    feed_images,
+)
 from syndication.render.text import atom_time, xml_text
 
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -80,6 +89,9 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     feed, agency = edition.feed, edition.agency
     where = f"feed {feed.feed_id}"
     fg = FeedGenerator()
+    fg.register_extension(
+        "images", ImageFeedExtension, ImageEntryExtension, atom=True, rss=False
+    )
     fg.id(feed_guid(edition))
     fg.title(xml_text(feed.title, f"{where} title"))
     fg.subtitle(xml_text(feed.description, f"{where} description"))
@@ -88,7 +100,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     if web_url(agency.url):
         author["uri"] = agency.url
     fg.author(author)
-    own = web_url(self_url(edition, "atom", "atom.xml"))
+    own = web_url(self_url(edition, "atom"))
     if own:
         fg.link(href=own, rel="self", type="application/atom+xml")
     fg.link(href=feed_link(edition), rel="alternate", type="text/html")
@@ -134,6 +146,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         if categories:
             entry.category(categories)
         entry.rights(xml_text(item.credit.line, f"{at} credit line"))
+        entry.images.images = feed_images(version, at)
     root = etree.fromstring(fg.atom_str(pretty=False), _PARSER)
     entries = root.findall(f"{{{ATOM}}}entry")
     for element, item in zip(entries, items, strict=True):
@@ -149,8 +162,11 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
             item.version.version_created,
             xml_text(item.version.ed_note, f"{where} kill {item.version.guid}"),
         )
-    # Declare at: once on the feed element (only when a tombstone uses it).
-    etree.cleanup_namespaces(root, top_nsmap={"at": TOMBSTONES})
+    # Declare at: once on the feed element (only when a tombstone uses it), and
+    # media: always (so an entry's bytes do not depend on its neighbours').
+    etree.cleanup_namespaces(
+        root, top_nsmap={"at": TOMBSTONES}, keep_ns_prefixes=["media"]
+    )
     return etree.tostring(
         root, encoding="UTF-8", xml_declaration=True, pretty_print=True
     )

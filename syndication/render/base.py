@@ -10,6 +10,7 @@ store or a destination.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,8 +34,24 @@ class Credit:
 
     @property
     def rights(self) -> str:
-        """The rights statement: credit line and copyright notice (``dc:rights``)."""
-        return f"{self.line} {self.copyright_notice}".strip()
+        """The rights statement (RSS ``copyright`` and ``dc:rights``, Atom feed
+        ``rights``): the credit line and the copyright notice as two sentences."""
+        return join_sentences(self.line, self.copyright_notice)
+
+
+# What may end a sentence: its punctuation, then closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*\Z")
+
+
+def join_sentences(first: str, second: str) -> str:
+    """``first`` and ``second`` as two sentences: a full stop ends ``first``
+    unless it already ends as a sentence (``Visit news.trust.org`` +
+    ``Copyright © X.`` → ``Visit news.trust.org. Copyright © X.``)."""
+    first, second = first.strip(), second.strip()
+    if not (first and second):
+        return first or second
+    stop = "" if _SENTENCE_END.search(first) else "."
+    return f"{first}{stop} {second}"
 
 
 @dataclass(frozen=True)

@@ -5,22 +5,24 @@ first (RSS 2.0 has one date; ``pubDate`` is the first publication and this the
 update, RFC 4287 §4.2.15, the same value as the Atom entry's ``updated``; the
 ``atom:`` namespace is already declared for the self link, and feedparser and
 other readers read it), ``dc:creator`` per reporter (the agency when none is
-named), ``dc:contributor`` per editor or contributor, ``dc:rights`` (credit line
-and copyright), ``media:credit role="distributor"`` with the credit line, and
-per image with an http(s) address ``media:content`` with ``media:description
-type="html"`` (the caption as HTML-escaped text, which readers that honour the
-type and readers that take every description for HTML both show as written)
-and ``media:credit role="photographer"``; an image at any other address is left
-out. Names, rights and credits are plain text by their specifications (Dublin
-Core, Media RSS), as feedparser reads them, so they are XML-escaped only. Per
-channel: ``atom:link rel="hub"`` for WebSub. Prefixes are the conventional ones
-(``dc:``, ``media:``, ``atom:``), which some readers match literally.
+named), ``dc:contributor`` per editor or contributor, ``dc:language`` (the
+story's own: a channel may carry stories in several languages, and RSS has no
+item ``language``), ``dc:rights`` (credit line and copyright) and
+``media:credit role="publishing company"`` with the credit line: an agency's
+credit in the EBU role codes that Media RSS names by ``scheme="urn:ebu"`` (the
+W3C Feed Validation Service refuses a role outside that list). Images are
+:mod:`syndication.render.media`'s. An item without a standfirst has no
+``description``: feedgen writes ``content:encoded`` only beside one, so the
+renderer gives it the headline and this extension takes it out again (a
+description repeating the title tells a reader nothing). Names, rights and
+credits are plain text by their specifications (Dublin Core, Media RSS), as
+feedparser reads them, so they are XML-escaped only. Per channel: ``atom:link
+rel="hub"`` for WebSub. Prefixes are the conventional ones (``dc:``,
+``media:``, ``atom:``), which some readers match literally.
 """
 
 from __future__ import annotations
 
-import html
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,33 +30,14 @@ from lxml import etree
 
 from syndication.config import Agency
 from syndication.render.base import Item
-from syndication.render.fields import authors, contributors, web_url
+from syndication.render.fields import authors, contributors
+from syndication.render.media import EBU, MEDIA
 from syndication.render.text import atom_time, xml_text
 
-log = logging.getLogger(__name__)
-
 DC = "http://purl.org/dc/elements/1.1/"
-MEDIA = "http://search.yahoo.com/mrss/"
 ATOM = "http://www.w3.org/2005/Atom"
-# Media RSS roles come from the EBU role codes unless a scheme says otherwise.
-EBU = "urn:ebu"
-_IMAGE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
-
-
-def image_type(href: str) -> str:
-    """The MIME type of an image URL by its extension ('' when unknown); a fixed
-    table, not the system's, so output never depends on the machine."""
-    path = href.split("?", 1)[0].split("#", 1)[0].lower()
-    for suffix, kind in _IMAGE_TYPES.items():
-        if path.endswith(suffix):
-            return kind
-    return ""
+# The agency's credit line as a Media RSS credit: the EBU role of a publisher.
+AGENCY_ROLE = "publishing company"
 
 
 class CreditFeedExtension:
@@ -86,13 +69,14 @@ class _ItemCredit:
     creators: list[str] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
     updated: str = ""
+    language: str = ""
     rights: str = ""
     credit_line: str = ""
-    images: list[tuple[str, str, str, str]] = field(default_factory=list)
+    has_summary: bool = True
 
 
 class CreditEntryExtension:
-    """Item level: bylines, rights, credits and images (see the module doc)."""
+    """Item level: bylines, language, rights and credits (see the module doc)."""
 
     def __init__(self) -> None:
         self._data = _ItemCredit()
@@ -103,21 +87,6 @@ class CreditEntryExtension:
     def set_item(self, item: Item, agency: Agency, where: str) -> None:
         version = item.version
         creators = [b.name for b in authors(version)] or [agency.name]
-        images = []
-        for image in version.images:
-            href = web_url(image.href)
-            if not href:
-                log.warning("%s: image left out (not an http(s) URL)", where)
-                continue
-            caption = xml_text(image.caption, f"{where} image caption")
-            images.append(
-                (
-                    href,
-                    image_type(href),
-                    html.escape(caption, quote=False),
-                    xml_text(image.credit, f"{where} image credit"),
-                )
-            )
         updated = ""
         if version.version_created != version.first_created:
             updated = atom_time(version.version_created)
@@ -127,9 +96,10 @@ class CreditEntryExtension:
             contributors=[
                 xml_text(b.name, f"{where} byline") for b in contributors(version)
             ],
+            language=xml_text(version.language, f"{where} language"),
             rights=xml_text(item.credit.rights, f"{where} rights"),
             credit_line=xml_text(item.credit.line, f"{where} credit line"),
-            images=images,
+            has_summary=bool(version.summary.strip()),
         )
 
     def extend_rss(self, entry: Any) -> Any:
@@ -146,26 +116,17 @@ class CreditEntryExtension:
             etree.SubElement(entry, f"{{{DC}}}creator").text = name
         for name in data.contributors:
             etree.SubElement(entry, f"{{{DC}}}contributor").text = name
+        if data.language:
+            etree.SubElement(entry, f"{{{DC}}}language").text = data.language
         etree.SubElement(entry, f"{{{DC}}}rights").text = data.rights
         credit = etree.SubElement(
-            entry, f"{{{MEDIA}}}credit", role="distributor", scheme=EBU
+            entry, f"{{{MEDIA}}}credit", role=AGENCY_ROLE, scheme=EBU
         )
         credit.text = data.credit_line
-        for href, kind, caption, image_credit in data.images:
-            content = etree.SubElement(entry, f"{{{MEDIA}}}content", url=href)
-            if kind:
-                content.set("type", kind)
-            content.set("medium", "image")
-            if caption:
-                description = etree.SubElement(
-                    content, f"{{{MEDIA}}}description", type="html"
-                )
-                description.text = caption
-            if image_credit:
-                photo = etree.SubElement(
-                    content, f"{{{MEDIA}}}credit", role="photographer", scheme=EBU
-                )
-                photo.text = image_credit
+        if not data.has_summary:
+            description = entry.find("description")
+            if description is not None:
+                entry.remove(description)
         return entry
 
     def extend_atom(self, entry: Any) -> Any:

@@ -22,6 +22,7 @@ from syndication.articles.sanitize import sanitize_html
 from syndication.config import Agency
 from syndication.credit import credited_body
 from syndication.render.base import Edition, Item
+from syndication.select import language_matches
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,12 @@ def feed_link(edition: Edition) -> str:
     return link or edition.agency.url
 
 
-def self_url(edition: Edition, fmt: str, file_name: str) -> str:
-    """Where the document is published (``edition.self_urls``), else beside the
-    feed's link."""
-    given = edition.self_urls.get(fmt)
-    if given:
-        return given
-    return f"{edition.feed.link.rstrip('/')}/{file_name}"
+def self_url(edition: Edition, fmt: str) -> str:
+    """Where the document of format ``fmt`` is published (``edition.self_urls``,
+    from the destination's public base URL); '' when that is not known: a self
+    link is never guessed (from the partner's site, say), since a reader
+    follows it to refresh the feed."""
+    return edition.self_urls.get(fmt, "")
 
 
 def newest_time(edition: Edition) -> datetime:
@@ -108,12 +108,22 @@ def newest_time(edition: Edition) -> datetime:
 
 
 def feed_language(edition: Edition) -> str:
-    """The feed's language: the first it selects, else the one all its items
-    share; empty when they differ."""
-    if edition.feed.selection.languages:
-        return edition.feed.selection.languages[0]
-    languages = {item.version.language for item in edition.items}
-    return languages.pop() if len(languages) == 1 else ""
+    """The feed's language (RSS channel ``language``, Atom feed ``xml:lang``),
+    never one an item contradicts: the first language the feed selects that
+    every item's language falls within (``en`` holds ``en-GB``, see
+    :func:`syndication.select.language_matches`), else, for a feed selecting
+    no language, the tag all its items share; '' when they differ (each item
+    then states its own). An empty feed states its selected language only
+    when it selects one."""
+    selected = edition.feed.selection.languages
+    tags = [item.version.language for item in edition.items]
+    if selected:
+        if not tags:
+            return selected[0] if len(selected) == 1 else ""
+        return next(
+            (s for s in selected if all(language_matches(t, (s,)) for t in tags)), ""
+        )
+    return tags[0] if len({t.lower() for t in tags}) == 1 else ""
 
 
 def subject_term(subject: Subject) -> tuple[str, str]:

@@ -12,7 +12,9 @@ DescriptiveMetadataGroup: language, keyword, subject, slugline, headline,
 dateline, by, creditline, description). Text elements are text in NewsML-G2
 (never HTML), so they are XML-escaped only. The body, cleaned by the ingest
 allow-list (see :func:`syndication.render.fields.credited_clean_body`), is one
-XHTML ``html`` root in ``inlineXML``. A canceled item (a kill) keeps only ids,
+XHTML ``html`` root in ``inlineXML``, opened by a ``<figure>`` per image (the
+picture with its alt text, caption and credit; see
+:mod:`syndication.render.xhtml`). A canceled item (a kill) keeps only ids,
 version, dates, provider, rights, ``pubStatus stat:canceled`` and the kill
 note (``edNote``), and of its contentMeta only the credit line: no headline,
 summary, slugline, byline or body of the killed story. A feed with nothing to
@@ -41,6 +43,7 @@ from syndication.render.fields import (
     feed_language,
     newest_time,
 )
+from syndication.render.media import feed_images
 from syndication.render.text import iso_time, xml_text
 from syndication.render.xhtml import xhtml_document
 
@@ -310,6 +313,7 @@ def _news_item(
             _text(version.headline, f"{where} headline"),
             xml_text(credited_clean_body(item, agency.credit_line), f"{where} body"),
             where,
+            feed_images(version, where),
         )
     )
     return root

@@ -9,17 +9,21 @@ the words as written and none can find a tag in them. ``content:encoded`` is the
 clean body (HTML by definition). Links are http(s) only (see
 :func:`syndication.render.fields.web_url`).
 
-Channel: title, link, description, ``atom:link rel="self"`` (and ``rel="hub"``),
-copyright (the rights statement), language, ``lastBuildDate`` = the newest
-version time in the edition (feedgen would stamp the clock; we never let it).
-Items in the edition's order (the latest change first, as in Atom and
-NewsML-G2): title, link, ``guid isPermaLink="false"``, description (the
-standfirst), ``content:encoded`` (escaped HTML: body plus credit paragraph,
+Channel: title, link, description, ``atom:link rel="self"`` where the document
+is published (only when the destination has a public base URL: never guessed)
+and ``rel="hub"``, copyright (the rights statement), language (only one no
+item contradicts, see :func:`syndication.render.fields.feed_language`),
+``lastBuildDate`` = the newest version time in the edition (feedgen would stamp
+the clock; we never let it). Items in the edition's order (the latest change
+first, as in Atom and NewsML-G2): title, link, ``guid isPermaLink="false"``,
+description (the standfirst; none without one), ``content:encoded`` (escaped
+HTML: body plus credit paragraph,
 opened by the correction paragraph for a correction), categories with the IPTC
 scheme as domain (a correction adds the IPTC signal ``correction``),
 ``pubDate`` (RFC 822: the first publication, as Atom's ``published``), and for a
 later version ``atom:updated`` (its time, as Atom's ``updated``), then the
-extension's ``dc:``/``media:`` elements.
+extensions' ``dc:`` and ``media:`` elements (bylines, language, rights and
+credit; images with caption, credit and alt text).
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ from syndication.render.fields import (
     shown_body,
     subject_term,
     web_url,
+)
+from syndication.render.media import (
+    ImageEntryExtension,
+    ImageFeedExtension,
+    feed_images,
 )
 from syndication.render.text import xml_text
 
@@ -74,11 +83,14 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     fg.register_extension(
         "credit", CreditFeedExtension, CreditEntryExtension, atom=False, rss=True
     )
+    fg.register_extension(
+        "images", ImageFeedExtension, ImageEntryExtension, atom=False, rss=True
+    )
     fg.credit.hub_url = web_url(edition.hub_url)
     fg.title(html_text(feed.title, f"{where} title"))
     fg.description(html_text(feed.description, f"{where} description"))
     # feedgen uses the last link given as the channel <link>: self first.
-    own = web_url(self_url(edition, "rss", "rss.xml"))
+    own = web_url(self_url(edition, "rss"))
     if own:
         fg.link(href=own, rel="self", type="application/rss+xml")
     fg.link(href=feed_link(edition), rel="alternate")
@@ -95,6 +107,9 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         entry.title(html_text(version.headline, f"{at} headline"))
         entry.link(href=item_link(version, agency), rel="alternate")
         entry.guid(version.guid, permalink=False)
+        # feedgen writes content:encoded only beside a description: an item
+        # without a standfirst gets the headline here, which the credit
+        # extension takes out again.
         entry.description(
             html_text(version.summary or version.headline, f"{at} summary")
         )
@@ -113,6 +128,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
             entry.category(categories)
         entry.pubDate(version.first_created)
         entry.credit.set_item(item, agency, at)
+        entry.images.images = feed_images(version, at)
     document = fg.rss_str(pretty=False)
     root = etree.fromstring(document, _PARSER)
     return etree.tostring(

@@ -417,7 +417,8 @@ class SqlStore:
         if f.subject:
             query = query.where(_has_subject(v, (f.subject,)))
         if f.text:
-            query = query.where(v.c.headline.ilike(f"%{f.text}%"))
+            # The search is literal text: % and _ match only themselves.
+            query = query.where(v.c.headline.icontains(f.text, autoescape=True))
         query = query.order_by(v.c.version_created.desc(), v.c.guid).limit(f.limit)
         with self._read() as conn:
             return [_load(r.document) for r in conn.execute(query)]
@@ -1149,7 +1150,7 @@ def _matches(v: Any, selection: Selection) -> list[ColumnElement[bool]]:
     """The conditions of ``selection`` on a version's own fields."""
     conditions: list[ColumnElement[bool]] = [v.c.urgency <= selection.max_urgency]
     if selection.languages:
-        conditions.append(v.c.language.in_(selection.languages))
+        conditions.append(_in_languages(v, selection.languages))
     if selection.providers:
         conditions.append(v.c.provider.in_(selection.providers))
     if selection.subjects:
@@ -1187,6 +1188,18 @@ def _released_earlier(v: Any, selection: Selection) -> ColumnElement[bool]:
         earlier.c.is_held.is_(False),
         or_(earlier.c.embargo_until.is_(None), earlier.c.embargo_until < replaced_at),
         *_matches(earlier, selection),
+    )
+
+
+def _in_languages(v: Any, ranges: Sequence[str]) -> ColumnElement[bool]:
+    """The version's language falls within one of the BCP 47 ``ranges`` (RFC
+    4647 basic filtering, as :func:`syndication.select.language_matches`):
+    equal to one, or starting with it and a hyphen, in any case; ``en``
+    selects ``en-GB`` but never ``eng``."""
+    tag = func.lower(v.c.language)
+    wanted = sorted({r.lower() for r in ranges})
+    return or_(
+        tag.in_(wanted), *(tag.startswith(f"{r}-", autoescape=True) for r in wanted)
     )
 
 

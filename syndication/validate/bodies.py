@@ -160,7 +160,11 @@ def parse_html(source: str) -> etree._Element:
 def _rss_entry(item: etree._Element) -> Entry:
     content = item.find(RSS_CONTENT)
     credit = next(
-        (c for c in item.iterfind(RSS_MEDIA_CREDIT) if c.get("role") == "distributor"),
+        (
+            c
+            for c in item.iterfind(RSS_MEDIA_CREDIT)
+            if c.get("role") == "publishing company"
+        ),
         None,
     )
     return Entry(

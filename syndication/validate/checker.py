@@ -1,6 +1,11 @@
 """Check one document: no DOCTYPE, well-formed, format, grammar, official XSD
 (NewsML-G2), rules (Schematron), safety rules (every field) and body rules.
 
+Our documents are judged by our grammars (for NewsML-G2 the profile of what we
+emit) and every rule. Another publisher's NewsML-G2 (its items name another
+provider) is judged as IPTC's partners judge it: by IPTC's official schema, the
+safety rules and the rules for any publisher (see :class:`Judgement`).
+
 A document whose prolog declares a DOCTYPE is refused before it is parsed, so no
 entity is ever expanded and no DTD or entity is ever fetched; the parser itself
 also has entity resolution, DTD loading and network access off (a DOCTYPE that
@@ -15,10 +20,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 
 from lxml import etree
 
+from syndication.errors import ConfigError
 from syndication.validate import bodies, rules, schemas
 from syndication.validate.report import GateReport, Problem, source_line
 from syndication.validate.safety import safety_problems
@@ -30,6 +37,22 @@ FORMATS = ("rss", "atom", "newsml")
 DEFAULT_SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 _PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _DOCTYPE = re.compile(rb"<!\s*doctype", re.IGNORECASE)
+
+
+class Judgement(Enum):
+    """What a document is judged by.
+
+    ``OURS``: our grammar of its format and every rule. ``ANY_PUBLISHER``
+    (another publisher's NewsML-G2): IPTC's official XSD instead of our
+    profile, the safety rules, and of the rules those that hold for any
+    publisher (``rules/newsml.sch``, phase ``any-publisher``: credit lines
+    agree with the expected one or each other, every item carries the expected
+    one when given, no embargo still running); the credit paragraph only when
+    asked for (``append_paragraph=True``).
+    """
+
+    OURS = "ours"
+    ANY_PUBLISHER = "any-publisher"
 
 
 @dataclass(frozen=True)
@@ -128,6 +151,19 @@ def build_time(tree: etree._ElementTree, fmt: str) -> datetime | None:
     return rules.parse_instant(text) if text else None
 
 
+def provided_by(root: etree._Element, provider_uri: str) -> bool:
+    """Whether every item of a NewsML-G2 document names ``provider_uri`` as its
+    provider (``itemMeta/provider/@uri``, as our renderer writes the agency's
+    URL); False for a document without items."""
+    uris = [
+        (provider.get("uri") or "").rstrip("/")
+        for provider in root.iter(f"{G2}provider")
+        if provider.getparent() is not None
+        and provider.getparent().tag == f"{G2}itemMeta"  # type: ignore[union-attr]
+    ]
+    return bool(uris) and all(uri == provider_uri.rstrip("/") for uri in uris)
+
+
 def check_tree(
     tree: etree._ElementTree,
     fmt: str,
@@ -136,29 +172,50 @@ def check_tree(
     schemas_dir: Path,
     official_xsd: Path | None,
     expectations: Expectations,
+    judgement: Judgement = Judgement.OURS,
 ) -> list[Problem]:
-    """Grammar, official XSD (NewsML-G2), rules, safety and body rules; every
-    problem."""
-    problems = [
-        Problem(name, line, f"{fmt}-grammar", message)
-        for line, message in schemas.grammar(schemas_dir, fmt).errors(tree)
-    ]
+    """Grammar (ours, or for another publisher's NewsML-G2 IPTC's official
+    XSD), rules, safety and body rules; every problem. Raises
+    :class:`ConfigError` when another publisher's NewsML-G2 is to be judged
+    and the official XSD is not configured."""
+    ours = judgement is Judgement.OURS
+    problems = []
+    if ours:
+        problems += [
+            Problem(name, line, f"{fmt}-grammar", message)
+            for line, message in schemas.grammar(schemas_dir, fmt).errors(tree)
+        ]
+    elif official_xsd is None:
+        raise ConfigError(
+            f"{name} is another publisher's NewsML-G2, judged by IPTC's official "
+            "schema: set this key to the path of NewsML-G2_*-spec-All-Power.xsd "
+            "(xml.xsd beside it)",
+            key=schemas.XSD_KEY,
+        )
     if fmt == "newsml" and official_xsd is not None:
         problems += [
             Problem(name, line, "newsml-official-xsd", message)
             for line, message in schemas.official_xsd(official_xsd).errors(tree)
         ]
     at = expectations.at or build_time(tree, fmt) or datetime.now(UTC)
-    problems += rules.compiled_rules(schemas_dir, fmt).problems(
-        tree, name, expected_credit=expectations.credit_line, build_time=at
+    phase = None if ours else judgement.value
+    problems += rules.compiled_rules(schemas_dir, fmt, phase).problems(
+        tree,
+        name,
+        expected_credit=expectations.credit_line,
+        build_time=at,
+        judgement=judgement.value,
     )
     problems += safety_problems(tree.getroot(), fmt, name)
+    append_paragraph = expectations.append_paragraph
+    if not ours and append_paragraph is None:
+        append_paragraph = False  # another publisher's house style is its own
     for entry in bodies.entries(tree.getroot(), fmt):
         problems += bodies.body_problems(
             entry,
             name,
             expected_credit=expectations.credit_line,
-            append_paragraph=expectations.append_paragraph,
+            append_paragraph=append_paragraph,
         )
         embargo = expectations.embargoes.get(entry.guid)
         if embargo is not None and embargo > at:
@@ -186,10 +243,16 @@ def check_bytes(
     official_xsd: Path | None = None,
     schemas_dir: Path | None = None,
     fmt: str | None = None,
+    publisher: str | None = None,
 ) -> GateReport:
     """Check one document of any supported format (sniffed; when ``fmt`` is
     given the document must be of that format) against the grammars and rules
-    in ``schemas_dir`` (default: the project's ``schemas/``)."""
+    in ``schemas_dir`` (default: the project's ``schemas/``).
+
+    ``publisher`` is our provider URI (the agency's URL): a NewsML-G2 document
+    whose items name another provider is judged as another publisher's (see
+    :class:`Judgement`; raises :class:`ConfigError` without ``official_xsd``).
+    Without it every document is judged as ours."""
     schemas_dir = schemas_dir or DEFAULT_SCHEMAS_DIR
     tree, problems = parse(body, name)
     if tree is None:
@@ -209,6 +272,13 @@ def check_bytes(
             name, 1, "format", f"expected a {fmt} document, found {found}"
         )
         return GateReport((problem,), 1)
+    judgement = Judgement.OURS
+    if (
+        found == "newsml"
+        and publisher is not None
+        and not provided_by(tree.getroot(), publisher)
+    ):
+        judgement = Judgement.ANY_PUBLISHER
     problems = check_tree(
         tree,
         found,
@@ -216,5 +286,6 @@ def check_bytes(
         schemas_dir=schemas_dir,
         official_xsd=official_xsd,
         expectations=expectations or Expectations(),
+        judgement=judgement,
     )
     return GateReport(tuple(problems), 1)

@@ -57,8 +57,17 @@ class Gate:
     official NewsML-G2 XSD when configured). Schemas compile on first use, once
     per process, shared by every Gate."""
 
-    def __init__(self, schemas_dir: Path, official_xsd: Path | None = None) -> None:
-        """Raises :class:`ConfigError` when a folder or file is missing."""
+    def __init__(
+        self,
+        schemas_dir: Path,
+        official_xsd: Path | None = None,
+        *,
+        publisher: str | None = None,
+    ) -> None:
+        """``publisher`` is our provider URI (the agency's URL): files of
+        NewsML-G2 naming another provider are judged as another publisher's,
+        by the official XSD (see :class:`~syndication.validate.checker.Judgement`).
+        Raises :class:`ConfigError` when a folder or file is missing."""
         if official_xsd is not None and not official_xsd.is_file():
             raise ConfigError(
                 "official NewsML-G2 schema not found; fix the path or remove the key",
@@ -74,13 +83,16 @@ class Gate:
             )
         self.schemas_dir = schemas_dir
         self.official_xsd = official_xsd
+        self.publisher = publisher
         self._passed: set[tuple[object, ...]] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
-        """The gate of a site: ``[paths] schemas`` and
-        ``[validation] newsml_official_xsd``."""
-        return cls(settings.schemas_dir, settings.newsml_xsd)
+        """The gate of a site: ``[paths] schemas``, ``[validation]
+        newsml_official_xsd`` and the agency (whose NewsML-G2 is ours)."""
+        return cls(
+            settings.schemas_dir, settings.newsml_xsd, publisher=settings.agency.url
+        )
 
     def check(self, documents: Sequence[Document], edition: Edition) -> GateReport:
         """Every problem in every document (named by key); ``report.ok`` when
@@ -141,11 +153,14 @@ class Gate:
         append_paragraph: bool | None = None,
         name: str | None = None,
     ) -> GateReport:
-        """Check one file (format sniffed). Without ``expected_credit_line`` the
-        items must all carry one non-empty credit line; without ``at`` the
-        document's own build time is used; ``append_paragraph=False`` skips the
-        credit paragraph rule. Raises :class:`InputError` when the file cannot
-        be read."""
+        """Check one file (format sniffed), ours or another publisher's. Without
+        ``expected_credit_line`` the items must all carry the same credit line
+        (ours: a non-empty one); without ``at`` the document's own build time
+        is used; ``append_paragraph=False`` skips the credit paragraph rule
+        (another publisher's NewsML-G2 is held to it only when it is True).
+        Raises :class:`InputError` when the file cannot be read, and
+        :class:`ConfigError` for another publisher's NewsML-G2 without the
+        official XSD."""
         if isinstance(path_or_bytes, bytes):
             body = path_or_bytes
             label = name or "<bytes>"
@@ -168,6 +183,7 @@ class Gate:
                 append_paragraph=append_paragraph,
                 at=at,
             ),
+            publisher=self.publisher,
         )
 
 

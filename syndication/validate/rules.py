@@ -3,7 +3,8 @@
 Each rule file is compiled to XSLT here, once per process, through lxml's ISO
 Schematron skeleton (abstract patterns expanded; no includes, so compiling
 reads no other file). Schema-level ``<let>`` variables named in
-:data:`PARAMETERS` become stylesheet parameters, so the feed's expectations are
+:data:`PARAMETERS` (and, where a file declares it, ``judgement``: ``ours`` or
+``any-publisher``) become stylesheet parameters, so the feed's expectations are
 passed in at run time and never written into the document being checked. The
 stylesheet runs with every XSLT file and network access denied, and with two
 extension functions in the ``urn:syndication:rules`` namespace:
@@ -22,7 +23,10 @@ extension functions in the ``urn:syndication:rules`` namespace:
 Escaped HTML is parsed as the body rules parse it (lxml's HTML parser, no
 network), once per distinct text: the same body recurs in every feed and format.
 
-Assertion ids are the rule ids reported to operators.
+Assertion ids are the rule ids reported to operators. A rule file may declare
+ISO Schematron phases; :func:`compiled_rules` compiles the phase asked for
+(``rules/newsml.sch``: ``ours``, and ``any-publisher`` for another publisher's
+documents), each once.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 # not known: items must then agree with each other) and the build time in
 # seconds since the epoch.
 PARAMETERS = ("expected-credit", "build-time")
+# Whose document it is, for the few rules that depend on it (rules/newsml.sch);
+# only files that declare it get it.
+JUDGEMENT = "judgement"
 # Class summaries of escaped HTML remembered by the text's SHA-256.
 CLASSES_CACHE_SIZE = 100_000
 # The classes the rules ask about (syn:html-class-count and
@@ -67,6 +74,7 @@ class CompiledRules:
 
     stylesheet: etree.XSLT
     path: Path
+    takes_judgement: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def problems(
@@ -76,12 +84,15 @@ class CompiledRules:
         *,
         expected_credit: str | None,
         build_time: datetime,
+        judgement: str = "ours",
     ) -> list[Problem]:
         """Every failed assertion, as problems located at the asserted node."""
         parameters: dict[str, Any] = {
             "expected-credit": etree.XSLT.strparam(expected_credit or ""),
             "build-time": repr(build_time.timestamp()),
         }
+        if self.takes_judgement:
+            parameters[JUDGEMENT] = etree.XSLT.strparam(judgement)
         with self.lock:
             try:
                 result = self.stylesheet(tree, **parameters)
@@ -97,9 +108,13 @@ class CompiledRules:
         return problems
 
 
-def compiled_rules(schemas_dir: Path, fmt: str) -> CompiledRules:
-    """The rules of ``fmt`` (``rss``, ``atom``, ``newsml``), compiled once per
-    process. Raises :class:`ConfigError` when the file is missing or wrong."""
+def compiled_rules(
+    schemas_dir: Path, fmt: str, phase: str | None = None
+) -> CompiledRules:
+    """The rules of ``fmt`` (``rss``, ``atom``, ``newsml``), in ``phase`` (the
+    default: every pattern), compiled once per process. Raises
+    :class:`ConfigError` when the file is missing or wrong, or has no such
+    phase."""
     path = (schemas_dir / RULES[fmt]).resolve()
 
     def build() -> CompiledRules:
@@ -122,11 +137,20 @@ def compiled_rules(schemas_dir: Path, fmt: str) -> CompiledRules:
                 f"rules must declare schema-level <let> for {', '.join(missing)}",
                 path=path,
             )
+        phases = {
+            element.get("id")
+            for element in source.getroot().iterchildren(
+                f"{{{isoschematron.SCHEMATRON_NS}}}phase"
+            )
+        }
+        if phase is not None and phase not in phases:
+            raise ConfigError(f"the rules have no phase {phase!r}", path=path)
+        chosen = {} if phase is None else {"phase": etree.XSLT.strparam(phase)}
         try:
             expanded = isoschematron.iso_abstract_expand(source)
-            xslt_tree = isoschematron.iso_svrl_for_xslt1(expanded)
+            xslt_tree = isoschematron.iso_svrl_for_xslt1(expanded, **chosen)
             for variable in xslt_tree.getroot().iterchildren(f"{{{XSL_NS}}}variable"):
-                if variable.get("name") in PARAMETERS:
+                if variable.get("name") in (*PARAMETERS, JUDGEMENT):
                     variable.tag = f"{{{XSL_NS}}}param"
             stylesheet = etree.XSLT(
                 xslt_tree,
@@ -141,9 +165,9 @@ def compiled_rules(schemas_dir: Path, fmt: str) -> CompiledRules:
             )
         except (etree.XSLTParseError, etree.XSLTApplyError) as exc:
             raise ConfigError(f"cannot compile rules: {exc}", path=path) from exc
-        return CompiledRules(stylesheet, path)
+        return CompiledRules(stylesheet, path, JUDGEMENT in declared)
 
-    return schemas._cached("sch", path, build)
+    return schemas._cached(f"sch:{phase or '#ALL'}", path, build)
 
 
 def parse_instant(text: str) -> datetime | None:

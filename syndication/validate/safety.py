@@ -16,8 +16,13 @@ Fields are of three kinds (the README's Validation section says which is which):
   :func:`syndication.validate.active.markup_findings`.
 - **links**: channel, feed, item, image and enclosure links, ``atom:link``
   hrefs, Media RSS urls, NewsML-G2 hrefs and ``xml:base``: a scheme, when one is
-  given, is http or https. A relative reference is allowed (it resolves against
-  an http(s) base); our renderers write absolute http(s) links only.
+  given, is http or https. A relative reference is allowed there (it resolves
+  against an http(s) base), except in the links a reader follows to the feed
+  and its stories: the feed's, every item's and the self link (RSS channel and
+  item ``link`` and ``atom:link``, Atom feed and entry ``link``) are absolute
+  http(s) URLs with a host (rule ``absolute-link``), as the W3C Feed Validation
+  Service requires, so ``<link>not a url</link>`` is refused. Our renderers
+  write absolute http(s) links only.
 
 Everything else is plain text by its specification (Atom ``type="text"``,
 ``dc:creator``, ``media:credit``, NewsML-G2 ``headline``…) and is not read as
@@ -27,6 +32,7 @@ HTML: a headline about a ``<script>`` tag is words there.
 from __future__ import annotations
 
 import html
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -67,9 +73,25 @@ _LINKS = {
     ),
     "newsml": "//g:*/@href | //@xml:base",
 }
+# The links a reader follows to the feed and its stories (and the self link it
+# refreshes the feed from): absolute http(s) URLs only.
+_READER_LINKS = {
+    "rss": (
+        "/rss/channel/link | /rss/channel/item/link"
+        " | /rss/channel/atom:link/@href | /rss/channel/item/atom:link/@href"
+    ),
+    "atom": (
+        "/atom:feed/atom:link/@href | /atom:feed/atom:entry/atom:link/@href"
+        " | /atom:entry/atom:link/@href"
+    ),
+}
+ABSOLUTE = "absolute-link"
 _RSS_FIELDS = etree.XPath(_RSS_HTML, namespaces=NAMESPACES)
 _LINK_FIELDS = {
     fmt: etree.XPath(path, namespaces=NAMESPACES) for fmt, path in _LINKS.items()
+}
+_READER_LINK_FIELDS = {
+    fmt: etree.XPath(path, namespaces=NAMESPACES) for fmt, path in _READER_LINKS.items()
 }
 
 
@@ -95,6 +117,36 @@ def safety_problems(root: etree._Element, fmt: str, name: str) -> list[Problem]:
         if scheme:
             message = f"The {label} is a {scheme}: URL; links must be http or https."
             problems.append(Problem(name, source_line(element), active.SCHEME, message))
+    if fmt in _READER_LINK_FIELDS:
+        problems += _relative_links(root, fmt, name)
+    return problems
+
+
+def is_absolute_web_url(value: str) -> bool:
+    """Whether ``value`` (surrounding whitespace aside) is an absolute http or
+    https URL with a host (characters a browser percent-encodes are its own
+    business; see :func:`link_scheme` for what it would run)."""
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an invalid IPv6 host, a bad port
+        return False
+    return parts.scheme.lower() in active.WEB_SCHEMES and bool(parts.hostname)
+
+
+def _relative_links(root: etree._Element, fmt: str, name: str) -> list[Problem]:
+    """Feed, item and self links that are not absolute http(s) URLs (one of
+    another scheme is already a ``url-scheme`` problem)."""
+    problems = []
+    for element, label, value in _link_values(_READER_LINK_FIELDS[fmt](root)):
+        if is_absolute_web_url(value) or link_scheme(value):
+            continue
+        shown = " ".join(value.split())
+        message = (
+            f'The {label} "{shown}" is not an absolute http(s) URL; feed, item '
+            "and self links must be."
+        )
+        problems.append(Problem(name, source_line(element), ABSOLUTE, message))
     return problems
 
 

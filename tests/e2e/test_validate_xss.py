@@ -1,8 +1,9 @@
 """syndication validate on another publisher's feeds carrying the vectors of
 tests/data/xss/vectors.json as they were written, in every field a reader takes
 for HTML and in every link: each document is refused (exit 4) with a safety
-rule; the same documents with harmless text, and links that are relative or
-http(s), pass (exit 0)."""
+rule; the same documents with harmless text, and links that are http(s) (or
+relative, except the feed, item and self links a reader follows, which must be
+absolute), pass (exit 0)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ HTML_PLACES: dict[str, Callable[[str], str]] = {
         ATOM_TITLE, f'<title type="html">{xml(v)}</title>', 1
     ),
 }
+# The links a reader follows to the feed and its stories.
+READER_LINKS = {"rss item link", "rss channel link", "atom entry link"}
 # Where another publisher's links go: each takes the URL itself.
 LINK_PLACES: dict[str, Callable[[str], str]] = {
     "rss item link": lambda u: RSS.replace(
@@ -157,8 +160,19 @@ def test_every_link_of_another_scheme_is_refused(
     missed = [hostile[n] for n in range(len(documents)) if f"{n:03d}.xml" not in found]
     assert missed == []
     assert set().union(*found.values()) == {"url-scheme"}
-    # Relative and http(s) links, odd characters and all, are links.
+    # Relative and http(s) links, odd characters and all, are links; but a
+    # reader follows the feed and item links as they are: absolute only.
     links = ALLOWED_LINKS + [u for u in REFUSED_LINKS if u not in hostile]
+    if place in READER_LINKS:
+        relative = [u for u in links if not u.startswith(("http:", "https:"))]
+        assert relative
+        documents = [LINK_PLACES[place](u) for u in relative]
+        exit_code, report = validate(config_file, tmp_path / "relative", documents)
+        assert exit_code == 4
+        found = refused(report)
+        assert len(found) == len(relative)
+        assert set().union(*found.values()) == {"absolute-link"}
+        links = [u for u in links if u not in relative]
     allowed = [LINK_PLACES[place](u) for u in links]
     exit_code, report = validate(config_file, tmp_path / "allowed", allowed)
     assert (exit_code, report["problems"]) == (0, [])

@@ -141,7 +141,12 @@ def test_a_faulty_renderer_for_one_feed_is_stopped_by_the_gate(tmp_path: Path) -
             return documents
         # Drop the credit line from the bad feed's RSS: a renderer bug.
         return [
-            replace(d, body=d.body.replace(b'role="distributor"', b'role="none"'))
+            replace(
+                d,
+                body=d.body.replace(
+                    b'role="publishing company"', b'role="photographer"'
+                ),
+            )
             if d.format == "rss"
             else d
             for d in documents

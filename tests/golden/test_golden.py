@@ -96,6 +96,7 @@ def versions() -> list[Version]:
                 "https://news.example.org/images/2026/11/night-planting.jpg",
                 "Women sow millet by lamplight near Ouallam, Niger.",
                 "Thomson Reuters Foundation/Moussa Idrissa",
+                "A woman bends over a furrow, a lamp at her feet, sowing seed.",
             ),
         ),
     )

@@ -45,7 +45,8 @@ def test_site_line_by_default(settings, version):
     credit = credit_for(version, feed(), agency)
     assert credit.line == agency.credit_line
     assert credit.copyright_holder == agency.copyright_holder
-    assert credit.rights == f"{agency.credit_line} {agency.copyright_notice}"
+    # Two sentences: the line ends with a URL, so a full stop is added.
+    assert credit.rights == f"{agency.credit_line}. {agency.copyright_notice}"
     assert credit.append_paragraph is True
 
 
@@ -133,3 +134,26 @@ def test_another_credit_paragraph_is_not_taken_for_ours(settings, version):
     other = replace(version, body="<p>One.</p>\n<p>Please credit Reuters.</p>")
     item = make_item(other, feed(), settings.agency)
     assert item.body.startswith("<p>One.</p>\n<p>Please credit Reuters.</p>\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "notice", "rights"),
+    [
+        (
+            "Visit http://news.trust.org",
+            "Copyright © X.",
+            "Visit http://news.trust.org. Copyright © X.",
+        ),
+        ("Credit: Example Wire.", "Copyright X.", "Credit: Example Wire. Copyright X."),
+        ("Photo by “A. N. Other.”", "© X", "Photo by “A. N. Other.” © X"),
+        ("Is it credited?", "© X", "Is it credited? © X"),
+        ("  Credit: A  ", "  © X  ", "Credit: A. © X"),
+        ("Credit: A", "", "Credit: A"),
+        ("", "© X", "© X"),
+    ],
+)
+def test_rights_are_the_credit_line_and_notice_as_two_sentences(line, notice, rights):
+    from syndication.render.base import Credit
+
+    credit = Credit(line, "Holder", notice, "", append_paragraph=True)
+    assert credit.rights == rights

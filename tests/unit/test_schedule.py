@@ -242,6 +242,13 @@ def test_matches_selection_fields():
     assert not matches_selection(Selection(subjects=("medtop:06000000",)), version, NOW)
     assert matches_selection(Selection(keywords=("clinics",)), version, NOW)
     assert not matches_selection(Selection(languages=("fr",)), version, NOW)
+    british = replace(version, language="en-GB")
+    assert matches_selection(Selection(languages=("en",)), british, NOW)
+    assert matches_selection(Selection(languages=("EN-gb",)), british, NOW)
+    assert not matches_selection(Selection(languages=("en-US",)), british, NOW)
+    assert not matches_selection(
+        Selection(languages=("en",)), replace(version, language="eng"), NOW
+    )
     assert not matches_selection(Selection(max_urgency=2), version, NOW)
     assert not matches_selection(Selection(window=timedelta(minutes=1)), version, NOW)
 

@@ -31,7 +31,8 @@ def test_feedparser_reads_every_entry_with_credit(edition, agency):
     assert not parsed.bozo, parsed.bozo_exception
     assert parsed.version == "atom10"
     assert parsed.feed.id == "urn:newsml:news.trust.org:feed:partner-a"
-    assert parsed.feed.rights == f"{agency.credit_line} {agency.copyright_notice}"
+    # Credit line and copyright notice: two sentences.
+    assert parsed.feed.rights == f"{agency.credit_line}. {agency.copyright_notice}"
     assert parsed.feed.author == agency.name
     assert [e.id for e in parsed.entries] == [i.version.guid for i in edition.items]
     for entry, item in zip(parsed.entries, edition.items, strict=True):

@@ -43,15 +43,16 @@ def test_feedparser_reads_every_item_with_credit(edition, agency):
         assert entry.published_parsed[:5] == version.first_created.timetuple()[:5]
         assert entry.updated_parsed[:5] == version.version_created.timetuple()[:5]
         assert entry.author == "Priya Raman"
-        assert entry.rights == f"{agency.credit_line} {agency.copyright_notice}"
+        # Credit line and copyright notice: two sentences.
+        assert entry.rights == f"{agency.credit_line}. {agency.copyright_notice}"
         assert entry.media_credit[0]["content"] == agency.credit_line
-        assert entry.media_credit[0]["role"] == "distributor"
+        assert entry.media_credit[0]["role"] == "publishing company"
         assert entry.content[0].value == shown_body(item)
         # feedparser takes every RSS description for HTML (its summary_detail
         # is overwritten by a media:description, so read summary itself).
         assert html_text(entry.summary) == item.version.summary
     assert shown(parsed.feed.title_detail) == edition.feed.title
-    assert parsed.feed.rights == f"{agency.credit_line} {agency.copyright_notice}"
+    assert parsed.feed.rights == f"{agency.credit_line}. {agency.copyright_notice}"
 
 
 def test_channel_dates_links_and_prefixes(edition):
@@ -73,12 +74,12 @@ def test_channel_dates_links_and_prefixes(edition):
     assert b"CDATA" not in body
 
 
-def test_self_link_falls_back_to_feed_link_and_no_hub(feed, agency, versions):
+def test_no_self_link_unless_its_address_is_known(feed, agency, versions):
+    """Without a public base URL the self link is left out, never guessed from
+    the partner's site (a reader would refresh the feed from there)."""
     root = etree.fromstring(render_rss(edition_of(feed, agency, [versions["sahel"]])))
-    links = root.find("channel").findall(f"{{{ATOM}}}link")
-    assert [(x.get("rel"), x.get("href")) for x in links] == [
-        ("self", "https://partner-a.example.org/feeds/trf/rss.xml")
-    ]
+    assert root.find("channel").findall(f"{{{ATOM}}}link") == []
+    assert b"partner-a.example.org/feeds/trf/rss.xml" not in etree.tostring(root)
 
 
 def test_item_elements(edition, agency):
@@ -107,7 +108,7 @@ def test_item_elements(edition, agency):
     )
     credits = gulf.findall(f"{{{MEDIA}}}credit")
     assert [(c.get("role"), c.text) for c in credits] == [
-        ("distributor", agency.credit_line)
+        ("publishing company", agency.credit_line)
     ]
 
 
@@ -146,4 +147,30 @@ def test_partner_override_replaces_the_site_line(agency, versions):
     assert agency.credit_line.encode() not in body
     parsed = feedparser.parse(body)
     assert parsed.entries[0].media_credit[0]["content"] == "Short credit"
-    assert parsed.entries[0].rights.startswith("Short credit ")
+    assert parsed.entries[0].rights.startswith("Short credit. Copyright")
+
+
+def test_no_standfirst_no_description(feed, agency):
+    """An item without a standfirst has no description (repeating the title
+    would tell a reader nothing); its body is still content:encoded."""
+    edition = edition_of(feed, agency, [story("bare", summary="")])
+    [item] = etree.fromstring(render_rss(edition)).iter("item")
+    assert item.find("description") is None
+    assert item.findtext("title") == "Headline of bare"
+    encoded = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+    assert encoded == shown_body(edition.items[0])
+    [entry] = feedparser.parse(render_rss(edition)).entries
+    assert entry.content[0].value == encoded
+
+
+def test_the_agency_is_credited_as_a_publishing_company(edition, agency):
+    """An EBU role (the scheme Media RSS assumes), as the W3C Feed Validation
+    Service requires; "distributor" is not one."""
+    root = etree.fromstring(render_rss(edition))
+    for item in root.iter("item"):
+        [credit] = item.findall(f"{{{MEDIA}}}credit")
+        assert (credit.get("role"), credit.get("scheme"), credit.text) == (
+            "publishing company",
+            "urn:ebu",
+            agency.credit_line,
+        )
