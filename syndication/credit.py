@@ -92,12 +92,18 @@ def credited_body(version: Version, credit: Credit, *, agency_line: str = "") ->
 
 def _strip_credit_lines(body: str, lines: set[str]) -> str:
     """``body`` without the plain ``<p>`` paragraphs at its end whose text is
-    one of ``lines`` (whitespace-normalised)."""
-    while body.endswith("</p>"):
-        start = body.rfind("<p>")
-        if start < 0:
-            break
-        text = _normal(html.unescape(_TAG.sub("", body[start + 3 : -4])))
+    one of ``lines`` (whitespace-normalised), nor such a line as bare text after
+    the last element (an HTML body may end in text outside any paragraph,
+    which the sanitiser keeps as it is)."""
+    while True:
+        if body.endswith("</p>"):
+            start = body.rfind("<p>")
+            if start < 0:
+                break
+            text = _normal(html.unescape(_TAG.sub("", body[start + 3 : -4])))
+        else:
+            start = body.rfind(">") + 1
+            text = _normal(html.unescape(body[start:]))
         if not text or text not in lines:
             break
         body = body[:start].rstrip()

@@ -130,6 +130,22 @@ def test_a_body_ending_with_our_plain_credit_paragraph_carries_it_once(
     assert credited_body(replace(ours, body=once), credit) == once
 
 
+def test_a_body_ending_with_our_credit_as_bare_text_carries_it_once(settings, version):
+    """An HTML body may end in text outside any paragraph (the sanitiser keeps
+    it): our credit line there is replaced by the paragraph, not repeated.
+    Found by tests/e2e/test_lifecycle_properties.py."""
+    line = settings.agency.credit_line
+    ours = replace(version, body=f"<p>One.</p>\n\n{html.escape(line)}")
+    item = make_item(ours, feed(), settings.agency)
+    assert item.body == f'<p>One.</p>\n<p class="credit">{html.escape(line)}</p>'
+    alone = make_item(replace(version, body=line), feed(), settings.agency)
+    assert alone.body == f'<p class="credit">{html.escape(line)}</p>'
+    other = replace(version, body="<p>One.</p>\n\nPlease credit Reuters.")
+    assert make_item(other, feed(), settings.agency).body.startswith(
+        "<p>One.</p>\n\nPlease credit Reuters.\n"
+    )
+
+
 def test_another_credit_paragraph_is_not_taken_for_ours(settings, version):
     other = replace(version, body="<p>One.</p>\n<p>Please credit Reuters.</p>")
     item = make_item(other, feed(), settings.agency)

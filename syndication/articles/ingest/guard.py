@@ -61,7 +61,7 @@ class ReingestGuard:
         self._revive = revive
         self._latest: dict[str, Version] = dict(store.latest_many(sorted(set(guids))))
         self._decided: dict[str, list[Version]] = {}  # earlier in this batch
-        self._stored: dict[str, set[str]] = {}  # of killed articles' versions
+        self._stored: dict[str, set[str]] = {}  # content hashes, read on demand
 
     def decide(
         self, version: Version, *, path: str, keep: frozenset[str] = frozenset()
@@ -75,7 +75,18 @@ class ReingestGuard:
             self._remember(version, None)
             return Guarded(version)
         if keep:
-            version = replace(version, **{name: getattr(latest, name) for name in keep})
+            kept = {name: getattr(latest, name) for name in keep}
+            given = replace(
+                version,
+                **{k: v for k, v in kept.items() if k not in EDITORIAL_FIELDS},
+            )
+            version = replace(given, **kept)
+            if version != given and self._was_stored(given):
+                # Without the latest version's embargo or distribution, the file
+                # is an earlier version (stored before the editor embargoed it,
+                # say): the store finds it and stores nothing, where that
+                # embargo on the earlier text would revert a correction.
+                return Guarded(given)
         version = _as_revived(version, latest)
         if latest.status is not PubStatus.CANCELED or (
             version.status is PubStatus.CANCELED
@@ -109,13 +120,18 @@ class ReingestGuard:
         decided = self._decided.get(version.guid, ())
         if any(content_hash == v.content_hash() for v in decided):
             return True
+        return self._was_stored(version)
+
+    def _was_stored(self, version: Version) -> bool:
+        """Whether the store holds ``version``'s content as any version (its
+        article's history is read once a batch, and only when asked)."""
         if version.guid not in self._stored:
             try:
                 stored = self._store.history(version.guid)
             except NotFound:  # killed earlier in this batch, never stored before
                 stored = []
             self._stored[version.guid] = {v.content_hash() for v in stored}
-        return content_hash in self._stored[version.guid]
+        return version.content_hash() in self._stored[version.guid]
 
 
 def revival_note(killed: Version, note: str = "") -> str:

@@ -4,8 +4,11 @@ new content for it, and the revival note (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from syndication.articles.editorial import correct_article, embargo_article
 from syndication.articles.ingest import IngestOptions, ingest_paths
 from syndication.articles.ingest.guard import revival_note
 from syndication.articles.model import PubStatus
@@ -75,3 +78,35 @@ def test_a_kill_file_ingested_again_names_the_stored_kill(
     assert problem.message.startswith(
         "article urn:test:rains was killed in version 2 (Wrong town)"
     )
+
+
+def test_a_file_of_an_earlier_text_is_that_version_not_the_embargo_on_it(
+    store, settings, tmp_path: Path
+) -> None:
+    """A story corrected, then embargoed: its first file, sent again, matches
+    version 1. Taking the embargo on it made a new version of the uncorrected
+    text, published once the embargo was lifted. Found by
+    tests/e2e/test_lifecycle_properties.py."""
+    first = write(tmp_path, "1.json")
+    ingest_paths(store, settings, [first], IngestOptions())
+    now = datetime.now(UTC)
+    fixed = store.get("urn:test:rains")
+    fixed = correct_article(
+        store,
+        "urn:test:rains",
+        replace(fixed, body="<p>Fixed.</p>"),
+        note="Town",
+        now=now,
+    ).after
+    embargo_article(store, "urn:test:rains", until=now + timedelta(days=1), now=now)
+    (again,) = ingest_paths(store, settings, [first], IngestOptions()).stored
+    assert (again.action, again.version) == ("unchanged", 1)
+    latest = store.get("urn:test:rains")
+    assert (latest.version, latest.body) == (3, fixed.body)
+    assert latest.embargo_until is not None
+    # The file of the correction's text without the embargo matches it too.
+    text = write(
+        tmp_path, "2.json", body="<p>Fixed.</p>", is_correction=True, ed_note="Town"
+    )
+    (same,) = ingest_paths(store, settings, [text], IngestOptions()).stored
+    assert (same.action, same.version) == ("unchanged", 2)
