@@ -97,6 +97,19 @@ class SchedulerConfig:
     embargo_poll_seconds: float = 1.0
     verify_interval: timedelta | None = timedelta(hours=24)
     verify_repair: bool = True
+    # ``metrics_address``: where /healthz and /metrics are served ("" = off);
+    # ``health_max_tick_age``: seconds without a scheduler tick before /healthz
+    # says unhealthy.
+    metrics_address: str = ""
+    health_max_tick_age: float = 60.0
+
+
+@dataclass(frozen=True)
+class LedgerConfig:
+    """``keep_unchanged``: how long summarised unchanged runs stay in the
+    ledger (runs that wrote or failed stay for good)."""
+
+    keep_unchanged: timedelta = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,7 @@ class Settings:
     default_destination: str = "local"
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
     scheduler: SchedulerConfig = SchedulerConfig()
+    ledger: LedgerConfig = LedgerConfig()
     websub_hub: str = ""
     cache_control_index: str = DEFAULT_CACHE_INDEX
     cache_control_item: str = DEFAULT_CACHE_ITEM
@@ -272,6 +286,29 @@ def _verify_interval(value: str) -> str:
 MAX_VERIFY = timedelta(days=366)
 
 
+def metrics_address(value: str) -> tuple[str, int] | None:
+    """``"HOST:PORT"`` (``"[::1]:PORT"`` for IPv6) as (host, port), or None
+    for ``""`` (off). Raises ValueError saying what is wrong."""
+    if not value:
+        return None
+    host, colon, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(
+            f"expected HOST:PORT (port 1 to 65535) such as 127.0.0.1:9464, or "
+            f'"" for off, got {short(value)}'
+        )
+    return host, int(port)
+
+
+def _metrics_address(value: str) -> str:
+    try:
+        metrics_address(value)
+    except ValueError as exc:
+        raise problem(str(exc)) from None
+    return value
+
+
 class SchedulerTable(Table):
     misfire_grace_seconds: Annotated[int, AfterValidator(between(1, 604_800))] = Field(
         default=300, description="How late a missed scheduled run may still start."
@@ -284,6 +321,28 @@ class SchedulerTable(Table):
     )
     verify_repair: bool = Field(
         default=True, description="Whether scheduled verification repairs drift."
+    )
+    metrics_address: Annotated[
+        str, AfterValidator(text(300, required=False)), AfterValidator(_metrics_address)
+    ] = Field(
+        default="",
+        description="host:port where the scheduler serves /healthz and /metrics "
+        "(empty: off).",
+    )
+    health_max_tick_age_seconds: Annotated[
+        float, AfterValidator(between(1.0, 86_400.0))
+    ] = Field(
+        default=60.0,
+        description="How old the scheduler's last tick may be before /healthz "
+        "answers 503.",
+    )
+
+
+class LedgerTable(Table):
+    keep_unchanged_days: Annotated[int, AfterValidator(between(1, 36_500))] = Field(
+        default=30,
+        description="Days an unchanged-run summary is kept; runs that wrote or "
+        "failed are kept.",
     )
 
 
@@ -301,6 +360,7 @@ class SiteFile(Table):
     publish: PublishTable = PublishTable()
     scheduler: SchedulerTable = SchedulerTable()
     logging: LoggingTable = LoggingTable()
+    ledger: LedgerTable = LedgerTable()
     destinations: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -456,6 +516,11 @@ def settings_from_site(config: SiteConfig) -> Settings:
             if site.scheduler.verify_interval.strip().lower() == "off"
             else parse_duration(site.scheduler.verify_interval, maximum=MAX_VERIFY),
             verify_repair=site.scheduler.verify_repair,
+            metrics_address=site.scheduler.metrics_address,
+            health_max_tick_age=float(site.scheduler.health_max_tick_age_seconds),
+        ),
+        ledger=LedgerConfig(
+            keep_unchanged=timedelta(days=site.ledger.keep_unchanged_days)
         ),
         websub_hub=site.publish.websub_hub,
         cache_control_index=site.publish.cache_control_index,

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +53,12 @@ INDEX_FILES = {
 INDEX_RETRY_PAUSES = (0.2, 1.0, 0.0)
 
 RenderFunction = Callable[[Edition], list[Document]]
+
+# Who hears of every finished feed run in this context, besides the log (the
+# scheduler's metrics set it around each of its publishes); None: nobody.
+run_observer: ContextVar[Callable[[FeedResult], None] | None] = ContextVar(
+    "run_observer", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -334,6 +341,7 @@ class Publisher:
                     fingerprint=last.fingerprint,
                     state=key,
                     edition_at=at,
+                    prefix=feed.prefix,
                 )
                 for feed, target, key, last in unchanged
             ]
@@ -436,6 +444,7 @@ class Publisher:
                 log.debug("quick unchanged check not possible: %s", exc)
                 unchanged = {}
             if feed.feed_id in unchanged:
+                log_run(unchanged[feed.feed_id], trigger)
                 return unchanged[feed.feed_id]
         try:
             with feed_lock(
@@ -533,7 +542,8 @@ class Publisher:
                         withdrawn = self._withdraw(
                             target, run_id, feed, prefix, target.list(prefix), at
                         )
-                    self._finish(
+                    # The ledger may fold this run into the row before it.
+                    run_id = self._finish(
                         run_id,
                         "unchanged",
                         0,
@@ -931,10 +941,11 @@ class Publisher:
         fingerprint: str = "",
         state: str = "",
         edition_at: datetime | None = None,
-    ) -> None:
+    ) -> int | None:
+        """Record how the run ended; the id of the ledger row it is in."""
         if run_id is None:
-            return
-        self.store.finish_run(
+            return None
+        return self.store.finish_run(
             run_id,
             finished=self._clock(),
             outcome=outcome,
@@ -1069,7 +1080,11 @@ def _cache_control(target: Destination, is_index: bool) -> str:
 
 def log_run(result: FeedResult, trigger: str) -> None:
     """One log event per feed run, with its facts as fields (``--log-format
-    json`` writes them as keys): INFO, or DEBUG for an unchanged feed."""
+    json`` writes them as keys): INFO, or DEBUG for an unchanged feed. The
+    :data:`run_observer` of the context hears of the run too."""
+    observer = run_observer.get()
+    if observer is not None:
+        observer(result)
     level = logging.DEBUG if result.outcome == "unchanged" else logging.INFO
     log.log(
         level,

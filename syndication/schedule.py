@@ -20,29 +20,49 @@ Jobs are module-level functions taking only a feed id (or nothing), because
 the persistent job store keeps jobs by import reference. They reach the
 running scheduler's settings and store through :data:`_runtime`, set by
 :func:`run_scheduler`.
+
+Every hour (and at start) old summarised unchanged runs leave the ledger
+(``[ledger] keep_unchanged_days``). With ``[scheduler] metrics_address`` the
+process serves ``/healthz`` and ``/metrics`` (:mod:`syndication.metrics`),
+while it stands by too.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from syndication.config import Settings
-from syndication.embargo import JOB_STORE, EmbargoPlanner, EmbargoRelease, released_in
+from syndication.config import Settings, metrics_address
+from syndication.embargo import (
+    JOB_PREFIX,
+    JOB_STORE,
+    EmbargoPlanner,
+    EmbargoRelease,
+    released_in,
+)
 from syndication.errors import ConfigError, SyndicationError
 from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_site_feeds
+from syndication.health import HealthState
+from syndication.metrics import MetricsServer, SchedulerMetrics
 from syndication.store.base import Store
+
+if TYPE_CHECKING:
+    from syndication.fastlane import FeedPush
+    from syndication.publish import FeedResult
 
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "scheduler_jobs"
 _FEED_JOB = "feed:"
 VERIFY_JOB = "verify"
+PRUNE_JOB = "prune-ledger"
+_MEMORY = "memory"  # jobs planned afresh at every start
+_PRUNE_EVERY = timedelta(hours=1)
 _LEADER_CHECK_SECONDS = 5.0
 _WORKERS = 4
 # How far back a starting scheduler looks for embargoes that lifted while none ran.
@@ -67,9 +87,10 @@ def publish_on_schedule(feed_id: str) -> None:
     _current().publish(feed_id, "schedule")
 
 
-def publish_on_embargo(feed_id: str) -> None:
-    """Job: publish a feed at an embargo release moment."""
-    _current().publish(feed_id, "embargo")
+def publish_on_embargo(feed_id: str) -> FeedPush | None:
+    """Job: publish a feed at an embargo release moment. Returns how it went,
+    for the release-lag metric (see :meth:`_Runtime.job_done`)."""
+    return _current().publish(feed_id, "embargo")
 
 
 def verify_on_schedule() -> None:
@@ -78,13 +99,26 @@ def verify_on_schedule() -> None:
     _current().verify()
 
 
+def prune_ledger() -> None:
+    """Job: delete summarised unchanged runs older than ``[ledger]
+    keep_unchanged_days``."""
+    _current().prune()
+
+
 class _Runtime:
     """What the jobs of the running scheduler share."""
 
-    def __init__(self, settings: Settings, store: Store, control: SchedulerControl):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        control: SchedulerControl,
+        metrics: SchedulerMetrics | None = None,
+    ):
         self.settings = settings
         self.store = store
         self.control = control
+        self.metrics = metrics or SchedulerMetrics()
         self._feeds: Mapping[str, FeedDefinition] = {}
         self._lock = threading.Lock()
 
@@ -97,20 +131,32 @@ class _Runtime:
     def feeds(self, value: Mapping[str, FeedDefinition]) -> None:
         with self._lock:
             self._feeds = value
+        self.metrics.know_feeds(value)
 
-    def publish(self, feed_id: str, trigger: str) -> None:
+    def publish(self, feed_id: str, trigger: str) -> FeedPush | None:
         from syndication.fastlane import publish_now
+        from syndication.publish import run_observer
 
         feed = self.feeds.get(feed_id)
         if feed is None:
             log.warning(
                 "feed %s is no longer defined; %s run skipped", feed_id, trigger
             )
-            return
+            return None
         log.info("publishing feed %s (%s)", feed_id, trigger)
-        result = publish_now(
-            self.settings, self.store, feed, trigger=trigger, stop=self.control.stop
-        )
+        finished: list[FeedResult] = []
+        # This job thread's context only: runs of other threads are theirs.
+        token = run_observer.set(finished.append)
+        try:
+            result = publish_now(
+                self.settings, self.store, feed, trigger=trigger, stop=self.control.stop
+            )
+        finally:
+            run_observer.reset(token)
+        for run in finished:
+            self.metrics.observe_run(run)
+        if not finished:  # locked, or failed before the run could start
+            self.metrics.observe_unfinished(feed_id, result.outcome, result.elapsed)
         if result.is_ok:
             log.info(
                 "published feed %s (%s): %d written, %d unchanged in %.2f s",
@@ -123,6 +169,38 @@ class _Runtime:
         else:
             log.error(
                 "feed %s (%s) %s: %s", feed_id, trigger, result.outcome, result.error
+            )
+        return result
+
+    def job_done(self, event: Any) -> None:
+        """APScheduler listener (job executed): an embargo release job's lag,
+        from its release moment (the job's run time) to its documents written
+        (now, as the job returns). A catch-up job's moment is not a release."""
+        push = event.retval
+        if (
+            event.jobstore != JOB_STORE
+            or not str(event.job_id).startswith(JOB_PREFIX)
+            or str(event.job_id).endswith("@catch-up")
+            or push is None
+            or not push.written
+        ):
+            return
+        lag = (datetime.now(UTC) - event.scheduled_run_time).total_seconds()
+        self.metrics.embargo_lag.labels(push.feed_id).observe(max(0.0, lag))
+
+    def prune(self) -> None:
+        keep = self.settings.ledger.keep_unchanged
+        try:
+            deleted = self.store.prune_unchanged(datetime.now(UTC) - keep)
+        except SyndicationError as exc:
+            log.error("ledger retention failed: %s", exc)
+            return
+        self.metrics.pruned.inc(deleted)
+        if deleted:
+            log.info(
+                "ledger: %d summarised unchanged run(s) older than %s deleted",
+                deleted,
+                keep,
             )
 
     def verify(self) -> None:
@@ -207,6 +285,7 @@ def make_scheduler(settings: Settings) -> Any:
                 tablename=JOB_TABLE,
             ),
             JOB_STORE: MemoryJobStore(),
+            _MEMORY: MemoryJobStore(),
         },
         executors={"default": ThreadPoolExecutor(_WORKERS)},
         job_defaults={
@@ -290,35 +369,89 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
 
     Takes the store's leader lock first: on PostgreSQL waits (as a standby)
     until it is free; on SQLite raises LockHeld when another scheduler runs.
-    Stops after the publishes in progress finish. Raises StoreError when the
-    leader lock is lost, so the process can exit and a standby take over.
+    Health and metrics are served from the start (``[scheduler]
+    metrics_address``), standing by too; SyndicationError when the address
+    cannot be bound. Stops after the publishes in progress finish. Raises
+    StoreError when the leader lock is lost, so the process can exit and a
+    standby take over.
     """
-    global _runtime
     from syndication.leader import open_leader_lock
     from syndication.store import open_store
 
     control = control or SchedulerControl()
+    metrics = SchedulerMetrics()
+    # Opened before the lock, so a standby's health says whether it can reach it.
+    store = open_store(settings.store_url)
+    health = HealthState(store.change_count, settings.scheduler.health_max_tick_age)
+    server = _serve(settings, metrics, health)
+    lock = open_leader_lock(settings.store_url)
+    try:
+        if not lock.acquire(control.stop):
+            log.info("stopped while standing by")
+            return
+        health.lead()
+        metrics.is_leader.set(1)
+        try:
+            _lead(settings, store, control, metrics, health, lock)
+        finally:
+            lock.release()
+            log.info("scheduler stopped")
+    finally:
+        if server is not None:
+            server.close()
+        health.close()
+        store.close()
+
+
+def _serve(
+    settings: Settings, metrics: SchedulerMetrics, health: HealthState
+) -> MetricsServer | None:
+    address = metrics_address(settings.scheduler.metrics_address)
+    if address is None:
+        return None
+    server = MetricsServer(address, metrics, health)
+    server.start()
+    return server
+
+
+def _lead(
+    settings: Settings,
+    store: Store,
+    control: SchedulerControl,
+    metrics: SchedulerMetrics,
+    health: HealthState,
+    lock: Any,
+) -> None:
+    """The active scheduler's life, once it holds the leader lock."""
+    global _runtime
+    from apscheduler.events import EVENT_JOB_EXECUTED
     from sqlalchemy.exc import SQLAlchemyError
 
     from syndication.errors import StoreError
 
-    lock = open_leader_lock(settings.store_url)
-    if not lock.acquire(control.stop):
-        log.info("stopped while standing by")
-        return
-    store = open_store(settings.store_url)
     scheduler = make_scheduler(settings)
-    runtime = _Runtime(settings, store, control)
+    runtime = _Runtime(settings, store, control, metrics)
     _runtime = runtime
     try:
+        scheduler.add_listener(runtime.job_done, EVENT_JOB_EXECUTED)
         scheduler.start(paused=True)
         watcher = FeedWatcher(settings.feeds_dir)
         runtime.feeds = _load(settings, scheduler)
         change = sync_verify_job(scheduler, settings)
         if change:
             log.info("verification job %s", change)
+        scheduler.add_job(
+            prune_ledger,
+            "interval",
+            seconds=_PRUNE_EVERY.total_seconds(),
+            id=PRUNE_JOB,
+            jobstore=_MEMORY,
+            next_run_time=datetime.now(UTC),
+        )
         watcher.changed()
-        planner = EmbargoPlanner(scheduler, store, publish_on_embargo)
+        # The planner ignores what its job returns; job_done reads it.
+        job = cast("Callable[[str], None]", publish_on_embargo)
+        planner = EmbargoPlanner(scheduler, store, job)
         started = datetime.now(UTC)
         planner.catch_up(runtime.feeds, started, started - _CATCH_UP)
         planner.plan(runtime.feeds, started)
@@ -326,7 +459,7 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
         log.info(
             "scheduler running: %d feeds scheduled", len(scheduler.get_jobs("default"))
         )
-        _loop(settings, scheduler, runtime, planner, watcher, lock)
+        _loop(settings, scheduler, runtime, planner, watcher, lock, health)
     except SQLAlchemyError as exc:
         # The job store talks to the database directly; its failures are ours.
         raise StoreError(f"scheduler job store failed: {exc}") from exc
@@ -335,9 +468,6 @@ def run_scheduler(settings: Settings, control: SchedulerControl | None = None) -
         if scheduler.running:
             scheduler.shutdown(wait=True)
         _runtime = None
-        store.close()
-        lock.release()
-        log.info("scheduler stopped")
 
 
 def _loop(
@@ -347,6 +477,7 @@ def _loop(
     planner: EmbargoPlanner,
     watcher: FeedWatcher,
     lock: Any,
+    health: HealthState,
 ) -> None:
     control = runtime.control
     poll = max(0.05, settings.scheduler.embargo_poll_seconds)
@@ -365,6 +496,10 @@ def _loop(
         if (now - last_check).total_seconds() >= _LEADER_CHECK_SECONDS:
             lock.check()
             last_check = now
+        ticked = datetime.now(UTC)
+        health.tick(ticked)
+        runtime.metrics.last_tick.set(ticked.timestamp())
+        runtime.metrics.pending_releases.set(len(scheduler.get_jobs(JOB_STORE)))
 
 
 def _load(settings: Settings, scheduler: Any) -> Mapping[str, FeedDefinition]:

@@ -60,6 +60,7 @@ class AppContext:
     debug: bool = False
     # --debug or --quiet given: the configuration's log level does not apply.
     level_given: bool = False
+    quiet: bool = False
     bad_feeds: int = 0
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
@@ -221,7 +222,12 @@ def cli(
         else _environment_level() or logging.INFO
     )
     _configure_logging(level, log_format)
-    app = AppContext(config_path=config_path, debug=debug, level_given=debug or quiet)
+    app = AppContext(
+        config_path=config_path,
+        debug=debug,
+        level_given=debug or quiet,
+        quiet=quiet,
+    )
     ctx.obj = app
     ctx.call_on_close(app.close)
 

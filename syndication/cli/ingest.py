@@ -61,6 +61,8 @@ def ingest(
     Example: syndication ingest examples/stories --date 2026-06-20
     """
     from syndication.articles.ingest import StoredStory, batch_error, iter_ingest
+    from syndication.articles.ingest.paths import collect_paths
+    from syndication.cli.progress import progress, shows_progress
     from syndication.errors import InputProblem
 
     options = opts.ingest_options(
@@ -68,13 +70,23 @@ def ingest(
     )
     stored: list[StoredStory] = []
     problems: list[InputProblem] = []
-    for outcome in iter_ingest(app.store, app.settings, paths, options):
-        if isinstance(outcome, StoredStory):
-            stored.append(outcome)
-            if not as_json:
-                click.echo(views.stored_line(outcome))
-        else:
-            problems.append(outcome)
+    quiet = as_json or app.quiet
+    total = 0
+    if shows_progress(quiet=quiet):
+        files, missing = collect_paths(paths)  # counted only for the bar
+        total = len(files) + len(missing)
+    done: set[str] = set()
+    with progress(total, label="ingesting", unit="files", quiet=quiet) as bar:
+        for outcome in iter_ingest(app.store, app.settings, paths, options):
+            if outcome.path not in done:  # a file may have several problems
+                done.add(outcome.path)
+                bar.advance()
+            if isinstance(outcome, StoredStory):
+                stored.append(outcome)
+                if not as_json:
+                    bar.echo(views.stored_line(outcome))
+            else:
+                problems.append(outcome)
     counts = {
         a: sum(s.action == a for s in stored) for a in ("new article", "new version")
     }

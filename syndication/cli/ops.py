@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from syndication.cli import AppContext, pass_app
-from syndication.cli.article_options import json_option
+from syndication.cli.article_options import AwareTime, json_option
 from syndication.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -41,25 +41,74 @@ def _display(url: str) -> str:
     return _safe_url(url)
 
 
+# What a ledger row's outcome can be (``running`` until the run ends).
+RUN_OUTCOMES = (
+    "published",
+    "unchanged",
+    "failed",
+    "invalid",
+    "interrupted",
+    "repaired",
+    "running",
+)
+
+
 @click.command()
 @click.argument("feed_id", metavar="[FEED]", required=False)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    type=click.Choice(RUN_OUTCOMES),
+    help="Only runs with this outcome (repeatable).",
+)
+@click.option(
+    "--since",
+    type=AwareTime(),
+    help="Only runs going on at or after this time (ISO 8601 with zone).",
+)
+@click.option(
+    "--until",
+    type=AwareTime(),
+    help="Only runs going on at or before this time (ISO 8601 with zone).",
+)
 @json_option
 @pass_app
-def history(app: AppContext, feed_id: str | None, limit: int, as_json: bool) -> None:
+def history(
+    app: AppContext,
+    feed_id: str | None,
+    limit: int,
+    outcomes: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    as_json: bool,
+) -> None:
     """Show the publish ledger: every run, newest first.
 
-    Each run shows the feed, when it started, the destination, what triggered
-    it, the outcome and the counts of documents written, skipped and failed.
+    Each row shows the feed, when it started, the destination, what triggered
+    it, the outcome, how many runs it stands for and the counts of documents
+    written, skipped and failed. Unchanged runs of the same edition in a row
+    are one row (RUNS counts them; "last" says when the last ended), and are
+    deleted after [ledger] keep_unchanged_days; runs that wrote or failed are
+    kept. --since and --until keep the rows going on at some moment between
+    them.
 
-    Example: syndication history partner-a-humanitarian --limit 5
+    Example: syndication history --outcome failed --since 2026-06-20T00:00:00Z
     """
-    runs = app.store.runs(feed_id, limit=limit)
+    if since is not None and until is not None and since > until:
+        raise click.BadParameter(
+            f"--since {_time(since)} is after --until {_time(until)}",
+            param_hint="'--since'",
+        )
+    runs = app.store.runs(
+        feed_id, limit=limit, outcomes=outcomes, since=since, until=until
+    )
     if feed_id is not None and not runs and app.settings.feeds_dir.is_dir():
         from syndication.feeds import load_site_feeds
 
         defined = load_site_feeds(app.settings).feeds
-        if feed_id not in defined:
+        if feed_id not in defined and not app.store.runs(feed_id, limit=1):
             raise ConfigError(
                 f"no feed {feed_id!r} and no runs of it in the ledger; defined "
                 f"feeds: {', '.join(sorted(defined)) or 'none'}"
@@ -70,17 +119,20 @@ def history(app: AppContext, feed_id: str | None, limit: int, as_json: bool) -> 
         )
         return
     if not runs:
-        click.echo("no publish runs recorded")
+        filtered = outcomes or since is not None or until is not None
+        click.echo("no publish runs match" if filtered else "no publish runs recorded")
         return
     click.echo(
         f"{'RUN':>5}  {'STARTED':<20}  {'FEED':<28}  {'DEST':<8}  {'TRIGGER':<8}  "
-        f"{'OUTCOME':<10}  WRITTEN  SKIPPED  FAILED  ITEMS"
+        f"{'OUTCOME':<10}  RUNS  WRITTEN  SKIPPED  FAILED  ITEMS"
     )
     for run in runs:
         click.echo(
             f"{run.run_id:>5}  {_time(run.started):<20}  {run.feed_id:<28}  "
             f"{run.destination:<8}  {run.trigger:<8}  {run.outcome:<10}  "
-            f"{run.written:>7}  {run.skipped:>7}  {run.failed:>6}  {run.items:>5}"
+            f"{run.repeats:>4}  {run.written:>7}  {run.skipped:>7}  {run.failed:>6}  "
+            f"{run.items:>5}"
+            + (f"  last {_time(run.finished)}" if run.repeats > 1 else "")
             + (f"  {run.error}" if run.error else "")
         )
 
@@ -121,7 +173,10 @@ def status(app: AppContext, as_json: bool) -> None:
             {
                 "feed": feed_id,
                 "destination": destination,
-                "last_run": _time(last.started) if last else None,
+                # A summarised row's last run ended at ``finished``.
+                "last_run": _time(last.started if last.repeats == 1 else last.finished)
+                if last
+                else None,
                 "outcome": last.outcome if last else "never published",
                 "items": last.items if last else 0,
                 "documents": documents,
@@ -211,4 +266,5 @@ def _run_json(run: RunRecord) -> dict[str, object]:
         "failed": run.failed,
         "items": run.items,
         "error": run.error,
+        "repeats": run.repeats,
     }

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ import click
 
 from syndication.cli import AppContext, pass_app
 from syndication.cli.article_options import AwareTime, json_option
+from syndication.cli.progress import progress
 
 if TYPE_CHECKING:
     from syndication.feeds import FeedDefinition
@@ -280,7 +280,9 @@ def _run(
     publisher = Publisher(app.settings, app.store)
     publisher.gate  # noqa: B018  # a configuration problem stops here, before any feed
     try:
-        with _progress(len(feeds), quiet=as_json) as advance:
+        with progress(
+            len(feeds), label="publishing", unit="feeds", quiet=as_json or app.quiet
+        ) as bar:
             summary = publisher.publish_all(
                 feeds,
                 at=at,
@@ -288,24 +290,13 @@ def _run(
                 dry_run=dry_run,
                 trigger="manual",
                 record=record,
-                on_result=lambda result: advance(),
+                on_result=lambda result: bar.advance(),
                 force=force,
             )
     finally:
         publisher.close()
     _report(summary, as_json)
     return summary
-
-
-@contextmanager
-def _progress(total: int, *, quiet: bool) -> Iterator[Any]:
-    """A progress bar on a terminal (stderr), nothing otherwise."""
-    stream = sys.stderr
-    if quiet or total < 2 or not stream.isatty():
-        yield lambda: None
-        return
-    with click.progressbar(length=total, label="publishing", file=stream) as bar:
-        yield lambda: bar.update(1)
 
 
 def _refuse_future(at: datetime | None) -> None:

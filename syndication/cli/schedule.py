@@ -23,8 +23,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.command()
+@click.option(
+    "--metrics-address",
+    metavar="HOST:PORT",
+    envvar="SYNDICATION_METRICS_ADDRESS",
+    help='Serve /healthz and /metrics here ("" for off), instead of '
+    "[scheduler] metrics_address.  [env: SYNDICATION_METRICS_ADDRESS]",
+)
 @pass_app
-def scheduler(app: AppContext) -> None:
+def scheduler(app: AppContext, metrics_address: str | None) -> None:
     """Run the scheduler: publish every feed on its schedule, in the foreground.
 
     Each feed's [schedule] (interval or cron) becomes a job kept in the store
@@ -32,13 +39,33 @@ def scheduler(app: AppContext) -> None:
     their release moment. SIGTERM or SIGINT stops after the publish in progress;
     SIGHUP (or any change under feeds/) reloads the feed definitions. On
     PostgreSQL further schedulers stand by and take over when the active one
-    exits; on SQLite a second scheduler refuses to start (exit 1).
+    exits; on SQLite a second scheduler refuses to start (exit 1). With a
+    metrics address, GET /healthz answers 200 or 503 with a JSON verdict
+    (leader or standby, store reachable, last tick) and GET /metrics gives the
+    Prometheus metrics; summarised unchanged runs older than [ledger]
+    keep_unchanged_days are deleted every hour.
 
-    Example: syndication --config config/syndication.toml scheduler
+    Example: syndication scheduler --metrics-address 127.0.0.1:9464
     """
     import signal
+    from dataclasses import replace
 
+    from syndication.config import metrics_address as parse_address
     from syndication.schedule import SchedulerControl, run_scheduler
+
+    if metrics_address is not None:
+        try:
+            parse_address(metrics_address)
+        except ValueError as exc:
+            raise click.BadParameter(
+                str(exc), param_hint="'--metrics-address'"
+            ) from None
+    settings = app.settings
+    if metrics_address is not None:
+        settings = replace(
+            settings,
+            scheduler=replace(settings.scheduler, metrics_address=metrics_address),
+        )
 
     control = SchedulerControl()
 
@@ -54,7 +81,6 @@ def scheduler(app: AppContext) -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGHUP, reload)
     _share_log_handlers("apscheduler", logging.WARNING)
-    settings = app.settings
     run_scheduler(settings, control)
 
 

@@ -11,6 +11,7 @@ import click
 
 from syndication.cli import AppContext, pass_app
 from syndication.cli.article_options import json_option
+from syndication.cli.progress import progress
 
 if TYPE_CHECKING:
     from syndication.verify import Drift, FeedVerification, VerifyReport
@@ -56,9 +57,16 @@ def verify(
     if repair:
         publisher.gate  # noqa: B018  # a configuration problem stops here, first
     try:
-        report = verify_feeds(
-            publisher, feeds, every_feed=list(every_feed.values()), repair=repair
-        )
+        with progress(
+            len(feeds), label="verifying", unit="feeds", quiet=as_json or app.quiet
+        ) as bar:
+            report = verify_feeds(
+                publisher,
+                feeds,
+                every_feed=list(every_feed.values()),
+                repair=repair,
+                on_result=lambda result: bar.advance(),
+            )
     finally:
         publisher.close()
     if as_json:

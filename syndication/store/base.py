@@ -57,7 +57,13 @@ class ArticleFilter:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One publish run of one feed, as the ledger keeps it."""
+    """One publish run of one feed, as the ledger keeps it.
+
+    ``repeats`` is how many runs the row stands for: unchanged runs like the
+    feed's latest are folded into its row (see :meth:`Store.record_runs`), so
+    ``started`` is the first of them and ``finished`` the end of the last.
+    ``prefix`` is the key prefix the run wrote under (the feed's folder, or a
+    replay's)."""
 
     run_id: int
     feed_id: str
@@ -74,6 +80,14 @@ class RunRecord:
     fingerprint: str = ""
     state: str = ""
     edition_at: datetime | None = None
+    repeats: int = 1
+    prefix: str = ""
+
+    @property
+    def last_time(self) -> datetime:
+        """When the (last) run the row stands for ended, or started if it is
+        still running."""
+        return self.finished or self.started
 
 
 @dataclass(frozen=True)
@@ -214,7 +228,15 @@ class Store(Protocol):
         ...
 
     def record_runs(self, runs: Sequence[RunRecord]) -> list[int]:
-        """Store finished runs (``run_id`` ignored) in one transaction; their ids."""
+        """Store finished runs (``run_id`` and ``repeats`` ignored) in one
+        transaction; the id of the row each is recorded in.
+
+        An ``unchanged`` run is folded into its feed's latest row at its
+        destination when that row is an ``unchanged`` run of the same edition
+        (fingerprint), trigger and prefix, with the same note and no document
+        recorded under it: the row's ``repeats`` goes up by one and it takes
+        the run's end, state, moment and counts. Every other run is a new row.
+        """
         ...
 
     def finish_run(
@@ -231,9 +253,35 @@ class Store(Protocol):
         fingerprint: str = "",
         state: str = "",
         edition_at: datetime | None = None,
-    ) -> None: ...
+    ) -> int:
+        """Record how run ``run_id`` ended; the id of the row it is recorded
+        in. An ``unchanged`` run that wrote and withdrew nothing is folded into
+        the row before it as :meth:`record_runs` says (its own row is then
+        deleted) when it is the feed's latest run at its destination."""
+        ...
 
-    def runs(self, feed_id: str | None = None, limit: int = 50) -> list[RunRecord]: ...
+    def runs(
+        self,
+        feed_id: str | None = None,
+        limit: int = 50,
+        *,
+        outcomes: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[RunRecord]:
+        """Ledger rows, newest first: of one feed (or all), with one of
+        ``outcomes`` (or any), and going on at some moment between ``since``
+        and ``until`` (a row's span runs from ``started`` to
+        :attr:`RunRecord.last_time`)."""
+        ...
+
+    def prune_unchanged(self, before: datetime) -> int:
+        """Delete the ``unchanged`` rows whose last run ended before ``before``,
+        keeping each feed's latest row and latest successful row at each
+        destination and every row a document or an edition item names (runs
+        that wrote, withdrew or failed are never deleted). Returns how many
+        rows were deleted."""
+        ...
 
     def published(self, feed_id: str, destination: str) -> dict[str, str]:
         """Key → SHA-256 of the latest document written per key for a feed,

@@ -52,6 +52,18 @@ from syndication.store.base import (
     RunRecord,
     Selection,
 )
+from syndication.store.ledger import (
+    PRUNE_CHUNK,
+    UNCHANGED,
+    LatestRun,
+    UnchangedRun,
+    fold_into,
+    fold_started,
+    latest_runs,
+    protected_runs,
+    prune_chunk,
+    run_conditions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -794,32 +806,66 @@ class SqlStore:
             return [_document_record(row) for row in conn.execute(query)]
 
     def record_runs(self, runs: Sequence[RunRecord]) -> list[int]:
-        """Store finished runs in one transaction; their new ids, in order."""
+        """Store finished runs in one transaction (unchanged ones folded into
+        their feed's latest row when they can be); their rows' ids, in order."""
         ids: list[int] = []
         with self._write() as conn:
+            latest = latest_runs(
+                conn,
+                {(r.feed_id, r.destination) for r in runs if r.outcome == UNCHANGED},
+            )
+            folds: dict[int, tuple[UnchangedRun, int]] = {}
             for run in runs:
-                result = conn.execute(
-                    insert(t.publish_runs).values(
-                        feed_id=run.feed_id,
-                        destination=run.destination,
-                        trigger=run.trigger,
-                        started=run.started,
-                        finished=run.finished,
-                        outcome=run.outcome,
-                        written=run.written,
-                        skipped=run.skipped,
-                        failed=run.failed,
-                        items=run.items,
-                        error=run.error,
-                        fingerprint=run.fingerprint,
-                        state=run.state,
-                        edition_at=run.edition_at,
-                    )
+                key = (run.feed_id, run.destination)
+                target = latest.get(key)
+                unchanged = _unchanged(run)
+                if (
+                    run.outcome == UNCHANGED
+                    and target is not None
+                    and target.takes(unchanged)
+                ):
+                    _, count = folds.get(target.run_id, (unchanged, 0))
+                    folds[target.run_id] = (unchanged, count + 1)
+                    ids.append(target.run_id)
+                    continue
+                run_id = self._insert_run(conn, run)
+                ids.append(run_id)
+                latest[key] = LatestRun(
+                    run_id,
+                    run.outcome,
+                    run.trigger,
+                    run.prefix,
+                    run.fingerprint,
+                    run.error,
+                    names_run=False,
                 )
-                key = result.inserted_primary_key
-                assert key is not None
-                ids.append(int(key[0]))
+            fold_into(conn, folds)
         return ids
+
+    @staticmethod
+    def _insert_run(conn: Connection, run: RunRecord) -> int:
+        result = conn.execute(
+            insert(t.publish_runs).values(
+                feed_id=run.feed_id,
+                destination=run.destination,
+                prefix=run.prefix,
+                trigger=run.trigger,
+                started=run.started,
+                finished=run.finished,
+                outcome=run.outcome,
+                written=run.written,
+                skipped=run.skipped,
+                failed=run.failed,
+                items=run.items,
+                error=run.error,
+                fingerprint=run.fingerprint,
+                state=run.state,
+                edition_at=run.edition_at,
+            )
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def finish_run(
         self,
@@ -835,11 +881,34 @@ class SqlStore:
         fingerprint: str = "",
         state: str = "",
         edition_at: datetime | None = None,
-    ) -> None:
+    ) -> int:
+        r = t.publish_runs
         with self._write() as conn:
+            own = (
+                conn.execute(select(r).where(r.c.run_id == run_id)).first()
+                if outcome == UNCHANGED and not written and not failed
+                else None
+            )
+            if own is not None:
+                run = UnchangedRun(
+                    feed_id=own.feed_id,
+                    destination=own.destination,
+                    trigger=own.trigger,
+                    prefix=own.prefix,
+                    fingerprint=fingerprint,
+                    error=error,
+                    finished=finished,
+                    state=state,
+                    edition_at=edition_at,
+                    skipped=skipped,
+                    items=items,
+                )
+                folded = fold_started(conn, run, run_id)
+                if folded is not None:
+                    return folded
             conn.execute(
-                update(t.publish_runs)
-                .where(t.publish_runs.c.run_id == run_id)
+                update(r)
+                .where(r.c.run_id == run_id)
                 .values(
                     finished=finished,
                     outcome=outcome,
@@ -853,14 +922,39 @@ class SqlStore:
                     edition_at=edition_at,
                 )
             )
+        return run_id
 
-    def runs(self, feed_id: str | None = None, limit: int = 50) -> list[RunRecord]:
+    def runs(
+        self,
+        feed_id: str | None = None,
+        limit: int = 50,
+        *,
+        outcomes: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[RunRecord]:
         r = t.publish_runs
-        query = select(r).order_by(r.c.run_id.desc()).limit(limit)
+        query = (
+            select(r)
+            .where(*run_conditions(outcomes, since, until))
+            .order_by(r.c.run_id.desc())
+            .limit(limit)
+        )
         if feed_id is not None:
             query = query.where(r.c.feed_id == feed_id)
         with self._read() as conn:
             return [_run_record(row) for row in conn.execute(query)]
+
+    def prune_unchanged(self, before: datetime) -> int:
+        with self._read() as conn:
+            keep = protected_runs(conn)
+        deleted = 0
+        while True:
+            with self._write() as conn:
+                count = prune_chunk(conn, before, keep, PRUNE_CHUNK)
+            deleted += count
+            if count < PRUNE_CHUNK:
+                return deleted
 
     def published(self, feed_id: str, destination: str) -> dict[str, str]:
         d = t.published_documents
@@ -940,6 +1034,7 @@ _BOUNDARY = (
     "record_runs",
     "finish_run",
     "runs",
+    "prune_unchanged",
     "published",
     "published_documents",
     "last_successes",
@@ -1034,6 +1129,24 @@ def _run_record(row: Any) -> RunRecord:
         fingerprint=row.fingerprint,
         state=row.state,
         edition_at=row.edition_at,
+        repeats=row.repeats,
+        prefix=row.prefix,
+    )
+
+
+def _unchanged(run: RunRecord) -> UnchangedRun:
+    return UnchangedRun(
+        feed_id=run.feed_id,
+        destination=run.destination,
+        trigger=run.trigger,
+        prefix=run.prefix,
+        fingerprint=run.fingerprint,
+        error=run.error,
+        finished=run.finished,
+        state=run.state,
+        edition_at=run.edition_at,
+        skipped=run.skipped,
+        items=run.items,
     )
 
 

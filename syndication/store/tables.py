@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the store (schema revision 0004, see migrations/).
+"""SQLAlchemy Core tables of the store (schema revision 0005, see migrations/).
 
 Article versions are append-only rows in ``versions``; ``articles`` is an index of
 heads (latest version number and hash per guid) kept in the same transaction, so
@@ -154,6 +154,10 @@ publish_runs = Table(
     Column("edition_at", UtcMicros, nullable=True),
     # Revision 0004: the key prefix the run wrote under (the feed's, or a replay's).
     Column("prefix", String(1024), nullable=False, default="", server_default=""),
+    # Revision 0005: how many runs the row stands for. An unchanged run like the
+    # feed's latest (same edition, trigger and prefix) is folded into that row:
+    # ``started`` stays the first run's, ``finished`` becomes the last run's.
+    Column("repeats", Integer, nullable=False, default=1, server_default="1"),
 )
 Index("ix_runs_feed", publish_runs.c.feed_id, publish_runs.c.run_id)
 Index("ix_runs_prefix", publish_runs.c.destination, publish_runs.c.prefix)
@@ -182,6 +186,8 @@ Index(
     published_documents.c.key,
     published_documents.c.id,
 )
+# Revision 0005: a run's documents (folding and pruning runs; the foreign key).
+Index("ix_documents_run", published_documents.c.run_id)
 
 # Revision 0004: the article versions each published edition carried.
 edition_items = Table(
@@ -208,3 +214,4 @@ Index(
     edition_items.c.prefix,
     edition_items.c.run_id,
 )
+Index("ix_edition_items_run", edition_items.c.run_id)

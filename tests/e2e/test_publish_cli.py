@@ -93,13 +93,14 @@ def test_publish_then_status_and_history(config: Path, tmp_path: Path) -> None:
     text = run(config, "history").stdout.splitlines()
     assert text[0].split() == [
         "RUN", "STARTED", "FEED", "DEST", "TRIGGER", "OUTCOME",
-        "WRITTEN", "SKIPPED", "FAILED", "ITEMS",
+        "RUNS", "WRITTEN", "SKIPPED", "FAILED", "ITEMS",
     ]  # fmt: skip
     assert text[1].split()[2:] == [
         "alpha",
         "local",
         "manual",
         "unchanged",
+        "1",
         "0",
         "5",
         "0",
@@ -266,14 +267,15 @@ def test_status_and_history_text_exactly(config: Path) -> None:
         "failed": 0,
         "items": 2,
         "error": "",
+        "repeats": 1,
     }
     started = entry["started"]
     assert datetime.strptime(started, "%Y-%m-%dT%H:%M:%SZ")  # UTC, to the second
     assert run(config, "history").stdout.splitlines() == [
         "  RUN  STARTED               FEED                          DEST      "
-        "TRIGGER   OUTCOME     WRITTEN  SKIPPED  FAILED  ITEMS",
+        "TRIGGER   OUTCOME     RUNS  WRITTEN  SKIPPED  FAILED  ITEMS",
         f"    1  {started}  alpha                         local     manual    "
-        "published         5        0       0      2",
+        "published      1        5        0       0      2",
     ]
     assert run(config, "status").stdout.splitlines()[1] == (
         f"alpha                         local     {started}  published         "

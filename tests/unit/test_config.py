@@ -190,6 +190,31 @@ def test_an_unused_s3_destination_is_checked_with_every_problem(tmp_path: Path) 
             "expected 0.05 to 3600.0",
         ),
         (
+            "[scheduler]\nmetrics_address = '127.0.0.1'",
+            "scheduler.metrics_address",
+            "expected HOST:PORT (port 1 to 65535) such as 127.0.0.1:9464",
+        ),
+        (
+            "[scheduler]\nmetrics_address = ':9464'",
+            "scheduler.metrics_address",
+            "expected HOST:PORT",
+        ),
+        (
+            "[scheduler]\nmetrics_address = '127.0.0.1:70000'",
+            "scheduler.metrics_address",
+            "got '127.0.0.1:70000'",
+        ),
+        (
+            "[scheduler]\nhealth_max_tick_age_seconds = 0.5",
+            "scheduler.health_max_tick_age_seconds",
+            "expected 1.0 to 86400.0, got 0.5",
+        ),
+        (
+            "[ledger]\nkeep_unchanged_days = 0",
+            "ledger.keep_unchanged_days",
+            "expected 1 to 36500, got 0",
+        ),
+        (
             "[ingest]\nmax_bytes = -1",
             "ingest.max_bytes",
             "expected 1 to 1000000000, got -1",
@@ -271,3 +296,34 @@ def test_scheduled_verification_is_daily_with_repair_by_default(
 ) -> None:
     scheduler = load_settings(write_config(tmp_path, extra=extra)).scheduler
     assert (scheduler.verify_interval, scheduler.verify_repair) == (interval, repair)
+
+
+@pytest.mark.parametrize(
+    ("extra", "address", "tick_age", "keep"),
+    [
+        ("", "", 60.0, timedelta(days=30)),
+        (
+            "[scheduler]\nmetrics_address = '127.0.0.1:9464'\n"
+            "health_max_tick_age_seconds = 15\n[ledger]\nkeep_unchanged_days = 7",
+            "127.0.0.1:9464",
+            15.0,
+            timedelta(days=7),
+        ),
+        ("[scheduler]\nmetrics_address = '[::1]:9464'", "[::1]:9464", 60.0, None),
+    ],
+)
+def test_metrics_are_off_and_summaries_kept_30_days_by_default(
+    tmp_path: Path,
+    extra: str,
+    address: str,
+    tick_age: float,
+    keep: timedelta | None,
+) -> None:
+    from syndication.config import metrics_address
+
+    settings = load_settings(write_config(tmp_path, extra=extra))
+    assert settings.scheduler.metrics_address == address
+    assert settings.scheduler.health_max_tick_age == tick_age
+    assert settings.ledger.keep_unchanged == (keep or timedelta(days=30))
+    assert metrics_address("") is None
+    assert metrics_address("[::1]:9464") == ("::1", 9464)

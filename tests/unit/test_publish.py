@@ -121,6 +121,7 @@ def test_an_old_store_is_migrated_in_place(tmp_path: Path) -> None:
     from sqlalchemy import create_engine, text
 
     import syndication.store.migrations as migrations
+    from syndication.store.migrations.versions import HEAD_REVISION
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
@@ -141,9 +142,10 @@ def test_an_old_store_is_migrated_in_place(tmp_path: Path) -> None:
     try:
         [run] = store.runs("alpha")
         assert (run.outcome, run.written, run.fingerprint) == ("published", 3, "")
+        assert run.repeats == 1  # revision 0005: every older row is one run
         with store.engine.connect() as conn:  # type: ignore[attr-defined]
             version = conn.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalar() == "0004"
+            assert version.scalar() == HEAD_REVISION
     finally:
         store.close()
 

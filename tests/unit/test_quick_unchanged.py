@@ -234,3 +234,44 @@ def test_a_single_feed_publish_also_answers_from_the_ledger(site) -> None:  # ty
     site.store.append(story(2))
     result = site.publisher.publish_feed(alpha, at=AT + timedelta(minutes=2))
     assert result.outcome == "published"
+
+
+def ledger_rows(site: Site) -> int:
+    with site.store.engine.connect() as conn:  # type: ignore[attr-defined]
+        return int(conn.execute(text("SELECT count(*) FROM publish_runs")).scalar())
+
+
+def test_a_hundred_unchanged_ticks_add_one_row_and_stay_quick(site) -> None:  # type: ignore[no-untyped-def]
+    """A feed ticking every 10 seconds adds a row when it writes or fails, not
+    one per tick; the quick check answers from the summarised row."""
+    before = ledger_rows(site)
+    ticks = [AT + timedelta(seconds=10 * n) for n in range(1, 101)]
+    for moment in ticks:
+        assert site.publish(moment) == {"alpha": "unchanged", "beta": "unchanged"}
+        assert site.selections == 0 and site.renders == []
+    assert ledger_rows(site) == before + 2  # one summary row per feed
+    summary, published = site.store.runs("alpha")
+    assert (summary.outcome, summary.repeats, published.repeats) == (
+        "unchanged",
+        100,
+        1,
+    )
+    assert summary.edition_at == ticks[-1]
+    # A story no feed carries changes the store's state: the full way finds the
+    # same edition, and its run goes into the summary too...
+    site.store.append(story(2, subjects=(Subject("medtop:04000000", "economy"),)))
+    assert site.publish(ticks[-1] + timedelta(seconds=10))["alpha"] == "unchanged"
+    assert site.selections > 0
+    assert ledger_rows(site) == before + 2
+    # ...whose new state answers the next tick quickly again.
+    assert site.publish(ticks[-1] + timedelta(seconds=20))["alpha"] == "unchanged"
+    assert site.selections == 0
+    assert site.store.runs("alpha")[0].repeats == 102
+    # A story the feed carries is a run of its own.
+    site.store.append(story(3))
+    assert site.publish(ticks[-1] + timedelta(seconds=30))["alpha"] == "published"
+    assert [(r.outcome, r.repeats) for r in site.store.runs("alpha")] == [
+        ("published", 1),
+        ("unchanged", 102),
+        ("published", 1),
+    ]

@@ -356,3 +356,44 @@ def test_the_verification_job_persists_and_follows_the_setting(site):
     assert second.get_job("verify") is None
     assert sync_verify_job(second, off) == ""
     second.shutdown(wait=False)
+
+
+def test_the_retention_job_prunes_old_summaries(site, monkeypatch, caplog):
+    from syndication import schedule
+    from syndication.config import LedgerConfig
+    from syndication.store.base import RunRecord
+
+    settings = replace(site, ledger=LedgerConfig(keep_unchanged=timedelta(days=7)))
+    store = open_store(settings.store_url)
+
+    def run(feed_id: str, outcome: str, days_ago: int, trigger: str) -> RunRecord:
+        at = NOW - timedelta(days=days_ago)
+        return RunRecord(
+            0, feed_id, at, at, "local", outcome, 0, 4, 0, 1, "", trigger, "f"
+        )
+
+    store.record_runs(
+        [
+            run("a", "unchanged", 20, "schedule"),
+            run("a", "unchanged", 19, "embargo"),  # another trigger: its own row
+            run("a", "failed", 18, "schedule"),
+            run("a", "unchanged", 1, "schedule"),
+        ]
+    )
+    runtime = schedule._Runtime(settings, store, schedule.SchedulerControl())
+    monkeypatch.setattr(schedule, "_runtime", runtime)
+    monkeypatch.setattr(logging.getLogger("syndication"), "propagate", True)
+    try:
+        with caplog.at_level(logging.INFO, logger="syndication"):
+            schedule.prune_ledger()
+        assert [r.outcome for r in store.runs("a")] == ["unchanged", "failed"]
+        pruned = runtime.metrics.registry.get_sample_value(
+            "syndication_ledger_pruned_runs_total"
+        )
+        assert pruned == 2
+        assert (
+            "ledger: 2 summarised unchanged run(s) older than 7 days, 0:00:00 deleted"
+            in [r.getMessage() for r in caplog.records]
+        )
+    finally:
+        store.close()
