@@ -1,8 +1,9 @@
 """Accepted means publishable: every story ingest accepts, JSON or wire copy,
 generated from the schema's space with odd values, is stored on SQLite and
-PostgreSQL alike, and once released renders in every format and passes the
-validation gate (our grammars and rules and IPTC's official XSD); killed, its
-notice does too. Each example gets a new store.
+PostgreSQL alike, and once released renders in every format (ninjs too) and
+passes the validation gate (our grammars and rules, IPTC's official NewsML-G2
+XSD and ninjs JSON Schema); killed, its notice does too. Each test keeps one
+store for all its examples.
 
 Bounded by default; SYNDICATION_LONG_RUN=1 runs many more examples (README,
 "Testing").
@@ -25,7 +26,7 @@ from ingest_strategies import examples, json_article, line, wire_copy
 from syndication.articles.editorial import kill_article
 from syndication.articles.ingest import IngestOptions, ingest_paths
 from syndication.articles.model import Distribution, PubStatus, Subject, Version
-from syndication.feeds import CreditPolicy, FeedDefinition
+from syndication.feeds import FORMATS, OPT_IN_FORMATS, CreditPolicy, FeedDefinition
 from syndication.render.registry import render_edition
 from syndication.select import build_edition
 from syndication.store import open_store
@@ -38,6 +39,7 @@ FEED = FeedDefinition(
     title="Every story",
     description="Whatever ingest accepts",
     link="https://partner.example/",
+    formats=FORMATS + OPT_IN_FORMATS,
     selection=Selection(limit=1000),
     credit=CreditPolicy(),
 )
@@ -60,8 +62,9 @@ FUZZ = hypothesis_settings(
 
 
 @pytest.fixture
-def gate(settings, official_xsd: Path) -> Gate:  # type: ignore[no-untyped-def]
+def gate(settings, official_xsd: Path, ninjs_schema: Path) -> Gate:  # type: ignore[no-untyped-def]
     assert settings.newsml_xsd == official_xsd
+    assert settings.ninjs_schema == ninjs_schema
     return Gate.from_settings(settings)
 
 
@@ -138,7 +141,7 @@ def check(store, site, gate: Gate, at, version: Version, *, canceled: bool) -> N
     carried = edition.canceled if canceled else edition.items
     assert version.guid in {i.version.guid for i in carried}
     documents = render_edition(edition)
-    assert {d.format for d in documents} == {"rss", "atom", "newsml"}
+    assert {d.format for d in documents} == set(FORMATS + OPT_IN_FORMATS)
     report = gate.check(documents, edition)
     assert report.ok, "\n".join(str(p) for p in report.problems)
 

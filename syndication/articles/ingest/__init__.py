@@ -11,6 +11,7 @@ earlier version stores nothing, and a killed article stays killed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -244,7 +245,7 @@ def parse_story(
     if chosen is InputFormat.AUTO:
         is_json = stripped[0] in "{[" or path.lower().endswith(".json")
         chosen = InputFormat.JSON if is_json else InputFormat.WIRE
-    schema_path = settings.schemas_dir / SCHEMA_FILE
+    schema_path = _schema_file(settings.schemas_dir)
     if chosen is InputFormat.JSON:
         story = read_json(
             text,
@@ -252,7 +253,6 @@ def parse_story(
             id_prefix=settings.agency.id_prefix,
             schema_path=schema_path,
         )
-        check_limits(story.version, path=path, schema_path=schema_path)
         version = check_rights(
             story.version,
             path=path,
@@ -285,6 +285,8 @@ def parse_story(
             reference, source, options.language or "en", options.subjects
         ),
     )
+    # JSON was held to the schema as written (normalising keeps it valid);
+    # wire copy is held to it here, as the article it became.
     check_limits(wire.version, path=path, schema_path=schema_path)
     version = check_rights(
         wire.version,
@@ -427,6 +429,14 @@ def ingest_paths(
         else:
             problems.append(outcome)
     return IngestReport(tuple(stored), tuple(problems))
+
+
+@functools.lru_cache(maxsize=4)
+def _schema_file(schemas_dir: Path) -> Path:
+    """The article schema's path, one object per folder: the schema caches are
+    keyed by it, and a Path hashes once (a new one per story cost more than
+    checking the story against the schema)."""
+    return schemas_dir / SCHEMA_FILE
 
 
 def _too_big(path: str, size: int, limit: int) -> InputError:

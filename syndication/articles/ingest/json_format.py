@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from syndication.articles.ingest.guid import check_guid, mint_guid
 from syndication.articles.ingest.json_precheck import Check, compile_check
-from syndication.articles.ingest.limits import normalize_version
+from syndication.articles.ingest.limits import keyword_problems, normalize_version
 from syndication.articles.ingest.rights import marked_credits
 from syndication.articles.model import (
     Byline,
@@ -182,6 +182,9 @@ def read_json(text: str, *, path: str, id_prefix: str, schema_path: Path) -> Jso
         first = problems[0]
         raise InputError(first.message, path=path, field=first.field, problems=problems)
     version = _version(document, path, id_prefix)
+    lowered = keyword_problems(version.keywords, path, article_schema(schema_path))
+    if lowered:
+        raise InputError(lowered[0].message, path=path, problems=lowered)
     return JsonStory(version, marked_credits(document["body"]), frozenset(document))
 
 
@@ -247,13 +250,17 @@ def _version(data: dict[str, Any], path: str, id_prefix: str) -> Version:
 def _body(body: str, path: str) -> str:
     if not looks_like_html(body):
         return paragraphs_to_html(split_paragraphs(body))
-    opened = open_elements(body)
-    if opened > MAX_OPEN_ELEMENTS:  # the parser would take minutes
-        raise _too_deep(opened, path)
+    # A fragment of fewer tags cannot open more elements or nest deeper, and
+    # counting is cheaper than walking the tags.
+    if body.count("<") > MAX_OPEN_ELEMENTS:
+        opened = open_elements(body)
+        if opened > MAX_OPEN_ELEMENTS:  # the parser would take minutes
+            raise _too_deep(opened, path)
     sanitized = sanitize_html(body)
-    depth = element_depth(sanitized.html)
-    if depth > MAX_BODY_DEPTH:
-        raise _too_deep(depth, path)
+    if sanitized.html.count("<") > MAX_BODY_DEPTH:
+        depth = element_depth(sanitized.html)
+        if depth > MAX_BODY_DEPTH:
+            raise _too_deep(depth, path)
     if sanitized.removed:
         log.warning(
             "%s: the sanitiser removed from the body: %s",
@@ -418,8 +425,11 @@ def _join(prefix: str, name: str) -> str:
 def _check_shape(document: dict[str, Any], text: str, path: str) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH` and lone surrogates (no
     store or XML document can hold one), naming the field. Only a text with
-    many brackets or a surrogate escape is walked."""
-    deep = text.count("[") + text.count("{") > MAX_DEPTH
+    more than 64 brackets or a surrogate escape is walked."""
+    # A document of fewer containers than this cannot nest deep enough to
+    # exhaust the stack of the recursive walks after it (cleaning, jsonschema),
+    # and one deeper than the format's three levels fails the schema anyway.
+    deep = text.count("[") + text.count("{") > 64
     if not deep and not _SURROGATE_ESCAPE.search(text):
         return
     pending: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
