@@ -113,6 +113,7 @@ def _config(root: Path, s3_destination: str = "") -> Path:
     default destination is that one."""
     text = (REPO / "config" / "syndication.toml").read_text("utf-8")
     xsd = (REPO / "../shared/schemas/newsml-g2").resolve()
+    ninjs = (REPO / "../shared/schemas/ninjs").resolve()
     changes = [
         # The shipped paths are relative to config/.
         (
@@ -122,6 +123,7 @@ def _config(root: Path, s3_destination: str = "") -> Path:
         ('feeds = "../feeds"', f'feeds = "{root / "feeds"}"'),
         ('path = "../public"', f'path = "{root / "public"}"'),
         ('"../../shared/schemas/newsml-g2', f'"{xsd}'),
+        ('"../../shared/schemas/ninjs', f'"{ninjs}'),
     ]
     if s3_destination:
         changes.append(('default_destination = "local"', 'default_destination = "s3"'))

@@ -56,6 +56,7 @@ def test_schemas_stay_at_the_top_and_are_found_as_package_resources() -> None:
         "article.schema.json",
         "atom.rng",
         "common.rng",
+        "geojson.schema.json",
         "newsml-profile.rng",
         "rss.rng",
         "rules/atom.sch",
