@@ -78,10 +78,14 @@ def _advisory_lock(
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
+    from syndication.store.sql import error_reason
+
     try:
         connection = store.engine.connect()
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot take the lock of {what}: {_reason(exc)}") from exc
+        raise StoreError(
+            f"cannot take the lock of {what}: {error_reason(exc)}"
+        ) from exc
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -93,7 +97,7 @@ def _advisory_lock(
                 connection.commit()
             except SQLAlchemyError as exc:
                 raise StoreError(
-                    f"cannot take the lock of {what}: {_reason(exc)}"
+                    f"cannot take the lock of {what}: {error_reason(exc)}"
                 ) from exc
             if got:
                 break
@@ -116,19 +120,13 @@ def _advisory_lock(
                     "lock of %s: connection lost before release (%s); the server "
                     "released the lock with it",
                     what,
-                    _reason(exc),
+                    error_reason(exc),
                 )
     finally:
         try:
             connection.close()
         except SQLAlchemyError as exc:
             log.debug("lock of %s: closing its connection failed: %s", what, exc)
-
-
-def _reason(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)
-    lines = str(orig if orig is not None else exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _key(name: str) -> int:

@@ -129,7 +129,7 @@ class SqlStore:
             self._ensure_schema()
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"cannot open store {_safe_url(url)}: {_reason(exc)}"
+                f"cannot open store {_safe_url(url)}: {error_reason(exc)}"
             ) from exc
 
     # -- schema -------------------------------------------------------------
@@ -195,10 +195,12 @@ class SqlStore:
                 # the loser retries and now sees the winner's head row.
                 if attempt == 2:
                     raise StoreError(
-                        f"could not store articles: {_reason(exc)}"
+                        f"could not store articles: {error_reason(exc)}"
                     ) from exc
             except SQLAlchemyError as exc:
-                raise StoreError(f"could not store articles: {_reason(exc)}") from exc
+                raise StoreError(
+                    f"could not store articles: {error_reason(exc)}"
+                ) from exc
         raise AssertionError("unreachable")
 
     def _append_all(
@@ -957,20 +959,10 @@ class SqlStore:
                 return deleted
 
     def published(self, feed_id: str, destination: str) -> dict[str, str]:
-        d = t.published_documents
-        latest = (
-            select(func.max(d.c.id).label("id"))
-            .where(d.c.feed_id == feed_id, d.c.destination == destination)
-            .group_by(d.c.key)
-            .subquery()
-        )
-        query = (
-            select(d.c.key, d.c.sha256)
-            .join(latest, latest.c.id == d.c.id)
-            .where(d.c.action == "put")
-        )
-        with self._read() as conn:
-            return {row.key: row.sha256 for row in conn.execute(query)}
+        return {
+            key: record.sha256
+            for key, record in self.published_documents(feed_id, destination).items()
+        }
 
     def last_success(self, feed_id: str, destination: str) -> RunRecord | None:
         return self.last_successes([feed_id], destination).get(feed_id)
@@ -1055,7 +1047,7 @@ def _at_boundary(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _store_error(url: str, action: str, exc: BaseException) -> StoreError:
-    reason = _reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+    reason = error_reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
     return StoreError(f"store {_safe_url(url)} failed ({action}): {reason}")
 
 
@@ -1239,7 +1231,9 @@ def _safe_url(url: str) -> str:
         return url
 
 
-def _reason(exc: SQLAlchemyError) -> str:
+def error_reason(exc: BaseException) -> str:
+    """The first line of a database error's own message (the driver's, when
+    SQLAlchemy wraps one), for messages that name the store's failure."""
     orig = getattr(exc, "orig", None)
     lines = str(orig if orig is not None else exc).strip().splitlines()
     return lines[0] if lines else type(orig if orig is not None else exc).__name__

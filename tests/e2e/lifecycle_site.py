@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from click.testing import CliRunner, Result
 from conftest import write_config
 
@@ -163,3 +164,21 @@ def story(n: int, **fields: Any) -> dict[str, Any]:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# The destinations a lifecycle site is built on, as fixture parameters.
+DESTINATIONS = [
+    pytest.param("local", id="local"),
+    pytest.param("s3", id="s3", marks=pytest.mark.external_service),
+]
+
+
+def site_for(
+    request: pytest.FixtureRequest, tmp_path: Path, store_url: str, **options: Any
+) -> Site:
+    """The site of a fixture parametrised over :data:`DESTINATIONS`."""
+    endpoint = ""
+    if request.param == "s3":
+        request.getfixturevalue("s3_env")
+        endpoint = request.getfixturevalue("moto_server").endpoint_url
+    return make_site(tmp_path, store_url, request.param, endpoint, **options)

@@ -5,13 +5,20 @@ embargo never leaks, and the ledger records each withdrawal."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from lifecycle_site import DAY, ENVIRONMENT, Site, iso, make_site, story
+from lifecycle_site import (
+    DAY,
+    DESTINATIONS,
+    ENVIRONMENT,
+    Site,
+    iso,
+    site_for,
+    story,
+)
 from lxml import etree
 
 from syndication.articles.model import PubStatus, Subject
@@ -22,20 +29,9 @@ TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
 G2 = "{http://iptc.org/std/nar/2006-10-01/}"
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("local", id="local"),
-        pytest.param("s3", id="s3", marks=pytest.mark.external_service),
-    ]
-)
-def site(
-    request: pytest.FixtureRequest, tmp_path: Path, store_url: str
-) -> Iterator[Site]:
-    endpoint = ""
-    if request.param == "s3":
-        request.getfixturevalue("s3_env")
-        endpoint = request.getfixturevalue("moto_server").endpoint_url
-    yield make_site(tmp_path, store_url, request.param, endpoint)
+@pytest.fixture(params=DESTINATIONS)
+def site(request: pytest.FixtureRequest, tmp_path: Path, store_url: str) -> Site:
+    return site_for(request, tmp_path, store_url)
 
 
 def tombstones(site: Site, feed: str) -> set[str]:

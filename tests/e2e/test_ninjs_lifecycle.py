@@ -7,32 +7,20 @@ earlier item document again, and a poison story is quarantined."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from lifecycle_site import Site, make_site, story
+from lifecycle_site import DESTINATIONS, Site, site_for, story
 
 from syndication.store import open_store
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("local", id="local"),
-        pytest.param("s3", id="s3", marks=pytest.mark.external_service),
-    ]
-)
-def site(
-    request: pytest.FixtureRequest, tmp_path: Path, store_url: str
-) -> Iterator[Site]:
-    endpoint = ""
-    if request.param == "s3":
-        request.getfixturevalue("s3_env")
-        endpoint = request.getfixturevalue("moto_server").endpoint_url
-    yield make_site(tmp_path, store_url, request.param, endpoint, formats=("ninjs",))
+@pytest.fixture(params=DESTINATIONS)
+def site(request: pytest.FixtureRequest, tmp_path: Path, store_url: str) -> Site:
+    return site_for(request, tmp_path, store_url, formats=("ninjs",))
 
 
 def root(site: Site) -> str:

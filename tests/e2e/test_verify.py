@@ -8,12 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from lifecycle_site import DAY, Site, iso, make_site, story
+from lifecycle_site import DAY, DESTINATIONS, Site, iso, make_site, site_for, story
 from s3proxy import S3Proxy
 
 from syndication.store import open_store
@@ -21,20 +20,9 @@ from syndication.store import open_store
 S3_ROOT = "wire"  # the S3 destination's prefix in lifecycle_site
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("local", id="local"),
-        pytest.param("s3", id="s3", marks=pytest.mark.external_service),
-    ]
-)
-def site(
-    request: pytest.FixtureRequest, tmp_path: Path, store_url: str
-) -> Iterator[Site]:
-    endpoint = ""
-    if request.param == "s3":
-        request.getfixturevalue("s3_env")
-        endpoint = request.getfixturevalue("moto_server").endpoint_url
-    yield make_site(tmp_path, store_url, request.param, endpoint)
+@pytest.fixture(params=DESTINATIONS)
+def site(request: pytest.FixtureRequest, tmp_path: Path, store_url: str) -> Site:
+    return site_for(request, tmp_path, store_url)
 
 
 def published(site: Site) -> Site:
