@@ -19,7 +19,7 @@ from typing import Any
 
 from syndication.articles.model import Version
 from syndication.feeds import FeedDefinition
-from syndication.store.base import Store
+from syndication.store.base import RunRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class EmbargoPlanner:
                 continue
             for feed_id in released_in(self.store, feeds.values(), version):
                 runs = self.store.runs(feed_id, limit=10)
-                if not any(r.outcome == "ok" and r.started >= moment for r in runs):
+                if not any(covers(r, moment) for r in runs):
                     due.add(feed_id)
         for feed_id in sorted(due):
             log.info("feed %s: an embargo lifted while no scheduler ran", feed_id)
@@ -129,6 +129,16 @@ class EmbargoPlanner:
     def forget(self) -> None:
         """Recompute affected feeds on the next plan (after a feeds reload)."""
         self._seen = {}
+
+
+def covers(run: RunRecord, moment: datetime) -> bool:
+    """True when ``run`` published the feed as of ``moment`` or later: it ended
+    well (published, or found nothing to change) and its edition, or failing
+    that its last repeat, is not older than the release."""
+    if run.outcome not in {"published", "unchanged"}:
+        return False
+    seen = run.edition_at or run.finished
+    return seen is not None and seen >= moment
 
 
 def released_in(

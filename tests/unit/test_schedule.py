@@ -222,6 +222,50 @@ def test_planner_schedules_one_release_per_affected_feed(site, sqlite_store):
     scheduler.shutdown(wait=False)
 
 
+def _run(store, feed_id: str, at: datetime, outcome: str) -> None:
+    run_id = store.start_run(feed_id, "local", at, "schedule")
+    store.finish_run(
+        run_id,
+        finished=at,
+        outcome=outcome,
+        written=1,
+        skipped=0,
+        failed=0,
+        items=1,
+        edition_at=at,
+    )
+
+
+def test_catch_up_republishes_only_feeds_not_published_since_the_release(
+    site, sqlite_store
+):
+    release = NOW - timedelta(hours=2)
+    sqlite_store.append(
+        story(
+            "urn:t:held",
+            version_created=release - timedelta(hours=1),
+            embargo_until=release,
+        )
+    )
+    feeds = {
+        name: feed(name, subjects=("medtop:07000000",))
+        for name in ("fresh", "quiet", "stale", "failed", "never")
+    }
+    _run(sqlite_store, "fresh", release + timedelta(minutes=5), "published")
+    _run(sqlite_store, "quiet", release + timedelta(minutes=5), "unchanged")
+    _run(sqlite_store, "stale", release - timedelta(minutes=5), "published")
+    _run(sqlite_store, "failed", release + timedelta(minutes=5), "failed")
+    scheduler = make_scheduler(site)
+    scheduler.start(paused=True)
+    planner = EmbargoPlanner(scheduler, sqlite_store, publish_on_embargo)
+    due = planner.catch_up(feeds, NOW, NOW - timedelta(days=1))
+    assert due == ["failed", "never", "stale"]
+    assert sorted(job.id for job in scheduler.get_jobs(jobstore="embargo")) == [
+        f"embargo:{name}@catch-up" for name in ("failed", "never", "stale")
+    ]
+    scheduler.shutdown(wait=False)
+
+
 def test_released_in_respects_the_feed_limit_at_the_release_moment(sqlite_store):
     release = NOW + timedelta(minutes=10)
     held = story(
