@@ -207,7 +207,7 @@ def cli(
     quiet: bool,
     log_format: str,
 ) -> None:
-    """Publish wire stories as per-partner RSS, Atom and NewsML-G2 feeds.
+    """Publish wire stories as per-partner RSS, Atom, NewsML-G2 and ninjs feeds.
 
     Every item carries the agency's credit line and rights; every document is
     checked against schemas and credit rules before it leaves.

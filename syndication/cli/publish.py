@@ -35,7 +35,7 @@ def at_option(function: Any) -> Any:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["rss", "atom", "newsml"]),
+    type=click.Choice(["rss", "atom", "newsml", "ninjs"]),
     help="Only these formats (repeatable). Default: each feed's own.",
 )
 @at_option
@@ -187,9 +187,9 @@ def replay(app: AppContext, feed_id: str, at: datetime, as_json: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["rss", "atom", "newsml"]),
-    default="rss",
-    show_default=True,
+    type=click.Choice(["rss", "atom", "newsml", "ninjs"]),
+    default=None,
+    help="One of the feed's formats. Default: its first.",
 )
 @click.option(
     "--expires",
@@ -197,7 +197,7 @@ def replay(app: AppContext, feed_id: str, at: datetime, as_json: bool) -> None:
     help="Give a presigned URL valid this long (e.g. 15m, 12h, 7d).",
 )
 @pass_app
-def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
+def url(app: AppContext, feed_id: str, fmt: str | None, expires: str | None) -> None:
     """Print the address partners use to read a feed.
 
     The public URL when the destination has a public base URL; with --expires
@@ -225,6 +225,14 @@ def url(app: AppContext, feed_id: str, fmt: str, expires: str | None) -> None:
             raise click.BadParameter("at most 7d (S3's limit)", param_hint="--expires")
         seconds = int(delta.total_seconds())
     feed = _feeds(app, (feed_id,))[0]
+    if fmt is None:
+        fmt = feed.formats[0]
+    elif fmt not in feed.formats:
+        raise click.BadParameter(
+            f"feed {feed_id!r} is not published as {fmt}; its formats: "
+            + ", ".join(feed.formats),
+            param_hint="--format",
+        )
     destination = destination_for(app.settings, feed.destination or None)
     if seconds is not None and not destination.presigns:
         destination.close()

@@ -125,6 +125,16 @@ def test_build_writes_a_folder_without_the_ledger(config: Path, tmp_path: Path) 
     assert run(config, "history").stdout == "no publish runs recorded\n"
     again = run(config, "build", "--at", "2026-11-27T12:00:00Z", "--out", str(out))
     assert "alpha → build: published, 4 written, 1 skipped" in again.stdout
+    ninjs = run(
+        config, "build", "--at", "2026-11-27T12:00:00Z", "--out", str(out),
+        "--format", "ninjs",
+    )  # fmt: skip
+    assert ninjs.exit_code == 0, ninjs.output
+    document = json.loads((out / "alpha" / "ninjs.json").read_text(encoding="utf-8"))
+    assert [a["uri"] for a in document["associations"]] == [
+        "urn:test:1",
+        "urn:test:0",
+    ]
 
 
 def test_replay_rebuilds_the_past_beside_the_live_feed(
@@ -346,6 +356,14 @@ def test_url_of_a_local_feed(config: Path, tmp_path: Path) -> None:
         "Error: Invalid value for --expires: expected a duration such as '15m', "
         "'12h' or '7d', got 'soon'\n"
     ) in bad.output
+    first = run(config, "url", "alpha")
+    assert first.stdout == (tmp_path / "public" / "alpha" / "rss.xml").as_uri() + "\n"
+    absent = run(config, "url", "alpha", "--format", "ninjs")
+    assert absent.exit_code == 2
+    assert (
+        "Error: Invalid value for --format: feed 'alpha' is not published as "
+        "ninjs; its formats: rss, atom, newsml\n"
+    ) in absent.output
     unknown = run(config, "url", "nope")
     assert unknown.exit_code == 3
     assert unknown.output == "Error: no feed 'nope'; defined feeds: alpha\n"
