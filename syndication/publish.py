@@ -49,6 +49,8 @@ INDEX_FILES = {
     "newsml": "newsml.xml",
     "ninjs": "ninjs.json",
 }
+# The formats with one document per item, and their item keys' endings.
+ITEM_SUFFIXES = {"newsml": ".xml", "ninjs": ".json"}
 # Pauses between the attempts at writing one index (three attempts).
 INDEX_RETRY_PAUSES = (0.2, 1.0, 0.0)
 
@@ -867,16 +869,19 @@ class Publisher:
         prefix: str,
         quarantined: Sequence[QuarantinedItem],
     ) -> None:
-        """One ledger row per quarantined item (``action`` "quarantined"), under
-        the key its item document would have had, with what it failed."""
+        """Ledger rows for quarantined items (``action`` "quarantined"), under
+        the key each of its item documents would have had (NewsML-G2 ``.xml``,
+        ninjs ``.json``; ``vN`` alone for a feed with no item documents), with
+        what it failed."""
         now = self._clock()
+        suffixes = [s for f, s in ITEM_SUFFIXES.items() if f in feed.formats] or [""]
         self.store.record_documents(
             [
                 DocumentRecord(
                     run_id=run_id,
                     feed_id=feed.feed_id,
                     key=join_key(
-                        prefix, "items", encode_segment(q.guid), f"v{q.version}.xml"
+                        prefix, "items", encode_segment(q.guid), f"v{q.version}{suffix}"
                     ),
                     sha256="",
                     size=0,
@@ -886,6 +891,7 @@ class Publisher:
                     note="; ".join(str(p) for p in q.problems),
                 )
                 for q in quarantined
+                for suffix in suffixes
             ]
         )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from lifecycle_site import DESTINATIONS, Site, site_for, story
+from sqlalchemy import create_engine, text
 
 from syndication.store import open_store
 
@@ -187,3 +188,13 @@ def test_a_poison_story_is_quarantined_and_the_kill_still_goes_out(
     assert_gone(site, 1)
     assert carried(site)["urn:test:story-1"] == ("2", "canceled")
     assert site.holding("Body marker 2 again") == []
+    engine = create_engine(site.store_url)
+    with engine.connect() as db:
+        keys = db.execute(
+            text("SELECT key FROM published_documents WHERE action = 'quarantined'")
+        ).scalars()
+        # One row per run that left it out, each under the ninjs item key.
+        assert {k.rpartition("/items/")[2] for k in keys} == {
+            "urn~3Atest~3Astory-2/v2.json"
+        }
+    engine.dispose()

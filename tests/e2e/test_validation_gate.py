@@ -5,6 +5,8 @@ with a summary and exit code 4."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,6 +63,17 @@ def publish(config: Path, *extra: str):  # type: ignore[no-untyped-def]
     )
 
 
+def quarantined_keys(config: Path) -> list[tuple[str, str]]:
+    """(feed, key) of the ledger's quarantine rows, read from the SQLite file."""
+    url = load_settings(config).store_url
+    with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
+        rows = db.execute(
+            "SELECT feed_id, key FROM published_documents "
+            "WHERE action = 'quarantined' ORDER BY id"
+        ).fetchall()
+    return [(feed, key) for feed, key in rows]
+
+
 def test_a_bad_story_is_quarantined_and_its_feed_still_goes_out(
     tmp_path: Path,
 ) -> None:
@@ -114,6 +127,7 @@ def test_a_bad_story_is_quarantined_and_its_feed_still_goes_out(
     store = open_store(load_settings(config).store_url)
     runs = store.runs("bad", limit=1)
     store.close()
+    assert quarantined_keys(config) == [("bad", "bad/items/urn~3Atest~3A1/v2.xml")]
     assert runs[0].outcome == "published"
     assert runs[0].error.startswith("quarantined 1 item(s): urn:test:1 v2: ")
     status = CliRunner().invoke(cli, ["--config", str(config), "status", "--json"])
