@@ -18,8 +18,10 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from syndication.articles.model import Version
 from syndication.config import Settings
@@ -28,9 +30,15 @@ from syndication.feeds import FeedDefinition, load_site_feeds
 from syndication.select import language_matches
 from syndication.store.base import Selection, Store
 
+if TYPE_CHECKING:
+    from syndication.publish import Publisher
+
 log = logging.getLogger(__name__)
 
 _LOCK_RETRY_SECONDS = 0.2
+# Feeds a push publishes at once (each still uploads with the site's
+# upload_concurrency, through one pool).
+PUSH_CONCURRENCY = 8
 
 
 @dataclass(frozen=True)
@@ -152,10 +160,7 @@ def push_article(
     feeds = affected_feeds(store, feed_set.feeds.values(), guid, at)
     if not feeds:
         log.info("article %s is in no feed as of %s; nothing to push", guid, at)
-    results = tuple(
-        publish_now(settings, store, feed, trigger="push", wait=wait, stop=stop)
-        for feed in feeds
-    )
+    results = publish_many(settings, store, feeds, trigger="push", wait=wait, stop=stop)
     return PushReport(
         guid=guid,
         version=latest.version,
@@ -163,6 +168,45 @@ def push_article(
         elapsed=time.monotonic() - started,
         urgency_changed=changed,
     )
+
+
+def publish_many(
+    settings: Settings,
+    store: Store,
+    feeds: Sequence[FeedDefinition],
+    *,
+    trigger: str,
+    wait: bool = True,
+    stop: threading.Event | None = None,
+) -> tuple[FeedPush, ...]:
+    """Publish ``feeds`` now, side by side (each under its own lock), in the
+    order given. They share one publisher: one client per destination, opened
+    once, and one gate, so an item carried by several feeds is checked once."""
+    if not feeds:
+        return ()
+    from syndication.publish import Publisher
+
+    publisher = Publisher(settings, store)
+    try:
+        with ThreadPoolExecutor(
+            min(len(feeds), PUSH_CONCURRENCY), thread_name_prefix="push"
+        ) as pool:
+            return tuple(
+                pool.map(
+                    lambda feed: publish_now(
+                        settings,
+                        store,
+                        feed,
+                        trigger=trigger,
+                        wait=wait,
+                        stop=stop,
+                        publisher=publisher,
+                    ),
+                    feeds,
+                )
+            )
+    finally:
+        publisher.close()
 
 
 def publish_now(
@@ -173,6 +217,7 @@ def publish_now(
     trigger: str,
     wait: bool = True,
     stop: threading.Event | None = None,
+    publisher: Publisher | None = None,
 ) -> FeedPush:
     """Publish one feed through :mod:`syndication.publish`, now.
 
@@ -180,11 +225,13 @@ def publish_now(
     ``wait``, a feed locked by another publisher is retried until the lock is
     free (or ``stop`` is set). Errors are returned in the result, not raised,
     so the caller can go on with other feeds; the ledger has the detail.
+    ``publisher`` is one shared with other feeds (left open); without it the
+    feed gets its own, closed when done.
     """
     started = time.monotonic()
     while True:
         try:
-            return _publish(settings, store, feed, trigger, started)
+            return _publish(settings, store, feed, trigger, started, publisher)
         except LockHeld as exc:
             if not wait or (stop is not None and stop.is_set()):
                 return FeedPush(
@@ -214,10 +261,11 @@ def _publish(
     feed: FeedDefinition,
     trigger: str,
     started: float,
+    shared: Publisher | None,
 ) -> FeedPush:
     from syndication.publish import Publisher
 
-    publisher = Publisher(settings, store)
+    publisher = shared or Publisher(settings, store)
     try:
         result = publisher.publish_feed(feed, trigger=trigger, raise_locked=True)
         urls: tuple[str, ...] = ()
@@ -225,7 +273,8 @@ def _publish(
             target = publisher.destination(feed.destination or None)
             urls = tuple(target.url(key) for key in result.written)
     finally:
-        publisher.close()
+        if shared is None:
+            publisher.close()
     return FeedPush(
         feed.feed_id,
         "ok" if result.is_ok else result.outcome,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -164,16 +165,20 @@ class Publisher:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._destinations: dict[str, Destination] = {}
         self._pool: ThreadPoolExecutor | None = None
+        # Feeds may be published side by side through one publisher (a push):
+        # its parts are made once, under this lock.
+        self._parts = threading.Lock()
 
     # -- parts ----------------------------------------------------------------
 
     @property
     def gate(self) -> Any:
-        if self._gate is None:
-            from syndication.validate.gate import Gate
+        with self._parts:
+            if self._gate is None:
+                from syndication.validate.gate import Gate
 
-            self._gate = Gate.from_settings(self.settings)
-        return self._gate
+                self._gate = Gate.from_settings(self.settings)
+            return self._gate
 
     def render(self, edition: Edition) -> list[Document]:
         if self._render is not None:
@@ -184,26 +189,29 @@ class Publisher:
 
     def destination(self, name: str | None) -> Destination:
         chosen = name or self.settings.default_destination
-        if chosen not in self._destinations:
-            from syndication.destinations.registry import destination_for
+        with self._parts:
+            if chosen not in self._destinations:
+                from syndication.destinations.registry import destination_for
 
-            self._destinations[chosen] = destination_for(self.settings, chosen)
-        return self._destinations[chosen]
+                self._destinations[chosen] = destination_for(self.settings, chosen)
+            return self._destinations[chosen]
 
     def close(self) -> None:
-        for destination in self._destinations.values():
-            destination.close()
-        self._destinations.clear()
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        with self._parts:
+            for destination in self._destinations.values():
+                destination.close()
+            self._destinations.clear()
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
 
     def _upload_pool(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                self.settings.upload_concurrency, thread_name_prefix="upload"
-            )
-        return self._pool
+        with self._parts:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self.settings.upload_concurrency, thread_name_prefix="upload"
+                )
+            return self._pool
 
     # -- publishing -------------------------------------------------------------
 

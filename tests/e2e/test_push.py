@@ -4,11 +4,16 @@ without a scheduler running (test_scheduler.py pushes while one runs)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from test_scheduler import CLIMATE, HEALTH, Site, add, make_site, story, write_feed
+
+from syndication.locks import feed_lock
 
 
 @pytest.fixture
@@ -43,6 +48,43 @@ def test_push_json_and_a_story_in_several_feeds(site: Site):
     assert all(f["outcome"] == "ok" and f["urls"] for f in report["feeds"])
     again = json.loads(site.run("push", "urn:test:p2", "--json").stdout)
     assert all(f["written"] == 0 for f in again["feeds"])  # nothing changed since
+
+
+@pytest.mark.slow
+def test_push_publishes_its_feeds_side_by_side(site: Site):
+    """A feed held by another publisher does not hold up the push's other feeds:
+    while 'climate' (first in order) is locked, 'health' is published; with
+    --wait the push then finishes 'climate' once the lock is free."""
+    add(site, story("urn:test:side", subjects=(HEALTH, CLIMATE)))
+    store = site.store()
+    try:
+        with feed_lock(store, "climate"):
+            push = subprocess.Popen(
+                [sys.executable, "-m", "syndication", "--config", str(site.config),
+                 "push", "urn:test:side", "--wait", "--json"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and [
+                r.outcome for r in site.runs("health")
+            ] != ["published"]:
+                assert push.poll() is None, push.communicate()
+                time.sleep(0.1)
+            assert [r.outcome for r in site.runs("health")] == ["published"]
+            assert site.runs("climate") == []
+            time.sleep(6)  # past the lock timeout (5 s): --wait keeps trying
+        out, err = push.communicate(timeout=60)
+    finally:
+        store.close()
+    assert push.returncode == 0, err
+    report = json.loads(out)
+    assert [(f["feed"], f["outcome"]) for f in report["feeds"]] == [
+        ("climate", "ok"),
+        ("health", "ok"),
+    ]
+    assert "urn:test:side" in site.document("climate", "rss.xml")
 
 
 def test_push_with_urgency_stores_a_new_version_first(site: Site):
