@@ -121,6 +121,14 @@ class _Runtime:
         self.metrics = metrics or SchedulerMetrics()
         self._feeds: Mapping[str, FeedDefinition] = {}
         self._lock = threading.Lock()
+        from syndication.publish import Publisher
+
+        # One publisher for every job: one client per destination for the
+        # scheduler's life, and one gate whose verdicts carry over between runs.
+        self.publisher = Publisher(settings, store)
+
+    def close(self) -> None:
+        self.publisher.close()
 
     @property
     def feeds(self) -> Mapping[str, FeedDefinition]:
@@ -149,7 +157,12 @@ class _Runtime:
         token = run_observer.set(finished.append)
         try:
             result = publish_now(
-                self.settings, self.store, feed, trigger=trigger, stop=self.control.stop
+                self.settings,
+                self.store,
+                feed,
+                trigger=trigger,
+                stop=self.control.stop,
+                publisher=self.publisher,
             )
         finally:
             run_observer.reset(token)
@@ -467,6 +480,7 @@ def _lead(
         log.info("stopping: waiting for publishes in progress to finish")
         if scheduler.running:
             scheduler.shutdown(wait=True)
+        runtime.close()
         _runtime = None
 
 
