@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import (
     Connection,
     Engine,
@@ -119,9 +120,10 @@ class SqlStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        # (guid, version) → Version, oldest first: a stored version never
-        # changes, so selections reuse what an earlier one decoded.
-        self._decoded: dict[tuple[str, int], Version] = {}
+        # (guid, version) → Version: a stored version never changes, so
+        # selections reuse what an earlier one decoded (least recently used
+        # dropped first). Shared by the publisher's threads: used under the lock.
+        self._decoded: LRUCache[tuple[str, int], Version] = LRUCache(DECODED_CACHE_SIZE)
         self._decoded_lock = threading.Lock()
         try:
             self.engine = make_engine(url)
@@ -470,8 +472,6 @@ class SqlStore:
     def _remember(self, loaded: dict[tuple[str, int], Version]) -> None:
         with self._decoded_lock:
             self._decoded.update(loaded)
-            while len(self._decoded) > DECODED_CACHE_SIZE:
-                del self._decoded[next(iter(self._decoded))]
 
     def select_refs(
         self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
