@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,7 +97,9 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            # SQLAlchemy's pysqlite recipe: the driver's own BEGIN is off, and
+            # the "begin" event below issues BEGIN (IMMEDIATE for writes).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -167,9 +170,11 @@ class SqlStore:
             return None  # a new database: no table yet
         return None if value is None else str(value)
 
-    def _write(self) -> Any:
-        """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-        return _WriteTransaction(self.engine)
+    def _write(self) -> AbstractContextManager[Connection]:
+        """A connection in a write transaction, committed when the block ends
+        and rolled back if it raises (SQLAlchemy's ``Engine.begin``); the
+        ``immediate`` option makes it ``BEGIN IMMEDIATE`` on SQLite."""
+        return self.engine.execution_options(immediate=True).begin()
 
     # -- articles -----------------------------------------------------------
 
@@ -1064,30 +1069,6 @@ class _Head:
     latest_version: int
     latest_hash: str
     stored: bool
-
-
-class _WriteTransaction:
-    """Context manager: a connection inside a committed-on-success transaction."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-        self._transaction: Any = None
-
-    def __enter__(self) -> Connection:
-        self._connection = self._engine.connect().execution_options(immediate=True)
-        self._transaction = self._connection.begin()
-        return self._connection
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        assert self._connection is not None
-        try:
-            if exc_type is None:
-                self._transaction.commit()
-            else:
-                self._transaction.rollback()
-        finally:
-            self._connection.close()
 
 
 def _document_record(row: Any) -> DocumentRecord:
