@@ -53,6 +53,7 @@ from syndication.store.base import (
     DocumentRecord,
     RunRecord,
     Selection,
+    language_ranges,
 )
 from syndication.store.ledger import (
     PRUNE_CHUNK,
@@ -440,6 +441,19 @@ class SqlStore:
     ) -> list[Version]:
         return self._select_versions(selection, at, PubStatus.CANCELED, carrier)
 
+    def matching_versions(
+        self, guid: str, selection: Selection, at: datetime
+    ) -> list[int]:
+        v = t.versions
+        query = (
+            select(v.c.version)
+            .where(v.c.guid == guid)
+            .where(*_matches(v, selection), *_within(v, selection, at))
+            .order_by(v.c.version)
+        )
+        with self._read() as conn:
+            return [row.version for row in conn.execute(query)]
+
     def _select_versions(
         self,
         selection: Selection,
@@ -541,9 +555,8 @@ class SqlStore:
             v.c.is_held.is_(False),
             or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at),
             *_matches(v, selection),
+            *_within(v, selection, at),
         ]
-        if selection.window is not None:
-            conditions.append(v.c.version_created >= at - selection.window)
         return (
             select(*columns)
             .where(*conditions)
@@ -576,9 +589,8 @@ class SqlStore:
             ~_superseded(v, at),
             v.c.status == PubStatus.CANCELED.value,
             shown_somewhere,
+            *_within(v, selection, at),
         ]
-        if selection.window is not None:
-            conditions.append(v.c.version_created >= at - selection.window)
         return (
             select(*columns)
             .where(*conditions)
@@ -1014,6 +1026,7 @@ _BOUNDARY = (
     "list_latest",
     "select",
     "select_canceled",
+    "matching_versions",
     "select_refs",
     "change_count",
     "last_event",
@@ -1154,6 +1167,13 @@ def _matches(v: Any, selection: Selection) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _within(v: Any, selection: Selection, at: datetime) -> list[ColumnElement[bool]]:
+    """The selection's window: created no earlier than ``window`` before ``at``."""
+    if selection.window is None:
+        return []
+    return [v.c.version_created >= at - selection.window]
+
+
 def _released_earlier(v: Any, selection: Selection) -> ColumnElement[bool]:
     """Some earlier version of ``v``'s article matched ``selection``, could be
     carried, and was out of embargo before the next version replaced it."""
@@ -1179,15 +1199,11 @@ def _released_earlier(v: Any, selection: Selection) -> ColumnElement[bool]:
 
 
 def _in_languages(v: Any, ranges: Sequence[str]) -> ColumnElement[bool]:
-    """The version's language falls within one of the BCP 47 ``ranges`` (RFC
-    4647 basic filtering, as :func:`syndication.select.language_matches`):
-    equal to one, or starting with it and a hyphen, in any case; ``en``
-    selects ``en-GB`` but never ``eng``."""
+    """The version's language falls within one of the BCP 47 ``ranges``
+    (:func:`~syndication.store.base.language_ranges`)."""
+    exact, prefixes = language_ranges(ranges)
     tag = func.lower(v.c.language)
-    wanted = sorted({r.lower() for r in ranges})
-    return or_(
-        tag.in_(wanted), *(tag.startswith(f"{r}-", autoescape=True) for r in wanted)
-    )
+    return or_(tag.in_(exact), *(tag.startswith(p, autoescape=True) for p in prefixes))
 
 
 def _has_subject(v: Any, qcodes: Sequence[str]) -> ColumnElement[bool]:
