@@ -16,7 +16,8 @@ jsonschema-rs (compiled to native code) decides whether a document is valid;
 only a document it refuses is checked again by jsonschema, the reference
 implementation, whose messages name each violation (the same messages as the
 ingest of JSON files). The two give the same verdict (tests/unit/validate/
-test_ninjs_schema_verdicts.py); where they would not, jsonschema's stands.
+test_ninjs_schema_verdicts.py); a document that only jsonschema-rs refused
+would pass, with nothing to report.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import jsonschema_rs
+from typing import TYPE_CHECKING, Any
 
 from syndication.errors import ConfigError
 from syndication.render.ninjs import is_uri
 from syndication.validate import schemas
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 SCHEMA_KEY = "validation.ninjs_schema"
 GEOJSON = "geojson.schema.json"
@@ -112,32 +114,42 @@ def compiled_schema(path: Path, schemas_dir: Path) -> CompiledSchema:
                     key=SCHEMA_KEY,
                 ) from exc
         validator = cls(schema, registry=registry, format_checker=format_checker())
-        return CompiledSchema(validator, path, _fast_validator(schema, geojson))
+        return CompiledSchema(validator, path, _fast_validator(schema, geojson, path))
 
     if not path.is_file():
         raise ConfigError("ninjs schema not found", path=path, key=SCHEMA_KEY)
     return schemas._cached("json", path, build)
 
 
-def _fast_validator(schema: dict[str, Any], geojson: Any) -> jsonschema_rs.Validator:
+def _fast_validator(
+    schema: dict[str, Any], geojson: Any, path: Path
+) -> jsonschema_rs.Validator:
     """jsonschema-rs's validator of ``schema`` with the same formats asserted
     and the GeoJSON outline registered; it retrieves nothing (every reference
-    was found to resolve locally before)."""
+    was found to resolve locally before). Raises :class:`ConfigError` when it
+    cannot compile the schema."""
+    import jsonschema_rs  # 95 ms to import: on first use, not for --help
 
     def refuse(uri: str) -> Any:
         raise ValueError(f"{uri} is not fetched")
 
-    registry = jsonschema_rs.Registry(
-        [((geojson.id() or "").rstrip("#"), geojson.contents)], retriever=refuse
-    )
-    return jsonschema_rs.validator_for(
-        schema,
-        formats={"date-time": is_date_time, "uri": _is_uri},
-        validate_formats=True,
-        ignore_unknown_formats=True,
-        registry=registry,
-        retriever=refuse,
-    )
+    try:
+        registry = jsonschema_rs.Registry(
+            [((geojson.id() or "").rstrip("#"), geojson.contents)], retriever=refuse
+        )
+        return jsonschema_rs.validator_for(
+            schema,
+            formats={"date-time": is_date_time, "uri": _is_uri},
+            validate_formats=True,
+            ignore_unknown_formats=True,
+            registry=registry,
+            retriever=refuse,
+        )
+    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+        reason = str(exc).split("\n", 1)[0]
+        raise ConfigError(
+            f"schema does not compile: {reason}", path=path, key=SCHEMA_KEY
+        ) from exc
 
 
 def _load(path: Path) -> dict[str, Any]:

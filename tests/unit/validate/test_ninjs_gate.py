@@ -354,6 +354,25 @@ def test_a_schema_that_refers_to_the_network_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_a_schema_the_fast_validator_cannot_compile_is_a_config_error(
+    tmp_path: Path,
+) -> None:
+    # \\Z is a Python regular expression, not an ECMA 262 one.
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "http://example.org/ninjs-test-regex.json",
+        "type": "object",
+        "properties": {"x": {"type": "string", "pattern": "a\\Z"}},
+    }
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        Gate(SCHEMAS, None, path).check_file(b'{"x": "a"}')
+    message = str(raised.value)
+    assert "schema does not compile:" in message
+    assert str(path) in message
+
+
 def test_the_schema_compiles_once_per_process(ninjs_schema: Path) -> None:
     compiled = schema_module.compiled_schema(ninjs_schema, SCHEMAS)
     assert schema_module.compiled_schema(ninjs_schema, SCHEMAS) is compiled
