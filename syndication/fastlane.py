@@ -27,7 +27,6 @@ from syndication.articles.model import Version
 from syndication.config import Settings
 from syndication.errors import InputError, LockHeld, SyndicationError
 from syndication.feeds import FeedDefinition, load_site_feeds
-from syndication.select import language_matches
 from syndication.store.base import Selection, Store
 
 if TYPE_CHECKING:
@@ -88,38 +87,27 @@ def affected_feeds(
     an unknown article."""
     versions = store.history(guid)
     latest = [v for v in versions if v.version_created <= at] or versions
-    earlier = [v for v in latest[:-1] if v.is_syndicated]
+    earlier = {v.version for v in latest[:-1] if v.is_syndicated}
     carried = {carrier.feed_id for carrier in store.carriers(guid)}
     found: list[FeedDefinition] = []
     for feed in sorted(feeds, key=lambda f: f.feed_id):
         if (
             feed.feed_id in carried
             or _carries(store, feed.selection, guid, at)
-            or any(matches_selection(feed.selection, v, at) for v in earlier)
+            or _matched_earlier(store, feed.selection, guid, at, earlier)
         ):
             found.append(feed)
     return found
 
 
-def matches_selection(selection: Selection, version: Version, at: datetime) -> bool:
-    """Whether ``version``'s fields match ``selection`` as of ``at`` (ignoring
-    status, embargo and the feed's item limit)."""
-    if version.urgency > selection.max_urgency:
-        return False
-    if selection.window is not None and version.version_created < at - selection.window:
-        return False
-    if selection.languages and not language_matches(
-        version.language, selection.languages
-    ):
-        return False
-    if selection.providers and version.provider not in selection.providers:
-        return False
-    if selection.subjects and not {s.qcode for s in version.subjects} & set(
-        selection.subjects
-    ):
-        return False
-    wanted = {k.lower() for k in selection.keywords}
-    return not wanted or bool({k.lower() for k in version.keywords} & wanted)
+def _matched_earlier(
+    store: Store, selection: Selection, guid: str, at: datetime, earlier: set[int]
+) -> bool:
+    """Whether one of the ``earlier`` versions matched ``selection`` (the
+    store's own rule, as :meth:`Store.select` applies it)."""
+    return bool(earlier) and not earlier.isdisjoint(
+        store.matching_versions(guid, selection, at)
+    )
 
 
 def _carries(store: Store, selection: Selection, guid: str, at: datetime) -> bool:

@@ -4,8 +4,9 @@ The store does the choosing in one query each (latest usable, released version o
 every matching article, newest first, up to the limit; and the articles killed
 within the feed's window); this module adds each item's credit and the
 publishing context (self URLs, WebSub hub) the renderers need, and says which
-language tags a selection's languages select (:func:`language_matches`, the rule
-the store's query and the fast lane follow).
+language tags a selection's languages select (:func:`language_matches`, for the
+feed's own language: whether a version matches a selection is the store's
+query alone).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from syndication.config import Agency
 from syndication.credit import make_item
 from syndication.feeds import FeedDefinition
 from syndication.render.base import Edition
-from syndication.store.base import Carrier, Store
+from syndication.store.base import Carrier, Store, language_ranges
 
 
 def build_edition(
@@ -64,9 +65,9 @@ def build_edition(
 
 
 def language_matches(tag: str, ranges: Iterable[str]) -> bool:
-    """Whether the BCP 47 language ``tag`` falls within one of ``ranges`` (RFC
-    4647 §3.3.1 basic filtering, as the store's selection query does): equal to
-    a range or starting with it and a hyphen, in any case, so ``en`` selects
-    ``en-GB`` and ``EN-gb`` but never ``eng``."""
+    """Whether the BCP 47 language ``tag`` falls within one of ``ranges``, as
+    the store's selection query decides it
+    (:func:`~syndication.store.base.language_ranges`)."""
+    exact, prefixes = language_ranges(ranges)
     tag = tag.lower()
-    return any(tag == r or tag.startswith(f"{r}-") for r in map(str.lower, ranges))
+    return tag in exact or tag.startswith(prefixes)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-
-import click
 
 if TYPE_CHECKING:
     from syndication.articles.editorial import Change
@@ -107,13 +104,6 @@ def history_row(v: Version) -> tuple[str, ...]:
         clip(v.ed_note, 30) or "-",
         clip(v.headline, 50),
     )
-
-
-def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        cells = [str(c).ljust(w) for c, w in zip(row, widths, strict=True)]
-        click.echo("  ".join(cells).rstrip())
 
 
 def stored_line(story: StoredStory) -> str:

@@ -18,6 +18,7 @@ from syndication.cli import AppContext, pass_app
 from syndication.cli import article_options as opts
 from syndication.cli import article_views as views
 from syndication.cli.schedule import echo_push, push_change, push_option, push_to_dict
+from syndication.cli.tables import echo_table
 
 if TYPE_CHECKING:
     from syndication.articles.editorial import Change
@@ -127,7 +128,7 @@ def list_articles(
         "HELD",
         "HEADLINE",
     )
-    views.print_table(header, rows)
+    echo_table(header, rows)
 
 
 @articles.command()
@@ -163,7 +164,7 @@ def show(
             "NOTE",
             "HEADLINE",
         )
-        views.print_table(header, [views.history_row(v) for v in versions])
+        echo_table(header, [views.history_row(v) for v in versions])
         return
     version = versions[-1] if number is None else app.store.get(guid, number)
     if as_json:

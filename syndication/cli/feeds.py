@@ -11,6 +11,7 @@ import click
 
 from syndication.cli import AppContext, pass_app
 from syndication.cli.article_options import json_option
+from syndication.cli.tables import echo_table
 
 if TYPE_CHECKING:
     from syndication.feeds import FeedDefinition, FeedSet
@@ -52,22 +53,19 @@ def list_feeds(app: AppContext, as_json: bool) -> None:
             )
         )
         return
-    rows = [("ID", "PARTNER", "FORMATS", "DESTINATION", "SCHEDULE")]
-    rows += [
+    echo_table(
+        ("ID", "PARTNER", "FORMATS", "DESTINATION", "SCHEDULE"),
         (
-            f.feed_id,
-            f.partner,
-            ",".join(f.formats),
-            _destination(f, app),
-            _schedule(f),
-        )
-        for f in found
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        click.echo(
-            "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        )
+            (
+                f.feed_id,
+                f.partner,
+                ",".join(f.formats),
+                _destination(f, app),
+                _schedule(f),
+            )
+            for f in found
+        ),
+    )
 
 
 @feeds.command(name="show")

@@ -10,6 +10,7 @@ import click
 
 from syndication.cli import AppContext, pass_app
 from syndication.cli.article_options import AwareTime, json_option
+from syndication.cli.tables import echo_table
 from syndication.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -122,19 +123,37 @@ def history(
         filtered = outcomes or since is not None or until is not None
         click.echo("no publish runs match" if filtered else "no publish runs recorded")
         return
-    click.echo(
-        f"{'RUN':>5}  {'STARTED':<20}  {'FEED':<28}  {'DEST':<8}  {'TRIGGER':<8}  "
-        f"{'OUTCOME':<10}  RUNS  WRITTEN  SKIPPED  FAILED  ITEMS"
+    header = (
+        "RUN", "STARTED", "FEED", "DEST", "TRIGGER", "OUTCOME",
+        "RUNS", "WRITTEN", "SKIPPED", "FAILED", "ITEMS", "",
+    )  # fmt: skip
+    echo_table(
+        header,
+        (
+            (
+                run.run_id,
+                _time(run.started),
+                run.feed_id,
+                run.destination,
+                run.trigger,
+                run.outcome,
+                run.repeats,
+                run.written,
+                run.skipped,
+                run.failed,
+                run.items,
+                _run_note(run),
+            )
+            for run in runs
+        ),
+        right=(0, 6, 7, 8, 9, 10),
     )
-    for run in runs:
-        click.echo(
-            f"{run.run_id:>5}  {_time(run.started):<20}  {run.feed_id:<28}  "
-            f"{run.destination:<8}  {run.trigger:<8}  {run.outcome:<10}  "
-            f"{run.repeats:>4}  {run.written:>7}  {run.skipped:>7}  {run.failed:>6}  "
-            f"{run.items:>5}"
-            + (f"  last {_time(run.finished)}" if run.repeats > 1 else "")
-            + (f"  {run.error}" if run.error else "")
-        )
+
+
+def _run_note(run: RunRecord) -> str:
+    """When a summary row's last run ended, and the run's error."""
+    last = f"last {_time(run.finished)}" if run.repeats > 1 else ""
+    return "  ".join(part for part in (last, run.error) if part)
 
 
 @click.command()
@@ -210,18 +229,24 @@ def status(app: AppContext, as_json: bool) -> None:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         _exit_unhealthy(unhealthy)
         return
-    click.echo(
-        f"{'FEED':<28}  {'DEST':<8}  {'LAST RUN':<20}  {'OUTCOME':<16}  DOCS  ITEMS"
-        "  NEXT RUN"
+    header = ("FEED", "DEST", "LAST RUN", "OUTCOME", "DOCS", "ITEMS", "NEXT RUN", "")
+    echo_table(
+        header,
+        (
+            (
+                row["feed"],
+                row["destination"],
+                row["last_run"] or "-",
+                row["outcome"],
+                row["documents"],
+                row["items"],
+                row["next_run"] or "-",
+                row["error"],
+            )
+            for row in rows
+        ),
+        right=(4, 5),
     )
-    for row in rows:
-        click.echo(
-            f"{row['feed']:<28}  {row['destination']:<8}  "
-            f"{row['last_run'] or '-':<20}  "
-            f"{row['outcome']:<16}  {row['documents']:>4}  {row['items']:>5}"
-            f"  {row['next_run'] or '-'}"
-            + (f"  {row['error']}" if row["error"] else "")
-        )
     active = f"active ({scheduling.holder})" if scheduling.is_active else "not running"
     click.echo(f"scheduler: {active}")
     for release in releases:

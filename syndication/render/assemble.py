@@ -18,11 +18,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
+from cachetools import LRUCache
+
 from syndication.config import Agency
 from syndication.render.base import Edition, Item
 
-# (item, agency, root start tag) → the item's bytes (about 7.5 KB), oldest
-# first, per format; sized with credit.ITEM_CACHE_SIZE (memory, not hits).
+# (item, agency, root start tag) → the item's bytes (about 7.5 KB), least
+# recently used dropped first, per format; sized with credit.ITEM_CACHE_SIZE
+# (memory, not hits).
 FRAGMENT_CACHE_SIZE = 3072
 
 RenderItems = Callable[[Edition, Sequence[Item]], bytes]
@@ -45,8 +48,10 @@ class Assembler:
         self._render = render
         self._item_open = item_open
         self._insertion = insertion
-        self._fragments: dict[tuple[Item, Agency, bytes], bytes] = {}
-        self._lock = threading.Lock()
+        self._fragments: LRUCache[tuple[Item, Agency, bytes], bytes] = LRUCache(
+            FRAGMENT_CACHE_SIZE
+        )
+        self._lock = threading.Lock()  # renderers run on the publisher's threads
 
     def render(self, edition: Edition) -> bytes:
         items = edition.items
@@ -96,8 +101,6 @@ class Assembler:
     def _remember(self, fresh: dict[tuple[Item, Agency, bytes], bytes]) -> None:
         with self._lock:
             self._fragments.update(fresh)
-            while len(self._fragments) > FRAGMENT_CACHE_SIZE:
-                del self._fragments[next(iter(self._fragments))]
 
 
 def _root_tag(document: bytes) -> bytes:

@@ -6,7 +6,7 @@ PostgreSQL; the contract suite in tests/contract/test_store.py runs against both
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -41,6 +41,17 @@ class Selection:
     max_urgency: int = 9
     window: timedelta | None = None
     limit: int = 50
+
+
+def language_ranges(ranges: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """RFC 4647 §3.3.1 basic filtering, stated once: a language tag falls within
+    one of ``ranges`` when, in lower case, it is one of the first tuple (the
+    ranges in lower case) or starts with one of the second (each with a
+    hyphen), so ``en`` selects ``en-GB`` and ``EN-gb`` but never ``eng``. The
+    store's selection query and :func:`syndication.select.language_matches`
+    both read it."""
+    exact = tuple(sorted({r.lower() for r in ranges}))
+    return exact, tuple(f"{r}-" for r in exact)
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,16 @@ class Store(Protocol):
     def select(self, selection: Selection, at: datetime) -> list[Version]:
         """The latest usable, released version of each matching article as of
         ``at``, newest first (version_created, then guid), up to the limit."""
+        ...
+
+    def matching_versions(
+        self, guid: str, selection: Selection, at: datetime
+    ) -> list[int]:
+        """The numbers of article ``guid``'s versions whose own fields match
+        ``selection`` as :meth:`select` matches them (urgency, languages,
+        providers, subjects, keywords, and the window back from ``at``),
+        oldest first; status, embargo, distribution, hold and the limit are
+        not asked. Empty for an unknown article."""
         ...
 
     def select_canceled(

@@ -13,10 +13,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import (
     Connection,
     Engine,
@@ -51,6 +53,7 @@ from syndication.store.base import (
     DocumentRecord,
     RunRecord,
     Selection,
+    language_ranges,
 )
 from syndication.store.ledger import (
     PRUNE_CHUNK,
@@ -95,7 +98,9 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            # SQLAlchemy's pysqlite recipe: the driver's own BEGIN is off, and
+            # the "begin" event below issues BEGIN (IMMEDIATE for writes).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -119,9 +124,10 @@ class SqlStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        # (guid, version) → Version, oldest first: a stored version never
-        # changes, so selections reuse what an earlier one decoded.
-        self._decoded: dict[tuple[str, int], Version] = {}
+        # (guid, version) → Version: a stored version never changes, so
+        # selections reuse what an earlier one decoded (least recently used
+        # dropped first). Shared by the publisher's threads: used under the lock.
+        self._decoded: LRUCache[tuple[str, int], Version] = LRUCache(DECODED_CACHE_SIZE)
         self._decoded_lock = threading.Lock()
         try:
             self.engine = make_engine(url)
@@ -165,9 +171,11 @@ class SqlStore:
             return None  # a new database: no table yet
         return None if value is None else str(value)
 
-    def _write(self) -> Any:
-        """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-        return _WriteTransaction(self.engine)
+    def _write(self) -> AbstractContextManager[Connection]:
+        """A connection in a write transaction, committed when the block ends
+        and rolled back if it raises (SQLAlchemy's ``Engine.begin``); the
+        ``immediate`` option makes it ``BEGIN IMMEDIATE`` on SQLite."""
+        return self.engine.execution_options(immediate=True).begin()
 
     # -- articles -----------------------------------------------------------
 
@@ -433,6 +441,19 @@ class SqlStore:
     ) -> list[Version]:
         return self._select_versions(selection, at, PubStatus.CANCELED, carrier)
 
+    def matching_versions(
+        self, guid: str, selection: Selection, at: datetime
+    ) -> list[int]:
+        v = t.versions
+        query = (
+            select(v.c.version)
+            .where(v.c.guid == guid)
+            .where(*_matches(v, selection), *_within(v, selection, at))
+            .order_by(v.c.version)
+        )
+        with self._read() as conn:
+            return [row.version for row in conn.execute(query)]
+
     def _select_versions(
         self,
         selection: Selection,
@@ -470,8 +491,6 @@ class SqlStore:
     def _remember(self, loaded: dict[tuple[str, int], Version]) -> None:
         with self._decoded_lock:
             self._decoded.update(loaded)
-            while len(self._decoded) > DECODED_CACHE_SIZE:
-                del self._decoded[next(iter(self._decoded))]
 
     def select_refs(
         self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
@@ -536,9 +555,8 @@ class SqlStore:
             v.c.is_held.is_(False),
             or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at),
             *_matches(v, selection),
+            *_within(v, selection, at),
         ]
-        if selection.window is not None:
-            conditions.append(v.c.version_created >= at - selection.window)
         return (
             select(*columns)
             .where(*conditions)
@@ -571,9 +589,8 @@ class SqlStore:
             ~_superseded(v, at),
             v.c.status == PubStatus.CANCELED.value,
             shown_somewhere,
+            *_within(v, selection, at),
         ]
-        if selection.window is not None:
-            conditions.append(v.c.version_created >= at - selection.window)
         return (
             select(*columns)
             .where(*conditions)
@@ -1009,6 +1026,7 @@ _BOUNDARY = (
     "list_latest",
     "select",
     "select_canceled",
+    "matching_versions",
     "select_refs",
     "change_count",
     "last_event",
@@ -1064,30 +1082,6 @@ class _Head:
     latest_version: int
     latest_hash: str
     stored: bool
-
-
-class _WriteTransaction:
-    """Context manager: a connection inside a committed-on-success transaction."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-        self._transaction: Any = None
-
-    def __enter__(self) -> Connection:
-        self._connection = self._engine.connect().execution_options(immediate=True)
-        self._transaction = self._connection.begin()
-        return self._connection
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        assert self._connection is not None
-        try:
-            if exc_type is None:
-                self._transaction.commit()
-            else:
-                self._transaction.rollback()
-        finally:
-            self._connection.close()
 
 
 def _document_record(row: Any) -> DocumentRecord:
@@ -1173,6 +1167,13 @@ def _matches(v: Any, selection: Selection) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _within(v: Any, selection: Selection, at: datetime) -> list[ColumnElement[bool]]:
+    """The selection's window: created no earlier than ``window`` before ``at``."""
+    if selection.window is None:
+        return []
+    return [v.c.version_created >= at - selection.window]
+
+
 def _released_earlier(v: Any, selection: Selection) -> ColumnElement[bool]:
     """Some earlier version of ``v``'s article matched ``selection``, could be
     carried, and was out of embargo before the next version replaced it."""
@@ -1198,15 +1199,11 @@ def _released_earlier(v: Any, selection: Selection) -> ColumnElement[bool]:
 
 
 def _in_languages(v: Any, ranges: Sequence[str]) -> ColumnElement[bool]:
-    """The version's language falls within one of the BCP 47 ``ranges`` (RFC
-    4647 basic filtering, as :func:`syndication.select.language_matches`):
-    equal to one, or starting with it and a hyphen, in any case; ``en``
-    selects ``en-GB`` but never ``eng``."""
+    """The version's language falls within one of the BCP 47 ``ranges``
+    (:func:`~syndication.store.base.language_ranges`)."""
+    exact, prefixes = language_ranges(ranges)
     tag = func.lower(v.c.language)
-    wanted = sorted({r.lower() for r in ranges})
-    return or_(
-        tag.in_(wanted), *(tag.startswith(f"{r}-", autoescape=True) for r in wanted)
-    )
+    return or_(tag.in_(exact), *(tag.startswith(p, autoescape=True) for p in prefixes))
 
 
 def _has_subject(v: Any, qcodes: Sequence[str]) -> ColumnElement[bool]:

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Iterator
 
+from cachetools import LRUCache, cached
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
@@ -66,7 +68,9 @@ WEB_SCHEMES = frozenset({"http", "https"})
 # schemes, syndication/articles/sanitize.py).
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 VERDICT_CACHE_SIZE = 100_000
-_VERDICTS: dict[bytes, tuple[Finding, ...]] = {}
+# SHA-256 of the text (of "xml\0" and the serialisation, for markup) → verdict.
+_VERDICTS: LRUCache[bytes, tuple[Finding, ...]] = LRUCache(VERDICT_CACHE_SIZE)
+_VERDICTS_LOCK = threading.Lock()
 
 # WHATWG URL parsing: leading and trailing C0 controls and spaces are removed,
 # and tabs and newlines anywhere, before the scheme is read.
@@ -93,24 +97,32 @@ def html_findings(source: str) -> tuple[Finding, ...]:
     (an escaped one-line field costs nothing)."""
     if "<" not in source:
         return ()
-    key = hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()
-    known = _VERDICTS.get(key)
-    if known is None:
-        known = _remember(key, tuple(_merge(_parsed_findings(source))))
-    return known
+    return _html_verdict(source)
 
 
 def markup_findings(element: etree._Element) -> tuple[Finding, ...]:
     """Active content in an element of XML markup (and everything in it): the
     tree as it is, and its serialisation read as HTML."""
     serialized = etree.tostring(element, encoding="unicode", with_tail=False)
-    key = hashlib.sha256(b"xml\0" + serialized.encode("utf-8", "surrogatepass"))
-    digest = key.digest()
-    known = _VERDICTS.get(digest)
-    if known is None:
-        found = [*_tree_findings(element), *_parsed_findings(serialized)]
-        known = _remember(digest, tuple(_merge(found)))
-    return known
+    return _markup_verdict(serialized, element)
+
+
+def _html_key(source: str) -> bytes:
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()
+
+
+def _markup_key(serialized: str, _element: etree._Element) -> bytes:
+    return _html_key("xml\0" + serialized)
+
+
+@cached(_VERDICTS, key=_html_key, lock=_VERDICTS_LOCK)
+def _html_verdict(source: str) -> tuple[Finding, ...]:
+    return tuple(_merge(_parsed_findings(source)))
+
+
+@cached(_VERDICTS, key=_markup_key, lock=_VERDICTS_LOCK)
+def _markup_verdict(serialized: str, element: etree._Element) -> tuple[Finding, ...]:
+    return tuple(_merge([*_tree_findings(element), *_parsed_findings(serialized)]))
 
 
 def element_findings(
@@ -217,10 +229,3 @@ def _merge(findings: Iterable[Finding]) -> Iterator[Finding]:
 
 def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeio" or word in ("svg", "xmp") else "a"
-
-
-def _remember(key: bytes, verdict: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    if len(_VERDICTS) >= VERDICT_CACHE_SIZE:
-        _VERDICTS.clear()
-    _VERDICTS[key] = verdict
-    return verdict

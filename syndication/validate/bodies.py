@@ -13,8 +13,10 @@ The safety rules (no active content in any field) are in
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 
+from cachetools import LRUCache, cached
 from lxml import etree, html
 
 from syndication.validate.report import Problem, source_line
@@ -29,8 +31,7 @@ CREDIT_CLASS = "credit"
 # Verdicts on escaped HTML bodies: (SHA-256 of the text, credit line) → the
 # credit-paragraph message (None when right).
 VERDICT_CACHE_SIZE = 100_000
-_VERDICTS: dict[tuple[bytes, str], object] = {}
-_UNKNOWN = object()
+_VERDICTS: LRUCache[tuple[bytes, str], str | None] = LRUCache(VERDICT_CACHE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -119,20 +120,14 @@ def _last_element(root: etree._Element) -> etree._Element | None:
     return children[-1] if children else None
 
 
+def _verdict_key(source: str, credit: str) -> tuple[bytes, str]:
+    return hashlib.sha256(source.encode("utf-8")).digest(), credit
+
+
+@cached(_VERDICTS, key=_verdict_key, lock=threading.Lock())
 def _escaped_paragraph(source: str, credit: str) -> str | None:
     """The credit-paragraph verdict on escaped HTML, remembered likewise."""
-    key = (hashlib.sha256(source.encode("utf-8")).digest(), credit)
-    known = _VERDICTS.get(key, _UNKNOWN)  # None is a verdict: nothing wrong
-    if known is _UNKNOWN:
-        known = _remember(key, _paragraph_mismatch(parse_html(source), credit))
-    return known  # type: ignore[return-value]
-
-
-def _remember(key: tuple[bytes, str], verdict: object) -> object:
-    if len(_VERDICTS) >= VERDICT_CACHE_SIZE:
-        _VERDICTS.clear()
-    _VERDICTS[key] = verdict
-    return verdict
+    return _paragraph_mismatch(parse_html(source), credit)
 
 
 def _local(element: etree._Element) -> str:

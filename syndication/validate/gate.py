@@ -10,9 +10,12 @@ others to :mod:`syndication.validate.checker`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from syndication.config import Settings
 from syndication.errors import ConfigError, InputError, ValidationFailed
@@ -99,7 +102,10 @@ class Gate:
         self.official_xsd = official_xsd
         self.ninjs_schema = ninjs_schema
         self.publisher = publisher
-        self._passed: set[tuple[object, ...]] = set()
+        # Keys of item documents found valid (the value says nothing more);
+        # the scheduler checks feeds on several threads: used under the lock.
+        self._passed: LRUCache[tuple[object, ...], bool] = LRUCache(PASSED_CACHE_SIZE)
+        self._passed_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
@@ -135,16 +141,18 @@ class Gate:
                     expectations.at,
                 )
             )
-            if key is not None and key in self._passed:
-                report = report + GateReport((), 1)
-                continue
+            if key is not None:
+                with self._passed_lock:
+                    passed = self._passed.get(key, False)
+                if passed:
+                    report = report + GateReport((), 1)
+                    continue
             result = self._check(
                 document.body, document.key, expectations, document.format
             )
             if key is not None and result.ok:
-                if len(self._passed) >= PASSED_CACHE_SIZE:
-                    self._passed.clear()
-                self._passed.add(key)
+                with self._passed_lock:
+                    self._passed[key] = True
             report = report + result
         return report
 

@@ -12,9 +12,12 @@ the credit-paragraph verdict is the one RSS and Atom bodies get.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from cachetools import LRUCache, cached
 
 from syndication.validate import bodies
 from syndication.validate.checker import Expectations
@@ -234,23 +237,17 @@ class BodyClasses:
     credit_text: str
 
 
-_CLASSES: dict[bytes, BodyClasses] = {}
+_CLASSES: LRUCache[bytes, BodyClasses] = LRUCache(CLASSES_CACHE_SIZE)
 
 
+def _digest(source: str) -> bytes:
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()
+
+
+@cached(_CLASSES, key=_digest, lock=threading.Lock())
 def body_classes(source: str) -> BodyClasses:
     """:class:`BodyClasses` of escaped HTML, parsed as the body rules parse it,
     once per distinct text (the same body recurs in every feed)."""
-    key = hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()
-    known = _CLASSES.get(key)
-    if known is None:
-        known = _body_classes(source)
-        if len(_CLASSES) >= CLASSES_CACHE_SIZE:
-            _CLASSES.clear()
-        _CLASSES[key] = known
-    return known
-
-
-def _body_classes(source: str) -> BodyClasses:
     if bodies.CREDIT_CLASS not in source:  # "correction" holds no "credit"
         return BodyClasses(0, 0, False, "")
     root = bodies.parse_html(source)

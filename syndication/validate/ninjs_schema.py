@@ -10,28 +10,34 @@ the schema compiles, with a :class:`ConfigError`.
 The formats the schema uses are asserted, not just annotated (JSON Schema
 2020-12 leaves that to the validator): ``date-time`` is RFC 3339 with its
 offset, ``uri`` an RFC 3986 absolute URI.
+
+Two validators are compiled from the same schema, registry and format checks.
+jsonschema-rs (compiled to native code) decides whether a document is valid;
+only a document it refuses is checked again by jsonschema, the reference
+implementation, whose messages name each violation (the same messages as the
+ingest of JSON files). The two give the same verdict (tests/unit/validate/
+test_ninjs_schema_verdicts.py); a document that only jsonschema-rs refused
+would pass, with nothing to report.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syndication.errors import ConfigError
 from syndication.render.ninjs import is_uri
 from syndication.validate import schemas
 
+if TYPE_CHECKING:
+    import jsonschema_rs
+
 SCHEMA_KEY = "validation.ninjs_schema"
-# Where ninjs 3.x says what one element of ``associations`` is.
-ASSOCIATION_ITEMS = "/$defs/ninjsType/properties/associations/items"
-# Verdicts on associations remembered (about 100 bytes each when valid).
-ITEM_CACHE_SIZE = 100_000
 GEOJSON = "geojson.schema.json"
 # RFC 3339 §5.6 date-time: a full date, a time and an offset (Z or ±hh:mm).
 _DATE_TIME = re.compile(
@@ -41,57 +47,29 @@ _DATE_TIME = re.compile(
 
 @dataclass(frozen=True)
 class CompiledSchema:
-    """A compiled JSON Schema. jsonschema validators keep no state between
-    calls, so one is shared by every thread.
-
-    ``item_validator`` checks one element of a root ``associations`` array
-    (the schema's own ``items`` of it, by reference). A feed index holds every
-    item of the feed again, so its associations are checked one by one and
-    each verdict is remembered by the element's digest; the rest of the
-    document is checked with an empty array. The result is the same as
-    checking the whole document at once (see the tests), at a fraction of the
-    cost for an index whose items are known."""
+    """A compiled JSON Schema: ``fast`` (jsonschema-rs) decides, ``validator``
+    (jsonschema) explains a refusal. Neither keeps state between calls, so one
+    is shared by every thread."""
 
     validator: Any  # a jsonschema Validator (a protocol jsonschema types loosely)
     path: Path
-    item_validator: Any = None
+    fast: jsonschema_rs.Validator
 
     def errors(self, instance: object) -> list[tuple[str, str]]:
         """``(JSON path, message)`` of every violation, in document order of
         the paths; empty when ``instance`` is valid."""
-        items = instance.get("associations") if isinstance(instance, dict) else None
-        if self.item_validator is None or not isinstance(items, list) or not items:
-            found = _run(self.validator, instance)
-        else:
-            found = _run(self.validator, {**instance, "associations": []})  # type: ignore[dict-item]
-            for n, item in enumerate(items):
-                found += [
-                    (f"$.associations[{n}]{path[1:]}", message)
-                    for path, message in self._item_errors(item)
-                ]
+        try:
+            if self.fast.is_valid(instance):
+                return []
+        except ValueError:
+            pass  # text jsonschema-rs cannot take (a lone surrogate): explained
+        found = [
+            (error.json_path, error.message)
+            for error in self.validator.iter_errors(instance)
+        ]
         # The same fault may be found by two subschemas (the root and
         # ninjsType both say "object"): report it once.
         return sorted(dict.fromkeys(found), key=lambda pair: _path_key(pair[0]))
-
-    def _item_errors(self, item: object) -> list[tuple[str, str]]:
-        text = json.dumps(item, sort_keys=True, ensure_ascii=False)
-        key = (
-            str(self.path),
-            hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(),
-        )
-        known = _ITEM_VERDICTS.get(key)
-        if known is None:
-            known = tuple(_run(self.item_validator, item))
-            if len(_ITEM_VERDICTS) >= ITEM_CACHE_SIZE:
-                _ITEM_VERDICTS.clear()
-            _ITEM_VERDICTS[key] = known
-        return list(known)
-
-
-def _run(validator: Any, instance: object) -> list[tuple[str, str]]:
-    return [
-        (error.json_path, error.message) for error in validator.iter_errors(instance)
-    ]
 
 
 def compiled_schema(path: Path, schemas_dir: Path) -> CompiledSchema:
@@ -135,28 +113,43 @@ def compiled_schema(path: Path, schemas_dir: Path) -> CompiledSchema:
                     path=path,
                     key=SCHEMA_KEY,
                 ) from exc
-        checker = format_checker()
-        validator = cls(schema, registry=registry, format_checker=checker)
-        item_validator = None
-        if _associations_items(schema):
-            pointer = f"{base}#{ASSOCIATION_ITEMS}"
-            item_validator = cls(
-                {"$ref": pointer}, registry=registry, format_checker=checker
-            )
-        return CompiledSchema(validator, path, item_validator)
+        validator = cls(schema, registry=registry, format_checker=format_checker())
+        return CompiledSchema(validator, path, _fast_validator(schema, geojson, path))
 
     if not path.is_file():
         raise ConfigError("ninjs schema not found", path=path, key=SCHEMA_KEY)
     return schemas._cached("json", path, build)
 
 
-def _associations_items(schema: dict[str, Any]) -> bool:
-    """Whether the root is ninjsType by reference and ninjsType states what an
-    association is (ninjs 3.x): only then may associations be checked apart."""
-    node: Any = schema
-    for step in ASSOCIATION_ITEMS.strip("/").split("/"):
-        node = node.get(step) if isinstance(node, dict) else None
-    return schema.get("$ref") == "#/$defs/ninjsType" and isinstance(node, dict)
+def _fast_validator(
+    schema: dict[str, Any], geojson: Any, path: Path
+) -> jsonschema_rs.Validator:
+    """jsonschema-rs's validator of ``schema`` with the same formats asserted
+    and the GeoJSON outline registered; it retrieves nothing (every reference
+    was found to resolve locally before). Raises :class:`ConfigError` when it
+    cannot compile the schema."""
+    import jsonschema_rs  # 95 ms to import: on first use, not for --help
+
+    def refuse(uri: str) -> Any:
+        raise ValueError(f"{uri} is not fetched")
+
+    try:
+        registry = jsonschema_rs.Registry(
+            [((geojson.id() or "").rstrip("#"), geojson.contents)], retriever=refuse
+        )
+        return jsonschema_rs.validator_for(
+            schema,
+            formats={"date-time": is_date_time, "uri": _is_uri},
+            validate_formats=True,
+            ignore_unknown_formats=True,
+            registry=registry,
+            retriever=refuse,
+        )
+    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+        reason = str(exc).split("\n", 1)[0]
+        raise ConfigError(
+            f"schema does not compile: {reason}", path=path, key=SCHEMA_KEY
+        ) from exc
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -216,9 +209,6 @@ def format_checker() -> Any:
     checker.checks("date-time")(is_date_time)
     checker.checks("uri")(_is_uri)
     return checker
-
-
-_ITEM_VERDICTS: dict[tuple[str, bytes], tuple[tuple[str, str], ...]] = {}
 
 
 def _path_key(path: str) -> list[tuple[int, int | str]]:

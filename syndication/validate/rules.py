@@ -41,6 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache, cached
 from lxml import etree
 
 from syndication.errors import ConfigError
@@ -219,7 +220,7 @@ class HtmlClasses:
     counts: dict[str, int]
 
 
-_CLASSES: dict[bytes, HtmlClasses] = {}
+_CLASSES: LRUCache[bytes, HtmlClasses] = LRUCache(CLASSES_CACHE_SIZE)
 _NO_CLASSES = HtmlClasses(frozenset(), {})
 
 
@@ -229,10 +230,15 @@ def html_classes(source: str) -> HtmlClasses:
         # No class the rules ask about can be there, even spelt with character
         # references (HTML 4 names no ASCII letter): nothing to parse.
         return _NO_CLASSES
-    key = hashlib.sha256(source.encode("utf-8")).digest()
-    known = _CLASSES.get(key)
-    if known is not None:
-        return known
+    return _parsed_classes(source)
+
+
+def _digest(source: str) -> bytes:
+    return hashlib.sha256(source.encode("utf-8")).digest()
+
+
+@cached(_CLASSES, key=_digest, lock=threading.Lock())
+def _parsed_classes(source: str) -> HtmlClasses:
     first: frozenset[str] = frozenset()
     counts: dict[str, int] = {}
     if source.strip():
@@ -244,11 +250,7 @@ def html_classes(source: str) -> HtmlClasses:
             if isinstance(element.tag, str):
                 for name in set((element.get("class") or "").split()):
                     counts[name] = counts.get(name, 0) + 1
-    known = HtmlClasses(first, counts)
-    if len(_CLASSES) >= CLASSES_CACHE_SIZE:
-        _CLASSES.clear()
-    _CLASSES[key] = known
-    return known
+    return HtmlClasses(first, counts)
 
 
 def _html_class_count(context: Any, html: Any, name: Any) -> float:

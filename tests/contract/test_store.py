@@ -170,7 +170,7 @@ def test_select_languages_by_bcp47_prefix(store, ranges, expected):
     at = T0 + timedelta(hours=1)
     got = sorted(v.guid for v in store.select(Selection(languages=ranges), at))
     assert got == expected
-    # The fast lane's rule in Python agrees with the query.
+    # The one Python reading of the ranges (a feed's language) agrees.
     from syndication.select import language_matches
 
     tags = {v.guid: v.language for v in store.select(Selection(), at)}

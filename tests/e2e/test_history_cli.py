@@ -81,16 +81,14 @@ def test_a_summary_row_shows_its_runs_and_last_time(config: Path) -> None:
     result = history(config, "alpha")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "  RUN  STARTED               FEED                          DEST      "
-        "TRIGGER   OUTCOME     RUNS  WRITTEN  SKIPPED  FAILED  ITEMS",
-        "    3  2026-11-27T09:10:00Z  alpha                         local     "
-        "schedule  failed         1        0        0       1      2  "
-        "destination down",
-        "    2  2026-11-27T09:01:00Z  alpha                         local     "
-        "schedule  unchanged      3        0        5       0      2  "
-        "last 2026-11-27T09:03:01Z",
-        "    1  2026-11-27T09:00:00Z  alpha                         local     "
-        "schedule  published      1        5        0       0      2",
+        "RUN  STARTED               FEED   DEST   TRIGGER   OUTCOME    RUNS  WRITTEN  "
+        "SKIPPED  FAILED  ITEMS",
+        "  3  2026-11-27T09:10:00Z  alpha  local  schedule  failed        1        0  "
+        "      0       1      2  destination down",
+        "  2  2026-11-27T09:01:00Z  alpha  local  schedule  unchanged     3        0  "
+        "      5       0      2  last 2026-11-27T09:03:01Z",
+        "  1  2026-11-27T09:00:00Z  alpha  local  schedule  published     1        5  "
+        "      0       0      2",
     ]
     [summary] = [
         r for r in json.loads(history(config, "--json").stdout) if r["run_id"] == 2

@@ -256,10 +256,8 @@ def test_status_shows_scheduler_and_pending_embargo_releases(config: Path) -> No
 
 def test_status_and_history_text_exactly(config: Path) -> None:
     assert run(config, "status").stdout.splitlines() == [
-        "FEED                          DEST      LAST RUN              OUTCOME"
-        "           DOCS  ITEMS  NEXT RUN",
-        "alpha                         local     -                     never published"
-        "      0      0  -",
+        "FEED   DEST   LAST RUN  OUTCOME          DOCS  ITEMS  NEXT RUN",
+        "alpha  local  -         never published     0      0  -",
         "scheduler: not running",
     ]
     assert run(config, "publish", "--at", "2026-11-27T12:00:00Z").exit_code == 0
@@ -282,14 +280,13 @@ def test_status_and_history_text_exactly(config: Path) -> None:
     started = entry["started"]
     assert datetime.strptime(started, "%Y-%m-%dT%H:%M:%SZ")  # UTC, to the second
     assert run(config, "history").stdout.splitlines() == [
-        "  RUN  STARTED               FEED                          DEST      "
-        "TRIGGER   OUTCOME     RUNS  WRITTEN  SKIPPED  FAILED  ITEMS",
-        f"    1  {started}  alpha                         local     manual    "
-        "published      1        5        0       0      2",
+        "RUN  STARTED               FEED   DEST   TRIGGER  OUTCOME    RUNS  WRITTEN  "
+        "SKIPPED  FAILED  ITEMS",
+        f"  1  {started}  alpha  local  manual   published     1        5        0"
+        "       0      2",
     ]
     assert run(config, "status").stdout.splitlines()[1] == (
-        f"alpha                         local     {started}  published         "
-        "   5      2  -"
+        f"alpha  local  {started}  published     5      2  -"
     )
     nope = run(config, "history", "nope")
     assert nope.exit_code == 3

@@ -17,7 +17,7 @@ from syndication.articles.model import PubStatus, Subject, Version
 from syndication.config import load_settings
 from syndication.embargo import EmbargoPlanner, released_in
 from syndication.errors import ConfigError, LockHeld
-from syndication.fastlane import affected_feeds, matches_selection
+from syndication.fastlane import affected_feeds
 from syndication.feeds import FeedDefinition, FeedSet, Schedule, load_feeds
 from syndication.leader import leader_info, lock_key, open_leader_lock
 from syndication.schedule import (
@@ -280,21 +280,39 @@ def test_released_in_respects_the_feed_limit_at_the_release_moment(sqlite_store)
 # -- fast lane matching -------------------------------------------------------------
 
 
-def test_matches_selection_fields():
-    version = story("urn:t:1", keywords=("Clinics",), language="en", urgency=3)
-    assert matches_selection(Selection(subjects=("medtop:07000000",)), version, NOW)
-    assert not matches_selection(Selection(subjects=("medtop:06000000",)), version, NOW)
-    assert matches_selection(Selection(keywords=("clinics",)), version, NOW)
-    assert not matches_selection(Selection(languages=("fr",)), version, NOW)
-    british = replace(version, language="en-GB")
-    assert matches_selection(Selection(languages=("en",)), british, NOW)
-    assert matches_selection(Selection(languages=("EN-gb",)), british, NOW)
-    assert not matches_selection(Selection(languages=("en-US",)), british, NOW)
-    assert not matches_selection(
-        Selection(languages=("en",)), replace(version, language="eng"), NOW
+def test_matching_versions_is_the_selection_rule_on_each_version(sqlite_store):
+    """The fast lane asks the store which versions matched a feed: the rule
+    select() applies, on every version, whatever its status."""
+    first = story("urn:t:1", keywords=("Clinics",), language="en", urgency=3)
+    sqlite_store.append(first)
+    sqlite_store.append(
+        replace(first, language="en-GB", version_created=NOW - timedelta(minutes=4))
     )
-    assert not matches_selection(Selection(max_urgency=2), version, NOW)
-    assert not matches_selection(Selection(window=timedelta(minutes=1)), version, NOW)
+    sqlite_store.append(
+        replace(
+            first,
+            language="eng",
+            status=PubStatus.CANCELED,
+            version_created=NOW - timedelta(seconds=1),
+        )
+    )
+
+    def matching(**selection: object) -> list[int]:
+        chosen = Selection(**selection)  # type: ignore[arg-type]
+        return sqlite_store.matching_versions("urn:t:1", chosen, NOW)
+
+    assert matching() == [1, 2, 3]
+    assert matching(subjects=("medtop:07000000",)) == [1, 2, 3]
+    assert matching(subjects=("medtop:06000000",)) == []
+    assert matching(keywords=("clinics",)) == [1, 2, 3]
+    assert matching(languages=("fr",)) == []
+    assert matching(languages=("en",)) == [1, 2]
+    assert matching(languages=("EN-gb",)) == [2]
+    assert matching(languages=("en-US",)) == []
+    assert matching(languages=("eng",)) == [3]
+    assert matching(max_urgency=2) == []
+    assert matching(window=timedelta(minutes=1)) == [3]
+    assert sqlite_store.matching_versions("urn:t:none", Selection(), NOW) == []
 
 
 def test_affected_feeds_include_kills_and_feeds_a_story_left(sqlite_store):

@@ -354,6 +354,25 @@ def test_a_schema_that_refers_to_the_network_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_a_schema_the_fast_validator_cannot_compile_is_a_config_error(
+    tmp_path: Path,
+) -> None:
+    # \\Z is a Python regular expression, not an ECMA 262 one.
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "http://example.org/ninjs-test-regex.json",
+        "type": "object",
+        "properties": {"x": {"type": "string", "pattern": "a\\Z"}},
+    }
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        Gate(SCHEMAS, None, path).check_file(b'{"x": "a"}')
+    message = str(raised.value)
+    assert "schema does not compile:" in message
+    assert str(path) in message
+
+
 def test_the_schema_compiles_once_per_process(ninjs_schema: Path) -> None:
     compiled = schema_module.compiled_schema(ninjs_schema, SCHEMAS)
     assert schema_module.compiled_schema(ninjs_schema, SCHEMAS) is compiled
@@ -397,12 +416,13 @@ def test_build_time_of_an_index_is_its_version_created(gate: Gate) -> None:
     )
 
 
-def test_associations_checked_apart_give_the_whole_schema_s_verdict(
+def test_a_refused_index_names_every_violation_in_document_order(
     ninjs_schema: Path,
 ) -> None:
     compiled = schema_module.compiled_schema(ninjs_schema, SCHEMAS)
-    assert compiled.item_validator is not None
     index = json.loads(render_edition(edition((story(1), story(2), story(3))))[-1].body)
+    assert compiled.fast.is_valid(index)
+    assert compiled.errors(index) == []
     index["title"] = 5
     index["associations"][0].pop("name")
     index["associations"][1]["urgency"] = "high"
@@ -411,13 +431,28 @@ def test_associations_checked_apart_give_the_whole_schema_s_verdict(
     index["associations"].append(
         {"uri": "urn:x", "name": "x", "places": [{"geoJSON": 1}]}
     )
-    whole = sorted(
-        (e.json_path, e.message) for e in compiled.validator.iter_errors(index)
-    )
-    apart = compiled.errors(index)
-    assert sorted(apart) == whole
-    assert len(whole) == 6
-    assert compiled.errors(index) == apart  # remembered verdicts, same answer
+    assert not compiled.fast.is_valid(index)
+    found = compiled.errors(index)
+    whole = {(e.json_path, e.message) for e in compiled.validator.iter_errors(index)}
+    assert set(found) == whole
+    assert len(found) == 6
+    assert [path for path, _ in found] == [
+        "$.associations[0]",
+        "$.associations[1]",
+        "$.associations[1].urgency",
+        "$.associations[2].associations[0].renditions[0].width",
+        "$.associations[3].places[0].geoJSON",
+        "$.title",
+    ]
+
+
+def test_text_the_fast_validator_cannot_take_is_still_judged(
+    ninjs_schema: Path,
+) -> None:
+    compiled = schema_module.compiled_schema(ninjs_schema, SCHEMAS)
+    document = item_document()
+    document["uri"] = "urn:test:\ud800"  # a lone surrogate: JSON allows it
+    assert compiled.errors(document) == [("$.uri", "'urn:test:\\ud800' is not a 'uri'")]
 
 
 def test_json_null_is_a_schema_problem_not_a_parse_error(ninjs_schema: Path) -> None:
