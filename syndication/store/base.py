@@ -6,7 +6,7 @@ PostgreSQL; the contract suite in tests/contract/test_store.py runs against both
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -293,6 +293,14 @@ class Store(Protocol):
     ) -> dict[str, DocumentRecord]:
         """Like :meth:`published`, with each key's whole record (size and ETag
         too): what verification compares the destination with."""
+        ...
+
+    def last_written(
+        self, destination: str, keys: Mapping[str, Sequence[str]]
+    ) -> dict[str, dict[str, datetime]]:
+        """feed id → key → when the feed last wrote that key at ``destination``,
+        for the keys of ``keys`` (feed id → keys) whose latest record is a
+        write (not a withdrawal); keys never written are left out."""
         ...
 
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:

@@ -12,7 +12,7 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -796,6 +796,36 @@ class SqlStore:
         with self._read() as conn:
             return {row.key: _document_record(row) for row in conn.execute(query)}
 
+    def last_written(
+        self, destination: str, keys: Mapping[str, Sequence[str]]
+    ) -> dict[str, dict[str, datetime]]:
+        d = t.published_documents
+        found: dict[str, dict[str, datetime]] = {}
+        with self._read() as conn:
+            for feed_id, feed_keys in keys.items():
+                if not feed_keys:
+                    continue
+                # One seek per key on ix_documents_feed_key.
+                latest = (
+                    select(func.max(d.c.id).label("id"))
+                    .where(
+                        d.c.feed_id == feed_id,
+                        d.c.destination == destination,
+                        d.c.key.in_(list(feed_keys)),
+                    )
+                    .group_by(d.c.key)
+                    .subquery()
+                )
+                query = (
+                    select(d.c.key, d.c.written)
+                    .join(latest, latest.c.id == d.c.id)
+                    .where(d.c.action == "put")
+                )
+                written = {row.key: row.written for row in conn.execute(query)}
+                if written:
+                    found[feed_id] = written
+        return found
+
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
         d = t.published_documents
         query = (
@@ -1029,6 +1059,7 @@ _BOUNDARY = (
     "prune_unchanged",
     "published",
     "published_documents",
+    "last_written",
     "last_successes",
 )
 
