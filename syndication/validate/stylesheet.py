@@ -153,10 +153,13 @@ def instruction_problems(
     return problems
 
 
-def page_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
-    """What the page the shipped stylesheet makes of ``tree`` would run."""
+def page_problems(
+    tree: etree._ElementTree, name: str, *, transform: etree.XSLT | None = None
+) -> list[Problem]:
+    """What the page the shipped stylesheet (or ``transform``) makes of
+    ``tree`` would run."""
     try:
-        page = render_page(tree)
+        page = render_page(tree, transform)
     except etree.XSLTApplyError as exc:
         return [Problem(name, None, PAGE, f"{FILE_NAME} fails on this feed: {exc}")]
     body = page.find("body")
@@ -169,12 +172,14 @@ def page_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
     ]
 
 
-def render_page(tree: etree._ElementTree) -> etree._Element:
-    """The page (an HTML tree) the shipped stylesheet makes of a feed. Raises
-    ``etree.XSLTApplyError`` when the transformation fails."""
-    transform, lock = _compiled()
+def render_page(
+    tree: etree._ElementTree, transform: etree.XSLT | None = None
+) -> etree._Element:
+    """The page (an HTML tree) the shipped stylesheet (or ``transform``) makes
+    of a feed. Raises ``etree.XSLTApplyError`` when the transformation fails."""
+    shipped, lock = _compiled()
     with lock:
-        result = transform(tree)
+        result = (transform or shipped)(tree)
     root = result.getroot()
     if root is None:
         raise etree.XSLTApplyError(f"{FILE_NAME} made no page")
