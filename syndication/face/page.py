@@ -125,8 +125,9 @@ def _link(parent: etree._Element, url: str, text: str) -> None:
 
 
 def _time(parent: etree._Element, moment: datetime) -> None:
-    shown = utc(moment).strftime("%Y-%m-%d %H:%M UTC")
-    _sub(parent, "time", datetime=iso_time(moment), text=shown)
+    exact = utc(moment).replace(microsecond=0)
+    shown = exact.strftime("%Y-%m-%d %H:%M UTC")
+    _sub(parent, "time", datetime=iso_time(exact), text=shown)
 
 
 def _element(tag: str, **attributes: str) -> etree._Element:
