@@ -1,5 +1,7 @@
 """What a destination's face lists: each feed with an index published there,
-its formats, their subscription addresses and when each was last written.
+its formats, their subscription addresses and when each last changed (since
+when it has held its current bytes: a forced rewrite of the same bytes is no
+update).
 
 The facts come from the feed definitions and the ledger: a feed is listed once
 the ledger shows one of its indexes written at the destination (so no address
@@ -31,7 +33,7 @@ LABELS = {
 
 @dataclass(frozen=True)
 class Subscription:
-    """One format of a feed: its address and when its index was last written."""
+    """One format of a feed: its address and when its index last changed."""
 
     format: str
     url: str
@@ -55,7 +57,7 @@ class ListedFeed:
 
     @property
     def updated(self) -> datetime:
-        """When any of its indexes was last written."""
+        """When any of its indexes last changed."""
         return max(s.updated for s in self.subscriptions)
 
     def subscription(self, *formats: str) -> Subscription | None:
@@ -67,7 +69,7 @@ class ListedFeed:
 @dataclass(frozen=True)
 class Listing:
     """A destination's feeds, by title then id; ``updated`` is the latest
-    write among them (None for an empty listing)."""
+    change among them (None for an empty listing)."""
 
     destination: str
     agency: Agency
@@ -94,7 +96,7 @@ def build_listing(
         ]
         for feed in feeds
     }
-    written = store.last_written(target.name, keys)
+    written = store.held_since(target.name, keys)
     listed = []
     for feed in feeds:
         times = written.get(feed.feed_id, {})

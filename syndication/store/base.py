@@ -295,12 +295,14 @@ class Store(Protocol):
         too): what verification compares the destination with."""
         ...
 
-    def last_written(
+    def held_since(
         self, destination: str, keys: Mapping[str, Sequence[str]]
     ) -> dict[str, dict[str, datetime]]:
-        """feed id → key → when the feed last wrote that key at ``destination``,
-        for the keys of ``keys`` (feed id → keys) whose latest record is a
-        write (not a withdrawal); keys never written are left out."""
+        """feed id → key → since when the key has held, at ``destination``, the
+        bytes the feed last wrote there: the first of the latest writes of
+        those bytes (a rewrite of the same bytes, as ``publish --force`` makes,
+        changes nothing). Only keys of ``keys`` (feed id → keys) whose latest
+        record is a write; keys never written or withdrawn are left out."""
         ...
 
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:

@@ -796,7 +796,7 @@ class SqlStore:
         with self._read() as conn:
             return {row.key: _document_record(row) for row in conn.execute(query)}
 
-    def last_written(
+    def held_since(
         self, destination: str, keys: Mapping[str, Sequence[str]]
     ) -> dict[str, dict[str, datetime]]:
         d = t.published_documents
@@ -805,25 +805,42 @@ class SqlStore:
             for feed_id, feed_keys in keys.items():
                 if not feed_keys:
                     continue
-                # One seek per key on ix_documents_feed_key.
+                mine = (d.c.feed_id == feed_id, d.c.destination == destination)
+                # Every query seeks on ix_documents_feed_key.
                 latest = (
                     select(func.max(d.c.id).label("id"))
-                    .where(
-                        d.c.feed_id == feed_id,
-                        d.c.destination == destination,
-                        d.c.key.in_(list(feed_keys)),
-                    )
+                    .where(*mine, d.c.key.in_(list(feed_keys)))
                     .group_by(d.c.key)
                     .subquery()
                 )
-                query = (
-                    select(d.c.key, d.c.written)
+                heads = conn.execute(
+                    select(d.c.key, d.c.id, d.c.sha256)
                     .join(latest, latest.c.id == d.c.id)
                     .where(d.c.action == "put")
-                )
-                written = {row.key: row.written for row in conn.execute(query)}
-                if written:
-                    found[feed_id] = written
+                ).all()
+                since: dict[str, datetime] = {}
+                for head in heads:
+                    # The last record of other bytes (or a withdrawal) before
+                    # the latest write, then the first write after it.
+                    other = (
+                        select(func.coalesce(func.max(d.c.id), 0))
+                        .where(
+                            *mine,
+                            d.c.key == head.key,
+                            d.c.id < head.id,
+                            or_(d.c.sha256 != head.sha256, d.c.action != "put"),
+                        )
+                        .scalar_subquery()
+                    )
+                    first = conn.execute(
+                        select(d.c.written)
+                        .where(*mine, d.c.key == head.key, d.c.id > other)
+                        .order_by(d.c.id)
+                        .limit(1)
+                    ).scalar_one()
+                    since[head.key] = first
+                if since:
+                    found[feed_id] = since
         return found
 
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
@@ -1059,7 +1076,7 @@ _BOUNDARY = (
     "prune_unchanged",
     "published",
     "published_documents",
-    "last_written",
+    "held_since",
     "last_successes",
 )
 

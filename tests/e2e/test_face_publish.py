@@ -112,7 +112,7 @@ def test_the_face_lists_every_feed_with_formats_addresses_and_last_update(site):
         ("feeds.opml", "index.html"),
         2,
     )
-    written = site.store.last_written(
+    written = site.store.held_since(
         "local", {"alpha": ["alpha/rss.xml"], "beta": ["beta/newsml.xml"]}
     )
     page = parse_page((site.public / "index.html").read_bytes())
@@ -170,6 +170,10 @@ def test_an_unchanged_face_is_not_written_again(site):
     assert [f.written for f in restored.faces] == [("index.html",)]
     assert page.read_bytes() == before[1]
     assert site.publish().faces == ()
+    # --force writes every index again, with the same bytes: no update.
+    forced = site.publish(force=True)
+    assert [f.outcome for f in forced.faces] == [FaceOutcome.UNCHANGED]
+    assert page.read_bytes() == before[1]
 
 
 def test_the_same_ledger_gives_the_same_bytes_and_a_new_story_a_new_date(site):
