@@ -509,7 +509,7 @@ class Publisher:
         for feed, result in zip(feeds, results, strict=True):
             target = self._target(feed, destination)
             pairs.setdefault(target.name, []).append((target, feed))
-            if result.written or result.withdrawn:
+            if result.is_ok and (result.written or result.withdrawn):
                 changed.add(target.name)
         for name, found in pairs.items():
             if check_missing and name not in changed:
