@@ -817,6 +817,8 @@ class Publisher:
         only if all of them were written, the indexes one by one. Returns what
         was written and the first failure, if any."""
 
+        from syndication.render.stylesheet import served_type
+
         def put(document: Document) -> tuple[str, Document, PutResult]:
             key = join_key(prefix, document.key)
             cache = _cache_control(target, document.is_index) or (
@@ -832,7 +834,7 @@ class Publisher:
                 target.put(
                     key,
                     document.body,
-                    content_type=document.content_type,
+                    content_type=served_type(document, self.settings.browsable_feeds),
                     cache_control=cache,
                     sha256=document.sha256,
                     expected=existing.get(key, "") if document.is_index else None,

@@ -44,6 +44,21 @@ def stylesheet_bytes() -> bytes:
         ) from exc
 
 
+# Browsers apply an xml-stylesheet instruction only to documents served as
+# XML (application/xml, text/xml): Chromium shows application/rss+xml and
+# application/atom+xml as plain text, and Firefox offers them for download.
+BROWSABLE_TYPE = "application/xml; charset=utf-8"
+
+
+def served_type(document: Document, browsable: bool) -> str:
+    """The Content-Type ``document`` is sent with: RSS and Atom as
+    :data:`BROWSABLE_TYPE` when ``browsable`` (``[publish] browsable_feeds``),
+    every other document, and RSS and Atom otherwise, as rendered."""
+    if browsable and document.format in STYLED_FORMATS:
+        return BROWSABLE_TYPE
+    return document.content_type
+
+
 def with_instruction(document: bytes) -> bytes:
     """``document`` (our XML, opening with its declaration line) with the
     stylesheet instruction on the line after the declaration."""

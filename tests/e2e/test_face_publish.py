@@ -293,10 +293,32 @@ def test_s3_objects_carry_the_face_s_content_types(tmp_path, moto_server, s3_env
             "index.html": "text/html; charset=utf-8",
             "feeds.opml": "text/x-opml; charset=utf-8",
             "alpha/feed.xsl": "text/xsl; charset=utf-8",
-            "alpha/rss.xml": "application/rss+xml; charset=utf-8",
+            "alpha/rss.xml": "application/xml; charset=utf-8",  # browsable
         }
         cache = client.head_object(Bucket=bucket, Key="wire/index.html")
         assert cache["CacheControl"] == "public, max-age=60"
         assert made.publish().faces == ()
+    finally:
+        made.close()
+
+
+def test_feeds_keep_their_registered_types_when_not_browsable(tmp_path):
+    made = Site(tmp_path, extra="[publish]\nbrowsable_feeds = false\n")
+    write_feed(made.feeds_dir, "alpha")
+    made.start()
+    try:
+        target = made.publisher.destination("local")
+        sent: dict[str, str] = {}
+        put = target.put
+
+        def recording_put(key, body, **options):  # type: ignore[no-untyped-def]
+            sent[key] = options["content_type"]
+            return put(key, body, **options)
+
+        target.put = recording_put  # type: ignore[method-assign]
+        made.publish()
+        assert sent["alpha/rss.xml"] == "application/rss+xml; charset=utf-8"
+        assert sent["alpha/atom.xml"] == "application/atom+xml; charset=utf-8"
+        assert sent["alpha/feed.xsl"] == "text/xsl; charset=utf-8"
     finally:
         made.close()
