@@ -28,7 +28,8 @@ VOID = frozenset({"meta", "link", "br", "hr", "img", "input", "col", "wbr"})
 
 _BODY_STYLE = (
     "font-family: system-ui, sans-serif; line-height: 1.45; max-width: 60em; "
-    "margin: 0 auto; padding: 1em; color: #1a1a1a; background: #ffffff"
+    "margin: 0 auto; padding: 1em; color: #1a1a1a; background: #ffffff; "
+    "overflow-wrap: anywhere"
 )
 _CELL_STYLE = "text-align: left; vertical-align: top; padding: 0.5em; "
 _ROW_STYLE = "border-top: 1px solid #d0d0d0"

@@ -228,7 +228,7 @@
         <meta name="robots" content="noindex"/>
         <title><xsl:value-of select="$title"/></title>
       </head>
-      <body style="font-family: system-ui, sans-serif; line-height: 1.45; max-width: 48em; margin: 0 auto; padding: 1em; color: #1a1a1a; background: #ffffff">
+      <body style="font-family: system-ui, sans-serif; line-height: 1.45; max-width: 48em; margin: 0 auto; padding: 1em; color: #1a1a1a; background: #ffffff; overflow-wrap: anywhere">
         <header>
           <p id="about" style="background: #eef3f8; border: 1px solid #c8d6e5; padding: 0.6em 0.8em; font-size: 0.95em">
             <xsl:text>This is an </xsl:text>
