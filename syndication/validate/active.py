@@ -113,6 +113,12 @@ def markup_findings(element: etree._Element) -> tuple[Finding, ...]:
     return known
 
 
+def tree_findings(element: etree._Element) -> tuple[Finding, ...]:
+    """Active content in a tree as it is, without serializing it: for a tree a
+    browser builds its page from directly (an XSLT result), not from text."""
+    return tuple(_merge(_tree_findings(element)))
+
+
 def element_findings(
     tag: str, attributes: Iterable[tuple[str, str]]
 ) -> Iterator[Finding]:

@@ -13,8 +13,9 @@
   base URL.
 - **The page**: a feed whose instruction names ``feed.xsl`` (as ours do) is
   transformed with the shipped stylesheet, as a browser would, and the page's
-  body is judged by the rules applied to any HTML field (``no-script``,
-  ``no-event-handler``, ``no-active-element``, ``url-scheme``; see
+  body, the tree a browser builds its page from, is judged by the rules
+  applied to any markup (``no-script``, ``no-event-handler``,
+  ``no-active-element``, ``url-scheme``; see
   :mod:`syndication.validate.active`), so no story can make the page run
   anything. The head is the stylesheet's own (libxslt adds a ``meta
   http-equiv`` charset declaration to it; its title is text).
@@ -165,10 +166,11 @@ def page_problems(
     body = page.find("body")
     if body is None:
         return [Problem(name, None, PAGE, f"{FILE_NAME} made a page without a body")]
-    source = etree.tostring(body, encoding="unicode", method="html")
+    # A browser builds its page from the transformation's result tree, not
+    # from its serialization, so the tree is what is judged.
     return [
         Problem(name, None, rule, f"The browser page ({FILE_NAME}) contains {what}.")
-        for rule, what in active.html_findings(source)
+        for rule, what in active.tree_findings(body)
     ]
 
 

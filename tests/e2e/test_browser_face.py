@@ -95,9 +95,9 @@ def stories() -> list[Version]:
 
 
 def output_folder() -> Path:
-    folder = Path(
-        os.environ.get("SYNDICATION_TEST_OUTPUT") or REPO / "test-output"
-    ) / ("browser-face")
+    folder = Path(os.environ.get("SYNDICATION_TEST_OUTPUT") or REPO / "test-output") / (
+        "browser-face"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -114,9 +114,7 @@ def published(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         store.append(version)
     publisher = Publisher(settings, store)
     try:
-        summary = publisher.publish_all(
-            list(load_feeds(feeds).feeds.values()), at=AT
-        )
+        summary = publisher.publish_all(list(load_feeds(feeds).feeds.values()), at=AT)
         assert summary.exit_code == 0, summary.results
         assert [f.written for f in summary.faces] == [("feeds.opml", "index.html")]
     finally:

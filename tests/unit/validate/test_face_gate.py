@@ -125,23 +125,30 @@ def test_an_instruction_of_another_scheme_or_without_href_is_refused():
 
 def test_the_page_is_judged_as_html():
     # The shipped stylesheet writes every feed value as text, so no feed makes
-    # its page run anything; a stylesheet that pasted the title in as markup
-    # would, and the page rules catch it.
+    # its page run anything. A stylesheet that copied the feed's elements, or
+    # filled an href without checking its scheme, would; the page rules catch
+    # it. (One that turned escaping off is refused as xsl-escaping.)
     hostile = etree.fromstring(
-        rss(title="&lt;img src=x onerror=alert(1)&gt;")
+        RSS.format(instruction="", title="t")
+        .replace(
+            "<link>https://example.org/</link>",
+            "<link>javascript:alert(1)</link><script>alert(1)</script>",
+        )
+        .encode()
     ).getroottree()
     assert page_problems(hostile, "rss.xml") == []
-    pasting = etree.XSLT(
+    careless = etree.XSLT(
         etree.fromstring(
             XSL_OPEN
             + b'<xsl:output method="html"/><xsl:template match="/"><html><body>'
-            b'<xsl:value-of select="rss/channel/title" disable-output-escaping="yes"/>'
+            b'<a href="{rss/channel/link}">site</a>'
+            b"<xsl:copy-of select=\"rss/channel/*[local-name() = 'script']\"/>"
             b"</body></html></xsl:template></xsl:stylesheet>"
         )
     )
-    found = page_problems(hostile, "rss.xml", transform=pasting)
-    assert {p.rule for p in found} == {"no-event-handler"}
-    assert "browser page (feed.xsl)" in str(found[0])
+    found = page_problems(hostile, "rss.xml", transform=careless)
+    assert {p.rule for p in found} == {"no-script", "url-scheme"}
+    assert all("browser page (feed.xsl)" in str(p) for p in found)
 
 
 # -- index.html --------------------------------------------------------------
