@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from conftest import REPO, write_config
@@ -128,7 +129,10 @@ def server(published: tuple[Path, str]) -> Iterator[str]:
     folder, _ = published
 
     class Handler(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {**TYPES, "": "application/octet-stream"}
+        extensions_map: ClassVar[dict[str, str]] = {
+            **TYPES,
+            "": "application/octet-stream",
+        }
 
         def log_message(self, *args: object) -> None:
             pass
