@@ -21,6 +21,7 @@ SHA-256: the same body recurs in every feed and format that carries the story.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -193,7 +194,9 @@ def _urls(name: str, value: str) -> list[str]:
     return [value]
 
 
+@functools.lru_cache(maxsize=4096)
 def _style_runs_script(css: str) -> bool:
+    """Remembered: a page repeats its few style attributes on every item."""
     text = _CSS_COMMENT.sub("", css)
     text = _CSS_ESCAPE.sub(_css_unescape, text)
     compact = "".join(text.split()).lower()
