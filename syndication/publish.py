@@ -501,38 +501,20 @@ class Publisher:
         """Refresh the face of each destination where a feed wrote or withdrew
         something (and, with ``check_missing``, where the face page is
         missing); see :mod:`syndication.face.publish`."""
-        from syndication.face.page import FILE_NAME
-        from syndication.face.publish import face_targets, refresh_face
+        from syndication.face.publish import refresh_after_run
 
-        pairs: dict[str, list[tuple[Destination, FeedDefinition]]] = {}
-        changed: set[str] = set()
-        for feed, result in zip(feeds, results, strict=True):
-            target = self._target(feed, destination)
-            pairs.setdefault(target.name, []).append((target, feed))
-            if result.is_ok and (result.written or result.withdrawn):
-                changed.add(target.name)
-        for name, found in pairs.items():
-            if check_missing and name not in changed:
-                try:
-                    if found[0][0].missing([FILE_NAME]):
-                        changed.add(name)
-                except SyndicationError:
-                    changed.add(name)  # the refresh reports the failure
-        chosen = [
-            pair for name, found in pairs.items() if name in changed for pair in found
-        ]
-        if not chosen:
-            return ()
-        targets = face_targets(
+        return refresh_after_run(
             self.settings,
-            chosen,
-            lambda target: (
+            self.store,
+            self.gate,
+            [
+                (self._target(feed, destination), feed, result)
+                for feed, result in zip(feeds, results, strict=True)
+            ],
+            check_missing=check_missing,
+            cache_control=lambda target: (
                 _cache_control(target, True) or self.settings.cache_control_index
             ),
-        )
-        return tuple(
-            refresh_face(target, self.store, self.settings, self.gate)
-            for target in targets
         )
 
     def _publish_locked(

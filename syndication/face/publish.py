@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -25,6 +25,7 @@ from syndication.errors import DestinationError, SyndicationError
 from syndication.face import opml, page
 from syndication.face.listing import Listing, build_listing
 from syndication.feeds import FeedDefinition
+from syndication.publish import FeedResult
 from syndication.render.base import Document
 from syndication.store.base import Store
 from syndication.validate.report import Problem
@@ -121,10 +122,48 @@ def refresh_face(
     return FaceResult(name, outcome, tuple(written), len(listing.feeds))
 
 
+def refresh_after_run(
+    settings: Settings,
+    store: Store,
+    gate: Any,
+    runs: Sequence[tuple[Destination, FeedDefinition, FeedResult]],
+    *,
+    check_missing: bool,
+    cache_control: Callable[[Destination], str],
+) -> tuple[FaceResult, ...]:
+    """After a run's feeds (each with its destination and result): refresh
+    the face of every destination where a feed run succeeded and wrote or
+    withdrew something, and, with ``check_missing``, of every other one whose
+    page is missing (a destination that cannot say is refreshed, and the
+    refresh reports the failure)."""
+    by_name: dict[str, list[tuple[Destination, FeedDefinition]]] = {}
+    changed: set[str] = set()
+    for target, feed, result in runs:
+        by_name.setdefault(target.name, []).append((target, feed))
+        if result.is_ok and (result.written or result.withdrawn):
+            changed.add(target.name)
+    for name, found in by_name.items():
+        if check_missing and name not in changed:
+            try:
+                if found[0][0].missing([page.FILE_NAME]):
+                    changed.add(name)
+            except SyndicationError:
+                changed.add(name)
+    chosen = [
+        pair for name, pairs in by_name.items() if name in changed for pair in pairs
+    ]
+    if not chosen:
+        return ()
+    return tuple(
+        refresh_face(target, store, settings, gate)
+        for target in face_targets(settings, chosen, cache_control)
+    )
+
+
 def face_targets(
     settings: Settings,
     published: Sequence[tuple[Destination, FeedDefinition]],
-    cache_control: Any,
+    cache_control: Callable[[Destination], str],
 ) -> list[FaceTarget]:
     """One target per destination in ``published`` (destination, feed pairs),
     listing the feeds the site defines for it (read from the feeds folder; a

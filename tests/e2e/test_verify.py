@@ -215,7 +215,12 @@ def test_publish_force_rewrites_every_document(site: Site, tmp_path: Path) -> No
     before = site.feed_documents()
     if site.destination == "local":
         public = site.root / "public"
-        inodes = {p: p.stat().st_ino for p in public.rglob("*") if p.is_file()}
+        # The feeds' files (the face, the same bytes again, is not rewritten).
+        inodes = {
+            p: p.stat().st_ino
+            for p in public.rglob("*")
+            if p.is_file() and p.name not in ("index.html", "feeds.opml")
+        }
     again = json.loads(site.ok("publish", "--json").stdout)
     assert again["written"] == 0
     forced = json.loads(site.ok("publish", "--force", "--json").stdout)
