@@ -130,6 +130,7 @@ class Settings:
     cache_control_item: str = DEFAULT_CACHE_ITEM
     lock_timeout_seconds: float = 5.0
     upload_concurrency: int = 8
+    browsable_feeds: bool = True
     log_level: str = "info"
     path: Path | None = None
 
@@ -267,6 +268,12 @@ class PublishTable(Table):
             )
         ),
     ] = Field(default=8, description="Item documents uploaded at a time, per feed.")
+    browsable_feeds: bool = Field(
+        default=True,
+        description="Send rss.xml and atom.xml as application/xml, which browsers "
+        "show through feed.xsl; false: application/rss+xml and application/atom+xml "
+        "(browsers then show the source).",
+    )
 
 
 class LoggingTable(Table):
@@ -527,6 +534,7 @@ def settings_from_site(config: SiteConfig) -> Settings:
         cache_control_item=site.publish.cache_control_item,
         lock_timeout_seconds=float(site.publish.lock_timeout_seconds),
         upload_concurrency=site.publish.upload_concurrency,
+        browsable_feeds=site.publish.browsable_feeds,
         log_level=site.logging.level,
         path=config.path,
     )

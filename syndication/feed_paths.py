@@ -30,11 +30,16 @@ if TYPE_CHECKING:
 # Others named in one message; the rest are counted.
 _NAMED = 3
 # What a feed writes in its own folder (publish.INDEX_FILES, withdraw.ITEM_KEY
-# and REPLAY_FOLDER; tests/unit/test_feeds.py checks they agree): another feed's
-# folder may not start with one of these inside it.
+# and REPLAY_FOLDER, the stylesheet of render.stylesheet; tests/unit/test_feeds.py
+# checks they agree): another feed's folder may not start with one of these
+# inside it.
 OWN_NAMES = frozenset(
-    {"rss.xml", "atom.xml", "newsml.xml", "ninjs.json", "items", "replay"}
+    {"rss.xml", "atom.xml", "newsml.xml", "ninjs.json", "feed.xsl", "items", "replay"}
 )
+
+# What a destination's face writes at its root (face.page and face.opml;
+# tests/unit/test_feeds.py checks they agree): no feed's folder may be one.
+FACE_NAMES = frozenset({"index.html", "feeds.opml"})
 
 Place = tuple[str, ...]
 
@@ -102,6 +107,16 @@ def find_collisions(
         key = "destination.path" if feed.path else "id"
         name = feed.destination or default_destination
         where = f"folder {feed.prefix!r} at destination {name!r}"
+        top = feed.prefix.split("/")[0].casefold()
+        if top in FACE_NAMES:
+            found[feed.feed_id].append(
+                ConfigProblem(
+                    str(feed.source),
+                    key,
+                    f"{where} would take the name of the destination's {top} "
+                    "(its list of feeds); choose another [destination] path",
+                )
+            )
         for what, groups, own in (
             (f"{where} is also the folder of", same.get(id(feed)), True),
             (f"{where} is inside the folder of", outer.get(id(feed)), False),

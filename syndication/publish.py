@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syndication.config import Agency, Settings
 from syndication.destinations.base import (
@@ -41,6 +41,9 @@ from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, Item
 from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
+
+if TYPE_CHECKING:
+    from syndication.face.publish import FaceResult
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +99,11 @@ class FeedResult:
 
 @dataclass(frozen=True)
 class PublishSummary:
+    """The feeds' results, and each destination's face written after them
+    (see :mod:`syndication.face`)."""
+
     results: tuple[FeedResult, ...] = field(default_factory=tuple)
+    faces: tuple[FaceResult, ...] = ()
 
     @property
     def written(self) -> int:
@@ -120,9 +127,10 @@ class PublishSummary:
 
     @property
     def exit_code(self) -> int:
-        """1 if any feed failed or was locked, else 4 if any was invalid or
-        left an item out in quarantine, else 0."""
+        """1 if any feed (or face) failed or was locked, else 4 if any was
+        invalid or left an item out in quarantine, else 0."""
         outcomes = {r.outcome for r in self.results}
+        outcomes.update(face.outcome.value for face in self.faces)
         if outcomes & {"failed", "locked"}:
             return 1
         if "invalid" in outcomes or self.quarantined:
@@ -264,11 +272,15 @@ class Publisher:
                 record=record,
                 quick=False,
                 force=force,
+                face=False,
             )
             results.append(result)
             if on_result is not None:
                 on_result(result)
-        return PublishSummary(tuple(results))
+        faces: tuple[FaceResult, ...] = ()
+        if record and not dry_run:
+            faces = self._refresh_faces(feeds, results, destination, check_missing=True)
+        return PublishSummary(tuple(results), faces)
 
     def _unchanged_since_last_run(
         self,
@@ -423,6 +435,7 @@ class Publisher:
         raise_locked: bool = False,
         quick: bool = True,
         force: bool = False,
+        face: bool = True,
     ) -> FeedResult:
         """Publish ``feed`` as of ``at`` (default now) to its destination.
 
@@ -432,7 +445,9 @@ class Publisher:
         :meth:`publish_all`, a feed certainly unchanged since its last run is
         recorded so without selecting or rendering (``quick=False`` skips that
         check, for a caller that has just made it; ``force`` skips every
-        shortcut and rewrites every document, see :meth:`publish_all`).
+        shortcut and rewrites every document, see :meth:`publish_all`). When
+        it wrote or withdrew anything, its destination's face follows
+        (``face=False`` leaves that to the caller, as publish_all does).
         """
         from syndication.locks import feed_lock
 
@@ -481,7 +496,36 @@ class Publisher:
         elapsed = time.monotonic() - started
         result = _with_elapsed(result, elapsed)
         log_run(result, trigger)
+        if face and record and not dry_run:
+            self._refresh_faces([feed], [result], destination)
         return result
+
+    def _refresh_faces(
+        self,
+        feeds: Sequence[FeedDefinition],
+        results: Sequence[FeedResult],
+        destination: Destination | str | None,
+        *,
+        check_missing: bool = False,
+    ) -> tuple[FaceResult, ...]:
+        """Refresh the face of each destination where a feed wrote or withdrew
+        something (and, with ``check_missing``, where the face page is
+        missing); see :mod:`syndication.face.publish`."""
+        from syndication.face.publish import refresh_after_run
+
+        return refresh_after_run(
+            self.settings,
+            self.store,
+            self.gate,
+            [
+                (self._target(feed, destination), feed, result)
+                for feed, result in zip(feeds, results, strict=True)
+            ],
+            check_missing=check_missing,
+            cache_control=lambda target: (
+                _cache_control(target, True) or self.settings.cache_control_index
+            ),
+        )
 
     def _publish_locked(
         self,
@@ -765,6 +809,8 @@ class Publisher:
         only if all of them were written, the indexes one by one. Returns what
         was written and the first failure, if any."""
 
+        from syndication.render.stylesheet import served_type
+
         def put(document: Document) -> tuple[str, Document, PutResult]:
             key = join_key(prefix, document.key)
             cache = _cache_control(target, document.is_index) or (
@@ -780,7 +826,7 @@ class Publisher:
                 target.put(
                     key,
                     document.body,
-                    content_type=document.content_type,
+                    content_type=served_type(document, self.settings.browsable_feeds),
                     cache_control=cache,
                     sha256=document.sha256,
                     expected=existing.get(key, "") if document.is_index else None,
@@ -1070,10 +1116,15 @@ def _state(changes: int, settings: Mapping[str, Any]) -> str:
 def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:
     """The index documents a feed's edition has at the destination: one per
     format, the NewsML-G2 message too when the edition is empty (it then holds
-    the empty feed package)."""
-    return [
+    the empty feed package), and the stylesheet RSS and Atom name."""
+    from syndication.render.stylesheet import FILE_NAME, STYLED_FORMATS
+
+    keys = [
         join_key(prefix, INDEX_FILES[fmt]) for fmt in feed.formats if fmt in INDEX_FILES
     ]
+    if any(fmt in STYLED_FORMATS for fmt in feed.formats):
+        keys.append(join_key(prefix, FILE_NAME))
+    return keys
 
 
 def _carried_note(last: RunRecord) -> str:

@@ -58,6 +58,7 @@ def test_schemas_stay_at_the_top_and_are_found_as_package_resources() -> None:
         "common.rng",
         "geojson.schema.json",
         "newsml-profile.rng",
+        "opml.rng",
         "rss.rng",
         "rules/atom.sch",
         "rules/newsml.sch",

@@ -333,6 +333,17 @@ def _report(
                 {
                     **(extra or {}),
                     "feeds": [_result_json(r) for r in summary.results],
+                    "faces": [
+                        {
+                            "destination": face.destination,
+                            "outcome": face.outcome.value,
+                            "written": list(face.written),
+                            "feeds": face.feeds,
+                            "error": face.error,
+                            "problems": [str(p) for p in face.problems],
+                        }
+                        for face in summary.faces
+                    ],
                     "written": summary.written,
                     "skipped": summary.skipped,
                     "failed": summary.failed,
@@ -357,6 +368,15 @@ def _report(
             click.echo(f"  quarantined {item}")
         if result.report is not None and not result.report.ok:
             for problem in result.report.problems:
+                click.echo(f"  invalid {problem}")
+    for face in summary.faces:
+        if face.written:
+            click.echo(f"face of {face.destination}: wrote {', '.join(face.written)}")
+        elif not face.is_ok:
+            click.echo(
+                f"face of {face.destination}: {face.outcome.value} ({face.error})"
+            )
+            for problem in face.problems:
                 click.echo(f"  invalid {problem}")
     click.echo(summary.line())
 

@@ -56,6 +56,7 @@ from syndication.render.media import (
     ImageFeedExtension,
     feed_images,
 )
+from syndication.render.stylesheet import with_instruction
 from syndication.render.text import atom_time, xml_text
 
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -75,12 +76,13 @@ class AtomRenderer:
     file_name = "atom.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        return [index_document(self, edition, _ASSEMBLER.render(edition))]
+        body = with_instruction(_ASSEMBLER.render(edition))
+        return [index_document(self, edition, body)]
 
 
 def render_atom(edition: Edition) -> bytes:
     """The edition as an Atom 1.0 document (UTF-8 bytes)."""
-    return _render(edition, edition.items)
+    return with_instruction(_render(edition, edition.items))
 
 
 def _render(edition: Edition, items: Sequence[Item]) -> bytes:

@@ -63,11 +63,17 @@ def render_edition(
     edition: Edition, formats: Sequence[str] | None = None
 ) -> list[Document]:
     """Render ``edition`` in ``formats`` (default: the feed's formats), in that
-    order. Pure: the same edition gives the same documents, byte for byte."""
+    order, then, when RSS or Atom is among them, the stylesheet their
+    ``xml-stylesheet`` instruction names (see :mod:`syndication.render.stylesheet`).
+    Pure: the same edition gives the same documents, byte for byte."""
+    from syndication.render.stylesheet import STYLED_FORMATS, stylesheet_document
+
     chosen = edition.feed.formats if formats is None else tuple(formats)
     documents: list[Document] = []
     for name in chosen:
         documents.extend(get_renderer(name).render(edition))
+    if any(name in STYLED_FORMATS for name in chosen):
+        documents.append(stylesheet_document(edition))
     return documents
 
 

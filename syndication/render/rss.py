@@ -55,6 +55,7 @@ from syndication.render.media import (
     ImageFeedExtension,
     feed_images,
 )
+from syndication.render.stylesheet import with_instruction
 from syndication.render.text import xml_text
 
 CONTENT_TYPE = "application/rss+xml; charset=utf-8"
@@ -67,12 +68,13 @@ class RssRenderer:
     file_name = "rss.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        return [index_document(self, edition, _ASSEMBLER.render(edition))]
+        body = with_instruction(_ASSEMBLER.render(edition))
+        return [index_document(self, edition, body)]
 
 
 def render_rss(edition: Edition) -> bytes:
     """The edition as an RSS 2.0 document (UTF-8 bytes)."""
-    return _render(edition, edition.items)
+    return with_instruction(_render(edition, edition.items))
 
 
 def _render(edition: Edition, items: Sequence[Item]) -> bytes:

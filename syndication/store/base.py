@@ -6,7 +6,7 @@ PostgreSQL; the contract suite in tests/contract/test_store.py runs against both
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -314,6 +314,16 @@ class Store(Protocol):
     ) -> dict[str, DocumentRecord]:
         """Like :meth:`published`, with each key's whole record (size and ETag
         too): what verification compares the destination with."""
+        ...
+
+    def held_since(
+        self, destination: str, keys: Mapping[str, Sequence[str]]
+    ) -> dict[str, dict[str, datetime]]:
+        """feed id → key → since when the key has held, at ``destination``, the
+        bytes the feed last wrote there: the first of the latest writes of
+        those bytes (a rewrite of the same bytes, as ``publish --force`` makes,
+        changes nothing). Only keys of ``keys`` (feed id → keys) whose latest
+        record is a write; keys never written or withdrawn are left out."""
         ...
 
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:

@@ -12,7 +12,7 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -813,6 +813,53 @@ class SqlStore:
         with self._read() as conn:
             return {row.key: _document_record(row) for row in conn.execute(query)}
 
+    def held_since(
+        self, destination: str, keys: Mapping[str, Sequence[str]]
+    ) -> dict[str, dict[str, datetime]]:
+        d = t.published_documents
+        found: dict[str, dict[str, datetime]] = {}
+        with self._read() as conn:
+            for feed_id, feed_keys in keys.items():
+                if not feed_keys:
+                    continue
+                mine = (d.c.feed_id == feed_id, d.c.destination == destination)
+                # Every query seeks on ix_documents_feed_key.
+                latest = (
+                    select(func.max(d.c.id).label("id"))
+                    .where(*mine, d.c.key.in_(list(feed_keys)))
+                    .group_by(d.c.key)
+                    .subquery()
+                )
+                heads = conn.execute(
+                    select(d.c.key, d.c.id, d.c.sha256)
+                    .join(latest, latest.c.id == d.c.id)
+                    .where(d.c.action == "put")
+                ).all()
+                since: dict[str, datetime] = {}
+                for head in heads:
+                    # The last record of other bytes (or a withdrawal) before
+                    # the latest write, then the first write after it.
+                    other = (
+                        select(func.coalesce(func.max(d.c.id), 0))
+                        .where(
+                            *mine,
+                            d.c.key == head.key,
+                            d.c.id < head.id,
+                            or_(d.c.sha256 != head.sha256, d.c.action != "put"),
+                        )
+                        .scalar_subquery()
+                    )
+                    first = conn.execute(
+                        select(d.c.written)
+                        .where(*mine, d.c.key == head.key, d.c.id > other)
+                        .order_by(d.c.id)
+                        .limit(1)
+                    ).scalar_one()
+                    since[head.key] = first
+                if since:
+                    found[feed_id] = since
+        return found
+
     def withdrawals(self, destination: str, limit: int = 100) -> list[DocumentRecord]:
         d = t.published_documents
         query = (
@@ -1047,6 +1094,7 @@ _BOUNDARY = (
     "prune_unchanged",
     "published",
     "published_documents",
+    "held_since",
     "last_successes",
 )
 

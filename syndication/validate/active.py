@@ -21,6 +21,7 @@ SHA-256: the same body recurs in every feed and format that carries the story.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -125,6 +126,12 @@ def _markup_verdict(serialized: str, element: etree._Element) -> tuple[Finding, 
     return tuple(_merge([*_tree_findings(element), *_parsed_findings(serialized)]))
 
 
+def tree_findings(element: etree._Element) -> tuple[Finding, ...]:
+    """Active content in a tree as it is, without serializing it: for a tree a
+    browser builds its page from directly (an XSLT result), not from text."""
+    return tuple(_merge(_tree_findings(element)))
+
+
 def element_findings(
     tag: str, attributes: Iterable[tuple[str, str]]
 ) -> Iterator[Finding]:
@@ -199,7 +206,9 @@ def _urls(name: str, value: str) -> list[str]:
     return [value]
 
 
+@functools.lru_cache(maxsize=4096)
 def _style_runs_script(css: str) -> bool:
+    """Remembered: a page repeats its few style attributes on every item."""
     text = _CSS_COMMENT.sub("", css)
     text = _CSS_ESCAPE.sub(_css_unescape, text)
     compact = "".join(text.split()).lower()

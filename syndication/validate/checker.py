@@ -30,6 +30,11 @@ from syndication.errors import ConfigError
 from syndication.validate import bodies, rules, schemas
 from syndication.validate.report import GateReport, Problem, source_line
 from syndication.validate.safety import safety_problems
+from syndication.validate.stylesheet import (
+    check_stylesheet,
+    instruction_problems,
+    is_stylesheet,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 G2 = "{http://iptc.org/std/nar/2006-10-01/}"
@@ -209,6 +214,8 @@ def check_tree(
         judgement=judgement.value,
     )
     problems += safety_problems(tree.getroot(), fmt, name)
+    if fmt in ("rss", "atom"):
+        problems += instruction_problems(tree, fmt, name)
     append_paragraph = expectations.append_paragraph
     if not ours and append_paragraph is None:
         append_paragraph = False  # another publisher's house style is its own
@@ -259,6 +266,8 @@ def check_bytes(
     tree, problems = parse(body, name)
     if tree is None:
         return GateReport(tuple(problems), 1)
+    if fmt == "xsl" or (fmt is None and is_stylesheet(tree.getroot())):
+        return check_stylesheet(tree, name)
     found = sniff(tree.getroot())
     if found is None:
         root = tree.getroot()

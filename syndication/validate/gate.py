@@ -3,9 +3,11 @@
 publish.py calls :meth:`Gate.check` (or :meth:`Gate.require`) with a feed's
 rendered documents and the edition they came from; a feed whose documents are
 not all valid is not written at all. :func:`check_file` checks any RSS, Atom,
-NewsML-G2 or ninjs file, ours or another publisher's (the ``validate``
-command). ninjs documents (JSON) go to :mod:`syndication.validate.ninjs`, the
-others to :mod:`syndication.validate.checker`.
+NewsML-G2 or ninjs file, ours or another publisher's, and the browser face's
+stylesheet, page and OPML list (the ``validate`` command). ninjs documents
+(JSON) go to :mod:`syndication.validate.ninjs`, a destination's face to
+:mod:`syndication.validate.face`, the others to
+:mod:`syndication.validate.checker`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from syndication.config import Settings
 from syndication.errors import ConfigError, InputError, ValidationFailed
 from syndication.render.base import Document, Edition
 from syndication.validate.checker import DEFAULT_SCHEMAS_DIR, Expectations, check_bytes
+from syndication.validate.face import HTML_FORMAT, OPML_FORMAT, check_face, sniff_face
 from syndication.validate.ninjs import check_ninjs, looks_like_json
 from syndication.validate.report import GateReport, Problem
 
 NINJS = "ninjs"
+# A destination's face (index.html, feeds.opml): see syndication/validate/face.py.
+FACE_FORMATS = (HTML_FORMAT, OPML_FORMAT)
 # Valid item documents remembered (a digest and the expectations each).
 PASSED_CACHE_SIZE = 100_000
 
@@ -156,6 +161,16 @@ class Gate:
             report = report + result
         return report
 
+    def check_face(self, documents: Sequence[Document]) -> GateReport:
+        """Every problem in a destination's face documents (``index.html``,
+        ``feeds.opml``; see :mod:`syndication.validate.face`)."""
+        report = GateReport()
+        for document in documents:
+            report = report + check_face(
+                document.body, document.key, document.format, self.schemas_dir
+            )
+        return report
+
     def require(self, documents: Sequence[Document], edition: Edition) -> None:
         """Raise :class:`ValidationFailed` (carrying the report) unless every
         document is valid."""
@@ -213,6 +228,9 @@ class Gate:
         JSON; else XML of the format sniffed (``fmt`` when given), judged as
         another publisher's when ``publisher`` is given and it names another
         (rendered documents are ours: no ``publisher``)."""
+        face = fmt if fmt in FACE_FORMATS else (sniff_face(body) if not fmt else None)
+        if face is not None:
+            return check_face(body, name, face, self.schemas_dir)
         if fmt == NINJS or (fmt is None and looks_like_json(body)):
             return check_ninjs(
                 body,

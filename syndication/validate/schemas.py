@@ -28,7 +28,12 @@ from syndication.validate.report import source_line
 
 log = logging.getLogger(__name__)
 
-GRAMMARS = {"rss": "rss.rng", "atom": "atom.rng", "newsml": "newsml-profile.rng"}
+GRAMMARS = {
+    "rss": "rss.rng",
+    "atom": "atom.rng",
+    "newsml": "newsml-profile.rng",
+    "opml": "opml.rng",
+}
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 XSD_KEY = "validation.newsml_official_xsd"
 

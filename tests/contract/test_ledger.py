@@ -309,3 +309,46 @@ def test_the_migrations_build_the_tables_the_code_declares(store_url: str) -> No
     finally:
         store.close()
     assert differences == []
+
+
+def test_held_since_is_the_first_write_of_the_bytes_a_key_holds(store):
+    """What a destination's face shows as a feed's last update (syndication.face):
+    a rewrite of the same bytes (publish --force) is no change; other bytes
+    are; a withdrawn key, or one of another feed or destination, is not held."""
+
+    def document(run_id: int, key: str, sha: str, at: datetime, **changes):  # type: ignore[no-untyped-def]
+        return DocumentRecord(
+            run_id=run_id,
+            feed_id=changes.pop("feed_id", "alpha"),
+            key=key,
+            sha256=sha,
+            size=1,
+            etag="",
+            written=at,
+            **changes,
+        )
+
+    ids = store.record_runs([run("published", tick(n)) for n in range(5)])
+    store.record_documents(
+        [
+            document(ids[0], "alpha/rss.xml", "a" * 64, tick(0)),
+            document(ids[1], "alpha/rss.xml", "b" * 64, tick(1)),
+            document(ids[2], "alpha/rss.xml", "b" * 64, tick(2)),  # forced
+            document(ids[0], "alpha/atom.xml", "c" * 64, tick(0)),
+            document(ids[3], "alpha/atom.xml", "", tick(3), action="withdrawn"),
+            document(ids[0], "alpha/newsml.xml", "d" * 64, tick(0)),
+            document(ids[3], "alpha/newsml.xml", "", tick(3), action="withdrawn"),
+            document(ids[4], "alpha/newsml.xml", "d" * 64, tick(4)),  # back
+            document(ids[0], "beta/rss.xml", "e" * 64, tick(0), feed_id="beta"),
+        ]
+    )
+    keys = {
+        "alpha": ["alpha/rss.xml", "alpha/atom.xml", "alpha/newsml.xml", "alpha/x"],
+        "beta": ["beta/rss.xml"],
+        "gamma": [],
+    }
+    assert store.held_since("local", keys) == {
+        "alpha": {"alpha/rss.xml": tick(1), "alpha/newsml.xml": tick(4)},
+        "beta": {"beta/rss.xml": tick(0)},
+    }
+    assert store.held_since("elsewhere", keys) == {}

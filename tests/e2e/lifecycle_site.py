@@ -80,6 +80,16 @@ class Site:
                 ].read()
         return found
 
+    def feed_documents(self) -> dict[str, bytes]:
+        """Every document but the destination's face (index.html and
+        feeds.opml at its root), whose dates follow the ledger's writes: a
+        repair or a forced publish writes again, so they change."""
+        return {
+            key: body
+            for key, body in self.documents().items()
+            if key.rpartition("/")[2] not in ("index.html", "feeds.opml")
+        }
+
     def holding(self, text: str) -> list[str]:
         """Keys of the documents whose bytes contain ``text`` (UTF-8 or as an
         XML character reference would not hide it: markers are plain ASCII)."""

@@ -213,7 +213,11 @@ def test_the_good_feed_still_publishes_beside_hostile_ones(tmp_path: Path):
     )
     assert result.exit_code == 3, result.output
     assert "good → local: published" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "public").iterdir()) == ["good"]
+    assert sorted(p.name for p in (tmp_path / "public").iterdir()) == [
+        "feeds.opml",  # the destination's face lists the good feed
+        "good",
+        "index.html",
+    ]
     assert "two.toml [destination.path]: folder 'shared/items'" in result.stderr
 
 

@@ -142,7 +142,7 @@ def test_an_earlier_ninjs_item_is_rendered_again_by_verify(site: Site) -> None:
     site.ok("publish")
     assert site.ingest(**story(2)).exit_code == 0
     site.ok("publish")
-    before = site.documents()
+    before = site.feed_documents()
     old = item_key(site, "all", 1, 1)
     assert old in before, "the first story's item stays"
     assert set(carried(site)) == {"urn:test:story-2"}
@@ -153,7 +153,7 @@ def test_an_earlier_ninjs_item_is_rendered_again_by_verify(site: Site) -> None:
     repaired = json.loads(site.run("verify", "all", "--repair", "--json").stdout)
     assert repaired["exit_code"] == 0, repaired
     assert old.removeprefix(root(site)) in repaired["feeds"][0]["written"]
-    assert site.documents() == before
+    assert site.feed_documents() == before
     assert site.run("verify", "all").exit_code == 0
 
 

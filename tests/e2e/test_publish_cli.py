@@ -57,7 +57,7 @@ def test_dry_run_writes_nothing(config: Path, tmp_path: Path) -> None:
     result = run(config, "publish", "--dry-run", "--at", "2026-11-27T12:00:00Z")
     assert result.exit_code == 0, result.output
     assert (
-        "alpha → local: dry-run, 5 would be written, 0 skipped, 2 item(s)"
+        "alpha → local: dry-run, 6 would be written, 0 skipped, 2 item(s)"
         in result.stdout
     )
     assert "  would write alpha/rss.xml" in result.stdout
@@ -69,13 +69,13 @@ def test_publish_then_status_and_history(config: Path, tmp_path: Path) -> None:
     first = run(config, "publish", "--at", "2026-11-27T12:00:00Z")
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines()[-1] == (
-        "1 feed(s) (1 published): 5 document(s) written, 0 skipped, 0 failed"
+        "1 feed(s) (1 published): 6 document(s) written, 0 skipped, 0 failed"
     )
     assert (tmp_path / "public" / "alpha" / "rss.xml").is_file()
     second = run(config, "publish", "--at", "2026-11-27T12:00:00Z", "--json")
     data = json.loads(second.stdout)
     assert data["feeds"][0]["outcome"] == "unchanged"
-    assert (data["written"], data["skipped"]) == (0, 5)
+    assert (data["written"], data["skipped"]) == (0, 6)
 
     status = json.loads(run(config, "status", "--json").stdout)
     [row] = status["feeds"]
@@ -83,12 +83,12 @@ def test_publish_then_status_and_history(config: Path, tmp_path: Path) -> None:
         "alpha",
         "unchanged",
         2,
-        5,
+        6,
     )
     history = json.loads(run(config, "history", "alpha", "--json").stdout)
     assert [(h["outcome"], h["written"], h["skipped"]) for h in history] == [
-        ("unchanged", 0, 5),
-        ("published", 5, 0),
+        ("unchanged", 0, 6),
+        ("published", 6, 0),
     ]
     text = run(config, "history").stdout.splitlines()
     assert text[0].split() == [
@@ -102,7 +102,7 @@ def test_publish_then_status_and_history(config: Path, tmp_path: Path) -> None:
         "unchanged",
         "1",
         "0",
-        "5",
+        "6",
         "0",
         "2",
     ]
@@ -121,10 +121,12 @@ def test_build_writes_a_folder_without_the_ledger(config: Path, tmp_path: Path) 
         "rss",
     )
     assert result.exit_code == 0, result.output
-    assert [p.name for p in (out / "alpha").iterdir()] == ["rss.xml"]
+    # RSS and the stylesheet it names; no face (build keeps no ledger).
+    assert sorted(p.name for p in (out / "alpha").iterdir()) == ["feed.xsl", "rss.xml"]
+    assert sorted(p.name for p in out.iterdir()) == ["alpha"]
     assert run(config, "history").stdout == "no publish runs recorded\n"
     again = run(config, "build", "--at", "2026-11-27T12:00:00Z", "--out", str(out))
-    assert "alpha → build: published, 4 written, 1 skipped" in again.stdout
+    assert "alpha → build: published, 4 written, 2 skipped" in again.stdout
     ninjs = run(
         config, "build", "--at", "2026-11-27T12:00:00Z", "--out", str(out),
         "--format", "ninjs",
@@ -270,7 +272,7 @@ def test_status_and_history_text_exactly(config: Path) -> None:
         "started": entry["started"],
         "finished": entry["finished"],
         "outcome": "published",
-        "written": 5,
+        "written": 6,
         "skipped": 0,
         "failed": 0,
         "items": 2,
@@ -282,11 +284,11 @@ def test_status_and_history_text_exactly(config: Path) -> None:
     assert run(config, "history").stdout.splitlines() == [
         "RUN  STARTED               FEED   DEST   TRIGGER  OUTCOME    RUNS  WRITTEN  "
         "SKIPPED  FAILED  ITEMS",
-        f"  1  {started}  alpha  local  manual   published     1        5        0"
+        f"  1  {started}  alpha  local  manual   published     1        6        0"
         "       0      2",
     ]
     assert run(config, "status").stdout.splitlines()[1] == (
-        f"alpha  local  {started}  published     5      2  -"
+        f"alpha  local  {started}  published     6      2  -"
     )
     nope = run(config, "history", "nope")
     assert nope.exit_code == 3
@@ -386,5 +388,5 @@ def test_json_logs_are_one_object_per_event(config: Path) -> None:
     assert run_event["level"] == "INFO"
     assert run_event["logger"] == "syndication.publish"
     assert isinstance(run_event["run_id"], int)
-    assert run_event["written"] == 5
+    assert run_event["written"] == 6
     assert run_event["elapsed_ms"] >= 0

@@ -25,7 +25,7 @@ title = "Feed {id}"
 description = "Stories for {id}"
 link = "https://{id}.example/"
 """
-SUMMARY = "3 feed(s) (3 published): 15 document(s) written, 0 skipped, 0 failed"
+SUMMARY = "3 feed(s) (3 published): 18 document(s) written, 0 skipped, 0 failed"
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_plain_lines_when_not_a_terminal(config: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "publishing" not in done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("alpha → local: published, 5 written, 0 skipped")
+    assert lines[0].startswith("alpha → local: published, 6 written, 0 skipped")
     assert lines[-1] == SUMMARY
 
 

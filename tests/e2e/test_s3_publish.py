@@ -116,11 +116,16 @@ def test_objects_carry_type_cache_and_checksum(tmp_path, proxy, bucket, moto_ser
     client = s3(moto_server)
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert "wire/alpha/rss.xml" in keys
-    assert len(keys) == 2 * (3 + 3)  # per feed: 3 indexes, 3 items
+    # Per feed: 3 indexes, 3 items, the stylesheet; the destination's face.
+    assert len(keys) == 2 * (3 + 3 + 1) + 2
     expected_type = {
-        "rss.xml": "application/rss+xml; charset=utf-8",
-        "atom.xml": "application/atom+xml; charset=utf-8",
+        # As XML, so browsers show them through feed.xsl ([publish]
+        # browsable_feeds, on by default).
+        "rss.xml": "application/xml; charset=utf-8",
+        "atom.xml": "application/xml; charset=utf-8",
         "newsml.xml": "application/vnd.iptc.g2.newsmessage+xml; charset=utf-8",
+        "index.html": "text/html; charset=utf-8",
+        "feeds.opml": "text/x-opml; charset=utf-8",
     }
     import hashlib
 
@@ -135,6 +140,9 @@ def test_objects_carry_type_cache_and_checksum(tmp_path, proxy, bucket, moto_ser
                 == "application/vnd.iptc.g2.newsitem+xml; charset=utf-8"
             )
             assert head["CacheControl"] == "public, max-age=300"
+        elif name == "feed.xsl":  # written with the items, as one
+            assert head["ContentType"] == "text/xsl; charset=utf-8"
+            assert head["CacheControl"] == "public, max-age=300"
         else:
             assert head["ContentType"] == expected_type[name]
             assert head["CacheControl"] == "public, max-age=60"
@@ -146,18 +154,20 @@ def test_second_publish_makes_zero_puts_and_items_go_first(tmp_path, proxy, buck
     config = make_site(tmp_path, proxy.endpoint_url, bucket)
     assert publish(config).exit_code == 0
     puts = [unquote(p) for p in proxy.puts()]
-    assert len(puts) == 12
+    assert len(puts) == 14 + 2  # and the face, last
+    assert [p.rpartition("/")[2] for p in puts[-2:]] == ["feeds.opml", "index.html"]
     for feed in ("alpha", "beta"):
         mine = [p for p in puts if f"/wire/{feed}/" in p]
-        first_index = min(i for i, p in enumerate(mine) if "/items/" not in p)
-        assert all("/items/" in p for p in mine[:first_index])
-        assert all("/items/" not in p for p in mine[first_index:])
+        # The stylesheet goes with the items, before the indexes name it.
+        early = [("/items/" in p or p.endswith("/feed.xsl")) for p in mine]
+        first_index = early.index(False)
+        assert all(early[:first_index]) and not any(early[first_index:])
     proxy.clear()
     again = publish(config)
     assert again.exit_code == 0, again.output
     assert proxy.puts() == []
     assert again.stdout.splitlines()[-1] == (
-        "2 feed(s) (2 unchanged): 0 document(s) written, 12 skipped, 0 failed"
+        "2 feed(s) (2 unchanged): 0 document(s) written, 14 skipped, 0 failed"
     )
     # One new story: only its item and the indexes that changed are uploaded.
     store = open_store(load_settings(config).store_url)
@@ -165,7 +175,8 @@ def test_second_publish_makes_zero_puts_and_items_go_first(tmp_path, proxy, buck
     store.close()
     proxy.clear()
     assert publish(config).exit_code == 0
-    assert len(proxy.puts()) == 2 * (1 + 3)
+    # And the face, whose feeds' last update changed.
+    assert len(proxy.puts()) == 2 * (1 + 3) + 2
 
 
 def test_failure_mid_publish_keeps_indexes_and_next_publish_completes(  # type: ignore[no-untyped-def]
@@ -182,11 +193,11 @@ def test_failure_mid_publish_keeps_indexes_and_next_publish_completes(  # type: 
     assert not any(k.endswith(("rss.xml", "atom.xml", "newsml.xml")) for k in keys)
     store = open_store(load_settings(config).store_url)
     [run] = store.runs("alpha", limit=1)
-    assert (run.outcome, run.written, run.failed) == ("failed", 2, 4)
+    assert (run.outcome, run.written, run.failed) == ("failed", 2, 5)
     proxy.fail_after = None
     again = publish(config, "alpha")
     assert again.exit_code == 0, again.output
-    assert "alpha → s3: published, 4 written, 2 skipped" in again.stdout
+    assert "alpha → s3: published, 5 written, 2 skipped" in again.stdout
     store.close()
 
 
@@ -203,7 +214,8 @@ def test_server_gone_mid_publish_is_a_clean_failure(
     keys = {
         o["Key"] for o in s3(moto_server).list_objects_v2(Bucket=bucket)["Contents"]
     }
-    assert keys == {k for k in keys if "/items/" in k}  # no index was written
+    # No index was written (the stylesheet goes with the items, before them).
+    assert keys == {k for k in keys if "/items/" in k or k.endswith("/feed.xsl")}
     proxy.fail_after = None
     assert publish(config, "beta").exit_code == 0
 
@@ -244,16 +256,20 @@ def test_concurrent_publishes_of_one_feed_never_interleave(tmp_path, proxy, buck
     assert [p.returncode for p in processes] == [0, 0], outputs
     firsts = sorted(out.splitlines()[0] for out, _ in outputs)
     assert firsts == [
-        "alpha → s3: published, 6 written, 0 skipped, 3 item(s)",
-        "alpha → s3: unchanged, 0 written, 6 skipped, 3 item(s)",
+        "alpha → s3: published, 7 written, 0 skipped, 3 item(s)",
+        "alpha → s3: unchanged, 0 written, 7 skipped, 3 item(s)",
     ]
     puts = proxy.puts()
-    assert len(puts) == 6  # one publish wrote everything; the other found it done
-    assert len(set(puts)) == 6
+    # One publish wrote everything; the other found it done. The face follows
+    # (the second may find it missing and write it too: the same bytes).
+    feed_puts = [p for p in puts if "/wire/alpha/" in p]
+    assert len(feed_puts) == len(set(feed_puts)) == 7
+    face = {p.rpartition("/")[2] for p in puts if p not in feed_puts}
+    assert face == {"feeds.opml", "index.html"}
     store = open_store(load_settings(config).store_url)
     runs = sorted(store.runs("alpha"), key=lambda r: r.run_id)
     assert [(r.outcome, r.written) for r in runs] == [
-        ("published", 6),
+        ("published", 7),
         ("unchanged", 0),
     ]
     assert runs[1].started >= runs[0].finished
@@ -274,6 +290,9 @@ def test_article_ids_cannot_escape_the_feed_prefix(
     keys = [
         o["Key"] for o in s3(moto_server).list_objects_v2(Bucket=bucket)["Contents"]
     ]
+    face = {"wire/index.html", "wire/feeds.opml"}  # the destination's own
+    assert face <= set(keys)
+    keys = [k for k in keys if k not in face]
     assert all(k.startswith("wire/alpha/") for k in keys)
     item_keys = [k for k in keys if "/items/" in k]
     assert all(k.count("/") == 4 for k in item_keys), (
@@ -412,7 +431,7 @@ def test_server_stopped_mid_publish_fails_the_feed_and_the_next_run_completes(  
             "502: Bad Gateway (HTTP 502))"
         )
         assert lines[-1] == (
-            "1 feed(s) (1 failed): 2 document(s) written, 0 skipped, 4 failed"
+            "1 feed(s) (1 failed): 2 document(s) written, 0 skipped, 5 failed"
         )
         assert "Traceback" not in result.output
         # The server took two items and then was gone: no index ever reached it.
@@ -425,7 +444,7 @@ def test_server_stopped_mid_publish_fails_the_feed_and_the_next_run_completes(  
             "failed",
             2,
             0,
-            4,
+            5,
         )
         assert run.error == lines[0].split(" (", 1)[1].removesuffix(")")
         assert sorted(store.published("alpha", "s3")) == sorted(
@@ -440,9 +459,9 @@ def test_server_stopped_mid_publish_fails_the_feed_and_the_next_run_completes(  
         again = publish(config, "alpha")
         assert again.exit_code == 0, again.output
         assert again.stdout.splitlines()[0] == (
-            "alpha → s3: published, 6 written, 0 skipped, 3 item(s)"
+            "alpha → s3: published, 7 written, 0 skipped, 3 item(s)"
         )
-        assert len(proxy.puts()) == 6
+        assert len(proxy.puts()) == 7 + 2  # and the face
     finally:
         proxy.close()
 
@@ -469,7 +488,7 @@ def test_store_down_for_an_unchanged_feed_is_a_recorded_failure(  # type: ignore
     new_bucket(own_moto)
     again = publish(config, "alpha")
     assert again.exit_code == 0, again.output
-    assert "alpha → s3: published, 6 written, 0 skipped" in again.stdout
+    assert "alpha → s3: published, 7 written, 0 skipped" in again.stdout
 
 
 def test_feed_ids_and_paths_that_would_escape_are_refused(  # type: ignore[no-untyped-def]
@@ -496,7 +515,12 @@ def test_feed_ids_and_paths_that_would_escape_are_refused(  # type: ignore[no-un
     keys = [
         o["Key"] for o in s3(moto_server).list_objects_v2(Bucket=bucket)["Contents"]
     ]
-    assert {k.split("/")[1] for k in keys} == {"alpha", "beta"}
+    assert {k.split("/")[1] for k in keys} == {
+        "alpha",
+        "beta",
+        "feeds.opml",  # the destination's face
+        "index.html",
+    }
     assert all(k.startswith("wire/") for k in keys)
 
 
@@ -536,9 +560,9 @@ def test_a_publish_that_cannot_get_the_lock_is_locked_exit_1(  # type: ignore[no
             "alpha → s3: locked, 0 written, 0 skipped, 0 item(s) (feed alpha is "
             "locked by another process; try again when it finishes)"
         )
-        assert lines[1] == "beta → s3: published, 6 written, 0 skipped, 3 item(s)"
+        assert lines[1] == "beta → s3: published, 7 written, 0 skipped, 3 item(s)"
         assert lines[-1] == (
-            "2 feed(s) (1 locked, 1 published): 6 document(s) written, "
+            "2 feed(s) (1 locked, 1 published): 7 document(s) written, "
             "0 skipped, 0 failed"
         )
         assert not any("/wire/alpha/" in p for p in proxy.puts())
@@ -575,5 +599,5 @@ def test_a_hub_that_is_down_never_fails_the_publish(tmp_path, proxy, bucket):  #
     )
     result = publish(config, "alpha")
     assert result.exit_code == 0, result.output
-    assert "alpha → s3: published, 6 written" in result.stdout
+    assert "alpha → s3: published, 7 written" in result.stdout
     assert f"WebSub hub http://127.0.0.1:{port}/ was not told of" in result.stderr

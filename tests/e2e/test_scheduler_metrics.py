@@ -123,7 +123,7 @@ def test_health_and_metrics_follow_the_scheduler_s_runs(
     )
     assert first.value("syndication_runs_total", feed="health", outcome="failed") == 0
     written = first.value("syndication_documents_written_total", feed="health")
-    assert written == 4  # three indexes and the story's NewsML-G2 item
+    assert written == 5  # three indexes, the story's NewsML-G2 item, feed.xsl
     runs = first.value("syndication_publish_duration_seconds_count", feed="health")
     assert runs >= 2
     assert first.value("syndication_scheduler_leader") == 1

@@ -68,9 +68,10 @@ def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_unchanged_edition_is_not_rendered_again(setup) -> None:  # type: ignore[no-untyped-def]
     publish, renders, store, _ = setup
     first = publish()
-    assert (first.outcome, first.rendered, len(first.written)) == ("published", True, 4)
+    # An item, three indexes and the stylesheet RSS and Atom name.
+    assert (first.outcome, first.rendered, len(first.written)) == ("published", True, 5)
     second = publish()
-    assert (second.outcome, second.rendered, second.skipped) == ("unchanged", False, 4)
+    assert (second.outcome, second.rendered, second.skipped) == ("unchanged", False, 5)
     assert renders == ["alpha"]
     [latest, earlier] = store.runs("alpha", limit=2)
     assert latest.fingerprint == earlier.fingerprint != ""
@@ -168,9 +169,10 @@ def test_items_are_written_before_the_indexes(setup) -> None:  # type: ignore[no
         url = staticmethod(folder.url)
         close = staticmethod(folder.close)
         missing = staticmethod(folder.missing)
+        stored_sha256 = staticmethod(folder.stored_sha256)
 
         def put(self, key, body, **kwargs):  # type: ignore[no-untyped-def]
-            order.append(key if kwargs["durable"] else f"{key} (not flushed)")
+            order.append(key if kwargs.get("durable", True) else f"{key} (not flushed)")
             return folder.put(key, body, **kwargs)
 
         def sync(self) -> None:
@@ -183,12 +185,15 @@ def test_items_are_written_before_the_indexes(setup) -> None:  # type: ignore[no
     result = publisher.publish_feed(feed, at=AT, destination=Recording())
     publisher.close()
     assert result.outcome == "published"
-    # Items are written unflushed, flushed together, and only then the indexes
-    # (each flushed as it is written) that name them.
-    assert [k.startswith("alpha/items/") for k in order] == [True] * 2 + [False] * 4
-    assert all(k.endswith("(not flushed)") for k in order[:2])
-    assert order[2] == "sync"
-    assert sorted(order[3:]) == ["alpha/atom.xml", "alpha/newsml.xml", "alpha/rss.xml"]
+    # Items (and the stylesheet) are written unflushed, flushed together, and
+    # only then the indexes (each flushed as it is written) that name them;
+    # then the destination's face, which lists the feed.
+    assert [k.startswith("alpha/items/") for k in order] == [True] * 2 + [False] * 7
+    assert all(k.endswith("(not flushed)") for k in order[:3])
+    assert order[2] == "alpha/feed.xsl (not flushed)"
+    assert order[3] == "sync"
+    assert sorted(order[4:7]) == ["alpha/atom.xml", "alpha/newsml.xml", "alpha/rss.xml"]
+    assert order[7:] == ["feeds.opml", "index.html"]
 
 
 def test_a_failure_mid_publish_keeps_the_old_indexes(setup) -> None:  # type: ignore[no-untyped-def]
@@ -225,6 +230,9 @@ class Verdict:
 
 class PassGate:
     def check(self, documents, edition):  # type: ignore[no-untyped-def]
+        return Verdict()
+
+    def check_face(self, documents):  # type: ignore[no-untyped-def]
         return Verdict()
 
 
@@ -281,7 +289,7 @@ def test_dry_run_lists_what_would_be_written_and_records_nothing(site) -> None: 
     publisher = Publisher(settings, store, gate=PassGate())
     result = publisher.publish_feed(feed, at=AT, destination=folder, dry_run=True)
     assert (result.outcome, result.written, result.skipped) == ("dry-run", (), 0)
-    assert len(result.would_write) == 5
+    assert len(result.would_write) == 6  # and the stylesheet
     assert folder.order == [] and store.runs("alpha") == []
     publisher.publish_feed(feed, at=AT, destination=folder)
     store.append(story(3))
@@ -292,7 +300,7 @@ def test_dry_run_lists_what_would_be_written_and_records_nothing(site) -> None: 
         "alpha/atom.xml",
         "alpha/newsml.xml",
     )
-    assert again.skipped == 2
+    assert again.skipped == 3
 
 
 def test_summary_exit_codes() -> None:
@@ -314,16 +322,21 @@ def test_force_rewrites_every_document_whatever_the_ledger_says(site) -> None:  
     folder = RecordingFolder(tmp_path / "out")
     publisher = Publisher(settings, store, gate=PassGate())
     first = publisher.publish_all([feed], at=AT, destination=folder)
-    assert first.written == 5
+    assert first.written == 6
+    assert folder.order[-2:] == ["feeds.opml", "index.html"]  # the face, last
     folder.order.clear()
     again = publisher.publish_all([feed], at=AT, destination=folder)
     assert (again.results[0].outcome, folder.order) == ("unchanged", [])
     forced = publisher.publish_all([feed], at=AT, destination=folder, force=True)
     [result] = forced.results
     assert (result.outcome, result.skipped, result.rendered) == ("published", 0, True)
-    assert sorted(folder.order) == sorted(first.results[0].written)
-    assert folder.order[-3:] == ["alpha/rss.xml", "alpha/atom.xml", "alpha/newsml.xml"]
+    # Every document again; the face, when its dates changed, after them.
+    feed_keys = [key for key in folder.order if key.startswith("alpha/")]
+    assert sorted(feed_keys) == sorted(first.results[0].written)
+    assert feed_keys[-3:] == ["alpha/rss.xml", "alpha/atom.xml", "alpha/newsml.xml"]
+    assert folder.order[: len(feed_keys)] == feed_keys
     folder.order.clear()
     single = publisher.publish_feed(feed, at=AT, destination=folder, force=True)
-    assert (single.outcome, len(folder.order)) == ("published", 5)
+    feed_keys = [key for key in folder.order if key.startswith("alpha/")]
+    assert (single.outcome, len(feed_keys)) == ("published", 6)
     publisher.close()

@@ -67,8 +67,8 @@ def killed_edition(feed, agency, versions):
 
 def test_no_text_of_a_killed_story_in_any_document(killed_edition):
     documents = render_edition(killed_edition, ["rss", "atom", "newsml"])
-    assert {d.format for d in documents} == {"rss", "atom", "newsml"}
-    assert len(documents) == 5  # rss, atom, two items, the message
+    assert {d.format for d in documents} == {"rss", "atom", "newsml", "xsl"}
+    assert len(documents) == 6  # rss, atom, two items, the message, feed.xsl
     for document in documents:
         text = document.body.decode("utf-8")
         for field, secret in SECRETS.items():
@@ -116,7 +116,7 @@ def test_the_canceled_item_keeps_only_what_identifies_the_kill(killed_edition, a
 
 def test_the_tombstone_holds_only_id_time_and_note(killed_edition):
     kill = killed_version()
-    [atom] = render_edition(killed_edition, ["atom"])
+    [atom, _stylesheet] = render_edition(killed_edition, ["atom"])
     root = etree.fromstring(atom.body)
     [tombstone] = root.findall(f"{{{AT}}}deleted-entry")
     assert dict(tombstone.attrib) == {
@@ -132,7 +132,7 @@ def test_the_tombstone_holds_only_id_time_and_note(killed_edition):
 
 def test_a_killed_story_leaves_rss(killed_edition):
     kill = killed_version()
-    [rss] = render_edition(killed_edition, ["rss"])
+    [rss, _stylesheet] = render_edition(killed_edition, ["rss"])
     assert kill.guid.encode() not in rss.body
 
 

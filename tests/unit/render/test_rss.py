@@ -24,7 +24,10 @@ def test_document_shape(edition):
     assert document.content_type == "application/rss+xml; charset=utf-8"
     assert document.is_index is True
     assert document.feed_id == "partner-a"
-    assert document.body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<rss ")
+    assert document.body.startswith(
+        b"<?xml version='1.0' encoding='UTF-8'?>\n"
+        b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>\n<rss '
+    )
 
 
 def test_feedparser_reads_every_item_with_credit(edition, agency):

@@ -114,11 +114,12 @@ def test_an_empty_edition_renders_every_index_and_passes(
         ("rss.xml", True),
         ("atom.xml", True),
         ("newsml.xml", True),
+        ("feed.xsl", False),  # the stylesheet RSS and Atom name
     ]
     report = gate.check(documents, built)
     assert report.ok, [str(p) for p in report.problems]
-    assert report.checked == 3
-    rss, atom, newsml = (d.body for d in documents)
+    assert report.checked == 4
+    rss, atom, newsml, _stylesheet = (d.body for d in documents)
     assert b"<item>" not in rss and b"<entry" not in atom
     assert b"<newsItem" not in newsml and b"<packageItem" in newsml
 
@@ -169,7 +170,7 @@ def test_a_renderer_fault_is_named_by_rule_and_key(gate: Gate) -> None:
 
 def test_a_document_of_the_wrong_format_is_refused(gate: Gate) -> None:
     built = edition(versions=(story(1),))
-    [rss] = render_edition(built, ["rss"])
+    [rss, _stylesheet] = render_edition(built, ["rss"])
     report = gate.check([replace(rss, format="atom")], built)
     assert report.problems == (
         Problem("rss.xml", 1, "format", "expected a atom document, found rss"),
@@ -197,7 +198,7 @@ def test_a_feed_that_opts_out_needs_no_credit_paragraph(gate: Gate) -> None:
 
 def test_require_raises_validation_failed_with_the_report(gate: Gate) -> None:
     built = edition(versions=(story(1, body="<p>Hi</p>"),))
-    [document] = render_edition(built, ["rss"])
+    [document, _stylesheet] = render_edition(built, ["rss"])
     # A renderer fault: a script in the body (the renderers clean bodies).
     faulty = replace(
         document,
