@@ -1,0 +1,79 @@
+"""A story's body as ingest stores it, whatever the input format: HTML
+cleaned down to the allow-list (sanitize.py), or plain text as paragraphs.
+
+A body that would take the HTML parser minutes (elements opened inside one
+another by the thousand) is refused before it is parsed, one nested deeper than
+every format can publish after it, and so is one with no text left.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from syndication.articles.sanitize import (
+    MAX_BODY_DEPTH,
+    MAX_OPEN_ELEMENTS,
+    element_depth,
+    looks_like_html,
+    open_elements,
+    paragraphs_to_html,
+    sanitize_html,
+    split_paragraphs,
+)
+from syndication.errors import InputError
+
+log = logging.getLogger(__name__)
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def clean_body(
+    body: str, path: str, *, field: str = "body", line: int | None = None
+) -> str:
+    """``body`` (HTML, or text without markup) as the sanitised HTML a story
+    stores; what the sanitiser removed is logged as a warning. Raises
+    :class:`InputError` (naming ``field`` and ``line``) for a body nested too
+    deep or with no text left."""
+    if not looks_like_html(body):
+        return paragraphs_to_html(split_paragraphs(body))
+    # A fragment of fewer tags cannot open more elements or nest deeper, and
+    # counting is cheaper than walking the tags.
+    if body.count("<") > MAX_OPEN_ELEMENTS:
+        opened = open_elements(body)
+        if opened > MAX_OPEN_ELEMENTS:  # the parser would take minutes
+            raise _too_deep(opened, path, field, line)
+    sanitized = sanitize_html(body)
+    if sanitized.html.count("<") > MAX_BODY_DEPTH:
+        depth = element_depth(sanitized.html)
+        if depth > MAX_BODY_DEPTH:
+            raise _too_deep(depth, path, field, line)
+    if sanitized.removed:
+        log.warning(
+            "%s: the sanitiser removed from the body: %s",
+            path,
+            ", ".join(sanitized.removed),
+        )
+    if not has_text(sanitized.html):
+        raise InputError(
+            "the body has no text left after sanitising",
+            path=path,
+            field=field,
+            line=line,
+        )
+    return sanitized.html
+
+
+def has_text(html: str) -> bool:
+    """Whether an HTML fragment has any text outside its tags."""
+    return bool(_TAG.sub("", html).strip())
+
+
+def _too_deep(depth: int, path: str, field: str, line: int | None) -> InputError:
+    return InputError(
+        f"the body nests elements {depth} deep; at most {MAX_BODY_DEPTH} can be "
+        "published in every format",
+        path=path,
+        field=field,
+        line=line,
+    )
