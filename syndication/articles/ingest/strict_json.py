@@ -71,11 +71,12 @@ def load_object(text: str, *, path: str, nesting: Nesting, kind: str) -> dict[st
         )
     _check_shape(document, text, path, nesting)
     if CONTROL_CHARACTERS.search(text) or CONTROL_ESCAPE.search(text):
-        document, removed = _clean_strings(document)
+        cleaned, removed = _clean_strings(document)
         if removed:
             log.warning(
                 "%s: removed %d control character(s) from text fields", path, removed
             )
+        return dict(cleaned)
     return document
 
 
