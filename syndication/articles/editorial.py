@@ -48,22 +48,8 @@ def kill_article(store: Store, guid: str, *, reason: str, now: datetime) -> Chan
             f"article {guid!r} is already killed (version {latest.version}: "
             f"{latest.ed_note or 'no note'}); nothing stored"
         )
-    return _append(
-        store,
-        latest,
-        # A kill takes effect at once, embargo or not: a story that was never
-        # released gets no notice (see Store.select_canceled), one that was
-        # must be withdrawn now.
-        replace(
-            latest,
-            status=PubStatus.CANCELED,
-            ed_note=reason,
-            is_correction=False,
-            embargo_until=None,
-        ),
-        now,
-        "kill",
-    )
+    # See Store.select_canceled for what a kill of a story never released does.
+    return _append(store, latest, latest.killed(reason, now), now, "kill")
 
 
 def correct_article(

@@ -29,13 +29,19 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def clean_body(
-    body: str, path: str, *, field: str = "body", line: int | None = None
+    body: str,
+    path: str,
+    *,
+    field: str = "body",
+    line: int | None = None,
+    is_html: bool | None = None,
 ) -> str:
-    """``body`` (HTML, or text without markup) as the sanitised HTML a story
-    stores; what the sanitiser removed is logged as a warning. Raises
+    """``body`` as the sanitised HTML a story stores: HTML, or text without
+    markup made paragraphs (unless ``is_html`` says it is HTML all the same);
+    what the sanitiser removed is logged as a warning. Raises
     :class:`InputError` (naming ``field`` and ``line``) for a body nested too
     deep or with no text left."""
-    if not looks_like_html(body):
+    if not (looks_like_html(body) if is_html is None else is_html):
         return paragraphs_to_html(split_paragraphs(body))
     # A fragment of fewer tags cannot open more elements or nest deeper, and
     # counting is cheaper than walking the tags.

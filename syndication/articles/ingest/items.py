@@ -1,0 +1,448 @@
+"""What NewsML-G2 and ninjs share: one news item's fields → a parsed story.
+
+Both readers (newsml.py, ninjs.py) pull an :class:`ItemFields` out of their
+format; here it becomes a :class:`Version` the way the JSON article format
+does: times with a zone in the schema's years, the body through the sanitiser,
+one-line fields normalised, the schema's limits, then the rights check.
+
+A canceled item (pubStatus ``canceled``) becomes a kill of the article (see
+guard.py). A correction signal makes a correction version.
+
+Our own published documents come back as the story they were made from:
+
+- the feed's credit paragraph that ends the body (``<p class="credit">``) is
+  taken out when it is the agency's line, a variant of it (a feed's own line,
+  with a warning, as for wire copy) or the item's own credit line, and a
+  correction's opening ``<p class="correction">`` paragraph (ninjs) too;
+- a credit line, copyright notice or usage terms that are the agency's say
+  nothing of the story (feeds fill in the agency's when the story has none),
+  and neither does the agency as provider: those fields, the story link (no
+  format carries it) and what the format cannot state (ninjs keywords, a
+  dateline's date and provider) are taken from the article's latest version.
+
+Another's credit line is kept as data (``credit_line``; feeds carry their
+own), with a warning.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from syndication.articles.ingest.body import clean_body
+from syndication.articles.ingest.guard import DATELINE_DETAILS
+from syndication.articles.ingest.guid import check_guid
+from syndication.articles.ingest.limits import check_limits, normalize_version, one_line
+from syndication.articles.ingest.parsed import InputFormat, ParsedStory
+from syndication.articles.ingest.rights import (
+    CreditKind,
+    check_rights,
+    classify_credit,
+    describe_difference,
+    marked_credits,
+)
+from syndication.articles.ingest.times import parse_time, time_problem
+from syndication.articles.model import (
+    Byline,
+    Dateline,
+    Image,
+    PubStatus,
+    Subject,
+    Version,
+)
+from syndication.config import Agency
+from syndication.errors import InputError, InputProblem
+
+log = logging.getLogger(__name__)
+
+# What the schema allows of a subject, an image address (the schema's limits):
+# a third party's vocabulary or picture we cannot carry is left out, with a
+# warning, rather than refusing the story.
+_QCODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$")
+_MAX_QCODE = 64
+_URL = re.compile(r"^https?://\S+$")
+_MAX_URL = 2000
+# A trailing paragraph marked as a credit, and a leading correction paragraph,
+# as the renderers write them (credit.py, render/fields.py).
+_TRAILING_CREDIT = re.compile(
+    r"<p\b[^>]*\bclass=\"(?:[^\"]*\s)?credit(?:\s[^\"]*)?\"[^>]*>((?:(?!</p>).)*)</p>"
+    r"\s*\Z",
+    re.DOTALL | re.IGNORECASE,
+)
+_LEADING_CORRECTION = re.compile(
+    r"\A\s*<p\b[^>]*\bclass=\"(?:[^\"]*\s)?correction(?:\s[^\"]*)?\"[^>]*>"
+    r"(?:(?!</p>).)*</p>\s*",
+    re.DOTALL | re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
+# A dateline's text without a located place: the place, then a date after a
+# comma or a provider in brackets.
+_DATELINE = re.compile(r"(?P<place>[^,(]*[^,(\s])(?P<rest>\s*[,(].*)?")
+# Why a canceled item without a note was killed (a kill's note is sent on).
+DEFAULT_KILL_REASON = "Withdrawn by the provider (pubStatus canceled)"
+
+
+@dataclass(frozen=True)
+class ItemFields:
+    """One news item as its format gives it, texts as written.
+
+    ``body`` is HTML when ``body_is_html``, else plain text ('' when the item
+    has none); times are the strings given (None when absent). ``keywords`` is
+    None when the format cannot state them. ``credit`` is the item's credit
+    line; ``keeps_provider`` says the item names no provider of its own (ninjs
+    has none; a NewsML-G2 item of ours names the agency).
+    ``other_usage_terms`` are other readings of ``usage_terms`` (ninjs: what
+    follows each sentence that may be a feed's credit line). ``names`` maps
+    article fields to the format's names for messages, and ``lines`` to the
+    line they were read from (NewsML-G2); ``line`` is the item's own."""
+
+    fmt: InputFormat
+    guid: str
+    status: PubStatus
+    first_created: str | None
+    version_created: str | None
+    headline: str = ""
+    body: str = ""
+    body_is_html: bool = True
+    embargo: str | None = None
+    summary: str = ""
+    slugline: str = ""
+    bylines: tuple[Byline, ...] = ()
+    dateline: str = ""
+    located: str = ""
+    language: str = ""
+    urgency: object = None
+    subjects: tuple[Subject, ...] = ()
+    keywords: tuple[str, ...] | None = ()
+    images: tuple[Image, ...] = ()
+    ed_note: str = ""
+    is_correction: bool = False
+    provider: str = ""
+    keeps_provider: bool = False
+    credit: str = ""
+    copyright_holder: str = ""
+    copyright_notice: str = ""
+    usage_terms: str = ""
+    other_usage_terms: tuple[str, ...] = ()
+    line: int | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+
+def item_story(
+    item: ItemFields, *, path: str, agency: Agency, schema_path: Path
+) -> ParsedStory:
+    """The story (or the kill) ``item`` is. Raises :class:`InputError` naming
+    the item's field (as its format calls it) and line."""
+    check_guid(item.guid, path=path, field=item.names.get("guid", "guid"))
+    version_created, first_created, embargo = _times(item, path)
+    if item.status is PubStatus.CANCELED:
+        reason = one_line(item.ed_note) or DEFAULT_KILL_REASON
+        kill = Version(
+            guid=item.guid,
+            headline="",
+            body="",
+            version_created=version_created,
+            first_created=first_created,
+            status=PubStatus.CANCELED,
+            ed_note=reason,
+        )
+        return ParsedStory(path, kill, item.fmt, True, is_kill=True)
+    credit_line, notice, terms, unstated = _rights(item, agency, path)
+    body, stripped = _own_paragraphs_removed(item, agency)
+    headline = one_line(item.headline)
+    if not headline:
+        raise _problem(item, path, "the item has no headline", "headline")
+    is_html = item.body_is_html
+    if not body.strip():
+        body, is_html = _stand_in_body(item, path), True
+    cleaned = clean_body(
+        body,
+        path,
+        field=item.names.get("body", "body"),
+        line=item.lines.get("body", item.line),
+        is_html=is_html,
+    )
+    version = Version(
+        guid=item.guid,
+        headline=headline,
+        body=cleaned,
+        version_created=version_created,
+        first_created=first_created,
+        slugline=item.slugline,
+        summary=item.summary,
+        bylines=tuple(b for b in item.bylines if one_line(b.name)),
+        dateline=_dateline(item),
+        language=one_line(item.language) or "en",
+        subjects=_subjects(item, path),
+        keywords=item.keywords or (),
+        urgency=_urgency(item, path),
+        status=item.status,
+        embargo_until=embargo,
+        provider=item.provider,
+        credit_line=credit_line,
+        copyright_notice=notice,
+        usage_terms=terms,
+        images=_images(item, path),
+        ed_note=item.ed_note.strip(),
+        is_correction=item.is_correction,
+    )
+    version = normalize_version(version)
+    try:
+        check_limits(version, path=path, schema_path=schema_path)
+    except InputError as exc:
+        problems = [_renamed(p, item) for p in exc.problems]
+        first = problems[0]
+        raise InputError(
+            first.message,
+            path=path,
+            line=first.line,
+            field=first.field,
+            problems=problems,
+        ) from exc
+    version = check_rights(
+        version, path=path, agency=agency, marked=marked_credits(body)
+    )
+    if item.keywords is None:
+        unstated.add("keywords")
+    if item.keeps_provider:
+        unstated.add("provider")
+    if item.located and not item.dateline:
+        unstated.add(DATELINE_DETAILS)
+    unstated.add("link")  # neither format carries the story's link
+    return ParsedStory(
+        path,
+        version,
+        item.fmt,
+        True,
+        stated=frozenset({"embargo_until"} if embargo else ()),
+        unstated=frozenset(unstated),
+        alternates=_alternates(version, item, agency, credit_paragraph=stripped),
+    )
+
+
+def _alternates(
+    version: Version, item: ItemFields, agency: Agency, *, credit_paragraph: bool
+) -> tuple[Version, ...]:
+    """``version`` as it may have been stored, where our own output leaves a
+    doubt: a body that ended with the agency's own credit paragraph (ingest
+    keeps it, feeds replace it with theirs), the other readings of the usage
+    terms (``ItemFields.other_usage_terms``), and no hold (a published story
+    held for another's credit was released by an editor)."""
+    bodies = [version.body]
+    if credit_paragraph:
+        paragraph = f"<p>{_escaped(agency.credit_line)}</p>"
+        bodies += [f"{version.body}\n{paragraph}", f"{version.body}{paragraph}"]
+    ours = one_line(agency.usage_terms)
+    terms = [version.usage_terms]
+    terms += [t for t in map(one_line, item.other_usage_terms) if t != ours]
+    holds = [version.hold_reason, ""]
+    candidates = (
+        replace(version, body=body, usage_terms=term, hold_reason=hold)
+        for body in dict.fromkeys(bodies)
+        for term in dict.fromkeys(terms)
+        for hold in dict.fromkeys(holds)
+    )
+    return tuple(c for c in candidates if c != version)
+
+
+def _times(item: ItemFields, path: str) -> tuple[datetime, datetime, datetime | None]:
+    """``(version created, first created, embargo)``: the first created time
+    defaults to the version's, and the version's to the first."""
+    given = {
+        "version_created": item.version_created,
+        "first_created": item.first_created,
+        "embargo_until": item.embargo,
+    }
+    problems = [
+        _problem_of(item, path, problem, name)
+        for name, value in given.items()
+        if value is not None and (problem := time_problem(value.strip())) is not None
+    ]
+    if item.version_created is None and item.first_created is None:
+        problems.append(
+            _problem_of(
+                item, path, "the item gives no time it was created", "version_created"
+            )
+        )
+    if problems:
+        raise InputError(problems[0].message, path=path, problems=problems)
+    times = {n: parse_time(v.strip()) for n, v in given.items() if v is not None}
+    version_created = times.get("version_created") or times["first_created"]
+    first_created = times.get("first_created") or version_created
+    if version_created < first_created:
+        raise _problem(
+            item,
+            path,
+            "the version was created before the first version "
+            f"({item.names.get('first_created', 'first_created')})",
+            "version_created",
+        )
+    return version_created, first_created, times.get("embargo_until")
+
+
+def _rights(
+    item: ItemFields, agency: Agency, path: str
+) -> tuple[str, str, str, set[str]]:
+    """``(credit line, copyright notice, usage terms, unstated)`` as stored:
+    ours (the agency's, or a feed's variant of it) left empty and unstated;
+    another's credit line kept; a third party's copyright holder named in the
+    notice when the item gives none."""
+    unstated: set[str] = set()
+    credit = one_line(item.credit)
+    credit_line = credit
+    if credit:
+        kind = classify_credit(credit, agency)
+        if kind is not CreditKind.FOREIGN:
+            credit_line = ""
+            unstated.add("credit_line")
+        if kind is CreditKind.VARIANT:
+            log.warning(
+                "%s: the item's credit line differs from the configured credit line "
+                "(%s); the configured credit line is stored",
+                path,
+                describe_difference(agency.credit_line, credit),
+            )
+    notice = one_line(item.copyright_notice)
+    holder = one_line(item.copyright_holder)
+    if notice and notice == one_line(agency.copyright_notice):
+        notice = ""
+        unstated.add("copyright_notice")
+    elif not notice and holder and holder != one_line(agency.copyright_holder):
+        notice = f"© {holder}"
+    terms = one_line(item.usage_terms)
+    if terms and terms == one_line(agency.usage_terms):
+        terms = ""
+        unstated.add("usage_terms")
+    return credit_line, notice, terms, unstated
+
+
+def _own_paragraphs_removed(item: ItemFields, agency: Agency) -> tuple[str, bool]:
+    """The body without the credit paragraphs a feed ends it with (ours, a
+    variant, the item's own credit line) and, for a correction, without the
+    correction paragraph that opens it; and whether a credit paragraph went."""
+    body = item.body
+    if not item.body_is_html:
+        return body, False
+    own = {_normal(item.credit), _normal(agency.credit_line)}
+    stripped = False
+    while match := _TRAILING_CREDIT.search(body):
+        text = _normal(html.unescape(_TAG.sub("", match.group(1))))
+        if text not in own and classify_credit(text, agency) is CreditKind.FOREIGN:
+            break  # another's credit: the rights check holds the story
+        body = body[: match.start()].rstrip()
+        stripped = True
+    if item.is_correction:
+        body = _LEADING_CORRECTION.sub("", body, count=1)
+    return body, stripped
+
+
+def _stand_in_body(item: ItemFields, path: str) -> str:
+    """The body of an item without body text (a flash, a placeholder): its
+    summary, else its headline, as one paragraph, with a warning."""
+    what = "summary" if one_line(item.summary) else "headline"
+    text = item.summary if what == "summary" else item.headline
+    log.warning("%s: the item has no body text; its %s is its body", path, what)
+    return f"<p>{_escaped(one_line(text))}</p>"
+
+
+def _dateline(item: ItemFields) -> Dateline | None:
+    """The dateline from the item's ``located`` place and its dateline text,
+    ``PLACE, date (provider)`` as the renderers write it (the place is the
+    text's first part when ``located`` does not give it)."""
+    place, text = one_line(item.located), one_line(item.dateline)
+    if not text:
+        return Dateline(place) if place else None
+    if place and text.startswith(place):
+        rest = text[len(place) :]
+    else:
+        found = _DATELINE.fullmatch(text)
+        place, rest = (found["place"], found["rest"]) if found else (text, "")
+    rest = rest.strip().rstrip("-\u2013\u2014 ")
+    provider = ""
+    if rest.endswith(")") and "(" in rest:
+        opened = rest.rfind("(")
+        provider, rest = rest[opened + 1 : -1], rest[:opened]
+    date = rest.strip().removeprefix(",").strip()
+    return Dateline(place.strip(), date, provider.strip())
+
+
+def _subjects(item: ItemFields, path: str) -> tuple[Subject, ...]:
+    kept, left = [], []
+    for subject in item.subjects:
+        qcode, name = subject.qcode.strip(), one_line(subject.name)
+        if _QCODE.fullmatch(qcode) and len(qcode) <= _MAX_QCODE and name:
+            kept.append(Subject(qcode, name))
+        else:
+            left.append(qcode or name or "?")
+    if left:
+        log.warning(
+            "%s: subjects left out (a subject needs a QCode such as medtop:06000000 "
+            "and a name): %s",
+            path,
+            ", ".join(left),
+        )
+    return tuple(dict.fromkeys(kept))
+
+
+def _images(item: ItemFields, path: str) -> tuple[Image, ...]:
+    kept = tuple(
+        i for i in item.images if _URL.fullmatch(i.href) and len(i.href) <= _MAX_URL
+    )
+    if len(kept) < len(item.images):
+        log.warning(
+            "%s: %d image(s) left out (an image needs an http(s) address)",
+            path,
+            len(item.images) - len(kept),
+        )
+    return kept
+
+
+def _urgency(item: ItemFields, path: str) -> int:
+    value = item.urgency
+    if value is None:
+        return 5
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9:
+        return value
+    raise _problem(
+        item, path, f"{value!r} is not an urgency from 1 (most urgent) to 9", "urgency"
+    )
+
+
+def _renamed(problem: InputProblem, item: ItemFields) -> InputProblem:
+    """A problem of the article schema named as the item's format names it."""
+    name = problem.field or ""
+    root = re.match(r"[a-z_]*", name)
+    key = root.group() if root else ""
+    shown = item.names.get(key, key) + name[len(key) :] if key else problem.field
+    return InputProblem(
+        problem.path, problem.message, item.lines.get(key, item.line), shown or None
+    )
+
+
+def _problem_of(item: ItemFields, path: str, message: str, name: str) -> InputProblem:
+    return InputProblem(
+        path, message, item.lines.get(name, item.line), item.names.get(name, name)
+    )
+
+
+def _problem(item: ItemFields, path: str, message: str, name: str) -> InputError:
+    problem = _problem_of(item, path, message, name)
+    return InputError(message, path=path, line=problem.line, field=problem.field)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _escaped(text: str) -> str:
+    return html.escape(text, quote=False)
