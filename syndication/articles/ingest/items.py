@@ -83,6 +83,10 @@ _TAG = re.compile(r"<[^>]*>")
 # A dateline's text without a located place: the place, then a date after a
 # comma or a provider in brackets.
 _DATELINE = re.compile(r"(?P<place>[^,(]*[^,(\s])(?P<rest>\s*[,(].*)?")
+# A time's offset in ISO 8601's basic form, after the seconds: +0000.
+_BASIC_OFFSET = re.compile(
+    r"(T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?[+-][0-9]{2})([0-9]{2})$"
+)
 # Why a canceled item without a note was killed (a kill's note is sent on).
 DEFAULT_KILL_REASON = "Withdrawn by the provider (pubStatus canceled)"
 
@@ -255,9 +259,9 @@ def _times(item: ItemFields, path: str) -> tuple[datetime, datetime, datetime | 
     """``(version created, first created, embargo)``: the first created time
     defaults to the version's, and the version's to the first."""
     given = {
-        "version_created": item.version_created,
-        "first_created": item.first_created,
-        "embargo_until": item.embargo,
+        "version_created": _colon_offset(item.version_created),
+        "first_created": _colon_offset(item.first_created),
+        "embargo_until": _colon_offset(item.embargo),
     }
     problems = [
         _problem_of(item, path, problem, name)
@@ -284,6 +288,15 @@ def _times(item: ItemFields, path: str) -> tuple[datetime, datetime, datetime | 
             "version_created",
         )
     return version_created, first_created, times.get("embargo_until")
+
+
+def _colon_offset(value: str | None) -> str | None:
+    """A time with its offset written ``+hhmm`` (ISO 8601's basic form, as
+    Superdesk writes it) as ``+hh:mm``."""
+    if value is None:
+        return None
+    value = value.strip()
+    return _BASIC_OFFSET.sub(r"\1:\2", value)
 
 
 def _rights(
