@@ -14,6 +14,7 @@ article, as ``articles kill`` does.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -30,6 +31,10 @@ EDITORIAL_FIELDS = frozenset({"distribution", "embargo_until"})
 # the place (ninjs ``located``, a NewsML-G2 item without ``dateline``) cannot
 # give: kept when the place is the article's.
 DATELINE_DETAILS = "dateline details"
+# The order of bylines of different roles, which a format listing them by role
+# (NewsML-G2: creators, then contributors) cannot give: the article's order is
+# kept when the bylines are the same.
+BYLINE_ORDER = "byline order"
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,9 @@ class ReingestGuard:
             return Guarded(version)
         if DATELINE_DETAILS in keep:
             version = _with_dateline_details(version, latest)
-            keep = keep - {DATELINE_DETAILS}
+        if BYLINE_ORDER in keep:
+            version = _with_byline_order(version, latest)
+        keep = keep - {DATELINE_DETAILS, BYLINE_ORDER}
         if alternates:
             version = self._stored_form(version, latest, keep, alternates)
         if keep:
@@ -230,6 +237,16 @@ def _with_dateline_details(version: Version, latest: Version) -> Version:
     if mine is None or theirs is None or mine.place != theirs.place:
         return version
     return replace(version, dateline=theirs)
+
+
+def _with_byline_order(version: Version, latest: Version) -> Version:
+    """``version`` with ``latest``'s bylines when they are the same ones in
+    another order."""
+    if version.bylines == latest.bylines or Counter(version.bylines) != Counter(
+        latest.bylines
+    ):
+        return version
+    return replace(version, bylines=latest.bylines)
 
 
 def revival_note(killed: Version, note: str = "") -> str:

@@ -30,20 +30,22 @@ import html
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from syndication.articles.ingest.body import clean_body
 from syndication.articles.ingest.guard import DATELINE_DETAILS
 from syndication.articles.ingest.guid import check_guid
+from syndication.articles.ingest.item_credit import (
+    settle_rights,
+    stored_forms,
+    without_feed_paragraphs,
+)
 from syndication.articles.ingest.limits import check_limits, normalize_version, one_line
 from syndication.articles.ingest.parsed import InputFormat, ParsedStory
 from syndication.articles.ingest.rights import (
-    CreditKind,
     check_rights,
-    classify_credit,
-    describe_difference,
     marked_credits,
 )
 from syndication.articles.ingest.times import parse_time, time_problem
@@ -67,19 +69,6 @@ _QCODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$")
 _MAX_QCODE = 64
 _URL = re.compile(r"^https?://\S+$")
 _MAX_URL = 2000
-# A trailing paragraph marked as a credit, and a leading correction paragraph,
-# as the renderers write them (credit.py, render/fields.py).
-_TRAILING_CREDIT = re.compile(
-    r"<p\b[^>]*\bclass=\"(?:[^\"]*\s)?credit(?:\s[^\"]*)?\"[^>]*>((?:(?!</p>).)*)</p>"
-    r"\s*\Z",
-    re.DOTALL | re.IGNORECASE,
-)
-_LEADING_CORRECTION = re.compile(
-    r"\A\s*<p\b[^>]*\bclass=\"(?:[^\"]*\s)?correction(?:\s[^\"]*)?\"[^>]*>"
-    r"(?:(?!</p>).)*</p>\s*",
-    re.DOTALL | re.IGNORECASE,
-)
-_TAG = re.compile(r"<[^>]*>")
 # A dateline's text without a located place: the place, then a date after a
 # comma or a provider in brackets.
 _DATELINE = re.compile(r"(?P<place>[^,(]*[^,(\s])(?P<rest>\s*[,(].*)?")
@@ -98,8 +87,10 @@ class ItemFields:
     ``body`` is HTML when ``body_is_html``, else plain text ('' when the item
     has none); times are the strings given (None when absent). ``keywords`` is
     None when the format cannot state them. ``credit`` is the item's credit
-    line; ``keeps_provider`` says the item names no provider of its own (ninjs
-    has none; a NewsML-G2 item of ours names the agency).
+    line. ``unstated`` names what else the item cannot state (see
+    guard.kept_fields): the provider (ninjs has none; a NewsML-G2 item of ours
+    names the agency), the order of bylines of different roles (NewsML-G2
+    lists creators before contributors).
     ``other_usage_terms`` are other readings of ``usage_terms`` (ninjs: what
     follows each sentence that may be a feed's credit line). ``names`` maps
     article fields to the format's names for messages, and ``lines`` to the
@@ -127,7 +118,7 @@ class ItemFields:
     ed_note: str = ""
     is_correction: bool = False
     provider: str = ""
-    keeps_provider: bool = False
+    unstated: frozenset[str] = frozenset()
     credit: str = ""
     copyright_holder: str = ""
     copyright_notice: str = ""
@@ -157,8 +148,20 @@ def item_story(
             ed_note=reason,
         )
         return ParsedStory(path, kill, item.fmt, True, is_kill=True)
-    credit_line, notice, terms, unstated = _rights(item, agency, path)
-    body, stripped = _own_paragraphs_removed(item, agency)
+    rights = settle_rights(
+        credit=item.credit,
+        holder=item.copyright_holder,
+        notice=item.copyright_notice,
+        terms=item.usage_terms,
+        agency=agency,
+        path=path,
+    )
+    unstated = set(rights.unstated)
+    body, stripped = item.body, False
+    if item.body_is_html:
+        body, stripped = without_feed_paragraphs(
+            body, credit=item.credit, is_correction=item.is_correction, agency=agency
+        )
     headline = one_line(item.headline)
     if not headline:
         raise _problem(item, path, "the item has no headline", "headline")
@@ -189,9 +192,9 @@ def item_story(
         status=item.status,
         embargo_until=embargo,
         provider=item.provider,
-        credit_line=credit_line,
-        copyright_notice=notice,
-        usage_terms=terms,
+        credit_line=rights.credit_line,
+        copyright_notice=rights.copyright_notice,
+        usage_terms=rights.usage_terms,
         images=_images(item, path),
         ed_note=item.ed_note.strip(),
         is_correction=item.is_correction,
@@ -212,10 +215,9 @@ def item_story(
     version = check_rights(
         version, path=path, agency=agency, marked=marked_credits(body)
     )
+    unstated |= item.unstated
     if item.keywords is None:
         unstated.add("keywords")
-    if item.keeps_provider:
-        unstated.add("provider")
     if item.located and not item.dateline:
         unstated.add(DATELINE_DETAILS)
     unstated.add("link")  # neither format carries the story's link
@@ -226,33 +228,13 @@ def item_story(
         True,
         stated=frozenset({"embargo_until"} if embargo else ()),
         unstated=frozenset(unstated),
-        alternates=_alternates(version, item, agency, credit_paragraph=stripped),
+        alternates=stored_forms(
+            version,
+            agency,
+            other_usage_terms=item.other_usage_terms,
+            credit_paragraph=stripped,
+        ),
     )
-
-
-def _alternates(
-    version: Version, item: ItemFields, agency: Agency, *, credit_paragraph: bool
-) -> tuple[Version, ...]:
-    """``version`` as it may have been stored, where our own output leaves a
-    doubt: a body that ended with the agency's own credit paragraph (ingest
-    keeps it, feeds replace it with theirs), the other readings of the usage
-    terms (``ItemFields.other_usage_terms``), and no hold (a published story
-    held for another's credit was released by an editor)."""
-    bodies = [version.body]
-    if credit_paragraph:
-        paragraph = f"<p>{_escaped(agency.credit_line)}</p>"
-        bodies += [f"{version.body}\n{paragraph}", f"{version.body}{paragraph}"]
-    ours = one_line(agency.usage_terms)
-    terms = [version.usage_terms]
-    terms += [t for t in map(one_line, item.other_usage_terms) if t != ours]
-    holds = [version.hold_reason, ""]
-    candidates = (
-        replace(version, body=body, usage_terms=term, hold_reason=hold)
-        for body in dict.fromkeys(bodies)
-        for term in dict.fromkeys(terms)
-        for hold in dict.fromkeys(holds)
-    )
-    return tuple(c for c in candidates if c != version)
 
 
 def _times(item: ItemFields, path: str) -> tuple[datetime, datetime, datetime | None]:
@@ -297,62 +279,6 @@ def _colon_offset(value: str | None) -> str | None:
         return None
     value = value.strip()
     return _BASIC_OFFSET.sub(r"\1:\2", value)
-
-
-def _rights(
-    item: ItemFields, agency: Agency, path: str
-) -> tuple[str, str, str, set[str]]:
-    """``(credit line, copyright notice, usage terms, unstated)`` as stored:
-    ours (the agency's, or a feed's variant of it) left empty and unstated;
-    another's credit line kept; a third party's copyright holder named in the
-    notice when the item gives none."""
-    unstated: set[str] = set()
-    credit = one_line(item.credit)
-    credit_line = credit
-    if credit:
-        kind = classify_credit(credit, agency)
-        if kind is not CreditKind.FOREIGN:
-            credit_line = ""
-            unstated.add("credit_line")
-        if kind is CreditKind.VARIANT:
-            log.warning(
-                "%s: the item's credit line differs from the configured credit line "
-                "(%s); the configured credit line is stored",
-                path,
-                describe_difference(agency.credit_line, credit),
-            )
-    notice = one_line(item.copyright_notice)
-    holder = one_line(item.copyright_holder)
-    if notice and notice == one_line(agency.copyright_notice):
-        notice = ""
-        unstated.add("copyright_notice")
-    elif not notice and holder and holder != one_line(agency.copyright_holder):
-        notice = f"© {holder}"
-    terms = one_line(item.usage_terms)
-    if terms and terms == one_line(agency.usage_terms):
-        terms = ""
-        unstated.add("usage_terms")
-    return credit_line, notice, terms, unstated
-
-
-def _own_paragraphs_removed(item: ItemFields, agency: Agency) -> tuple[str, bool]:
-    """The body without the credit paragraphs a feed ends it with (ours, a
-    variant, the item's own credit line) and, for a correction, without the
-    correction paragraph that opens it; and whether a credit paragraph went."""
-    body = item.body
-    if not item.body_is_html:
-        return body, False
-    own = {_normal(item.credit), _normal(agency.credit_line)}
-    stripped = False
-    while match := _TRAILING_CREDIT.search(body):
-        text = _normal(html.unescape(_TAG.sub("", match.group(1))))
-        if text not in own and classify_credit(text, agency) is CreditKind.FOREIGN:
-            break  # another's credit: the rights check holds the story
-        body = body[: match.start()].rstrip()
-        stripped = True
-    if item.is_correction:
-        body = _LEADING_CORRECTION.sub("", body, count=1)
-    return body, stripped
 
 
 def _stand_in_body(item: ItemFields, path: str) -> str:

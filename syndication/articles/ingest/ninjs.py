@@ -31,9 +31,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from syndication.articles.ingest.item_credit import split_usage_terms
 from syndication.articles.ingest.items import ItemFields, item_story
 from syndication.articles.ingest.parsed import InputFormat, ParsedStory
-from syndication.articles.ingest.rights import CreditKind, classify_credit
 from syndication.articles.ingest.strict_json import Nesting, load_object
 from syndication.articles.model import Byline, Image, PubStatus, Role, Subject
 from syndication.config import Agency
@@ -98,10 +98,6 @@ _IPTC_SCHEMES = {
 _CORRECTION = "http://cv.iptc.org/newscodes/signal/correction"
 _BODY = re.compile(r"<body\b[^>]*>(.*?)(?:</body\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 _FIGURE = re.compile(r"<figure\b.*?</figure\s*>", re.DOTALL | re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*\Z")
-_SENTENCE_BREAK = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*(?= )")
-# The longest credit line a feed may configure ([credit] line).
-MAX_CREDIT_LINE = 1000
 
 
 def is_ninjs(text: str) -> bool:
@@ -140,7 +136,7 @@ def read_ninjs(
 
 def _fields(doc: Mapping[str, Any], path: str, agency: Agency) -> ItemFields:
     body, is_html = _body(doc, path)
-    credit, terms, others = _credit_and_terms(
+    credit, terms, others = split_usage_terms(
         _text(doc, "usageTerms", "usageterms"), agency
     )
     keywords = doc.get("keywords")
@@ -168,7 +164,7 @@ def _fields(doc: Mapping[str, Any], path: str, agency: Agency) -> ItemFields:
         images=tuple(_images(doc)),
         ed_note=_text(doc, "edNote", "ednote"),
         is_correction=_is_correction(doc),
-        keeps_provider=True,  # ninjs has no provider property
+        unstated=frozenset({"provider"}),  # ninjs has no provider property
         copyright_holder=_text(doc, "copyrightHolder", "copyrightholder"),
         copyright_notice=_text(doc, "copyrightNotice", "copyrightnotice"),
         credit=credit,
@@ -369,49 +365,6 @@ def _is_correction(doc: Mapping[str, Any]) -> bool:
             if value in ("sig:correction", "correction", _CORRECTION):
                 return True
     return False
-
-
-def _credit_and_terms(
-    usage_terms: str, agency: Agency
-) -> tuple[str, str, tuple[str, ...]]:
-    """ninjs has no credit-line property, so our renderer opens ``usageTerms``
-    with the feed's credit line, the usage terms as the next sentence (see
-    :func:`syndication.render.base.join_sentences`). ``(credit line, terms,
-    other readings of the terms)``: apart again when the text opens with the
-    agency's line or ends with the agency's terms, else no credit line and the
-    whole text as the terms; the other readings are what follows each
-    sentence that names the agency (a feed's own credit line, with the
-    story's own terms after it)."""
-    text = " ".join(usage_terms.split())
-    line = " ".join(agency.credit_line.split())
-    terms = " ".join(agency.usage_terms.split())
-    others = tuple(
-        text[end + 1 :]
-        for end in _sentence_ends(text)
-        if classify_credit(text[:end], agency) is not CreditKind.FOREIGN
-    )
-    if line and text.startswith(line):
-        rest = text[len(line) :]
-        if not rest:
-            return line, "", others
-        if rest.startswith(". ") or (rest.startswith(" ") and _ends_sentence(line)):
-            return line, rest.removeprefix(".")[1:], others
-    if terms and text.endswith(f" {terms}") and len(text) > len(terms) + 1:
-        credit = text[: -len(terms) - 1]
-        if credit.endswith(".") and not _ends_sentence(credit[:-1]):
-            credit = credit[:-1]
-        return credit, terms, others
-    return "", text, others
-
-
-def _sentence_ends(text: str) -> list[int]:
-    """Where a space follows the end of a sentence in ``text``, within the
-    longest credit line a feed may have (1,000 characters)."""
-    return [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, MAX_CREDIT_LINE + 2)]
-
-
-def _ends_sentence(text: str) -> bool:
-    return _SENTENCE_END.search(text) is not None
 
 
 def _content_type(body: Mapping[str, Any]) -> str:

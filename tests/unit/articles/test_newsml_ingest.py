@@ -115,8 +115,9 @@ def test_a_text_item_becomes_a_version(settings, caplog) -> None:
     assert any(
         "the credit_line differs from the configured credit line" in w for w in warnings
     )
-    # The format cannot state the story's link; our agency is not its provider.
-    assert story.unstated == {"link"}
+    # The format cannot state the story's link, nor the order of bylines of
+    # different roles; our agency is not its provider.
+    assert story.unstated == {"link", "byline order"}
 
 
 def test_a_news_message_gives_each_text_item_and_skips_the_rest(
@@ -237,6 +238,7 @@ def test_our_agency_as_provider_and_credit_say_nothing_of_the_story(settings) ->
         "usage_terms",
         "provider",
         "link",
+        "byline order",
     }
 
 
