@@ -83,7 +83,8 @@ def correct_from_file(
     now: datetime,
     options: IngestOptions | None = None,
 ) -> Change:
-    """Correct article ``guid`` with the story in ``path`` (JSON or wire copy).
+    """Correct article ``guid`` with the one story in ``path`` (any format
+    ingest reads; a file of several stories, or a kill, is an InputError).
 
     Wire copy states no language or subjects: unless ``options`` gives them, the
     latest version's are kept, and its dateline year defaults to the article's
