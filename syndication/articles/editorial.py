@@ -14,6 +14,7 @@ from pathlib import Path
 
 from syndication.articles.ingest import IngestOptions, read_story
 from syndication.articles.model import Distribution, PubStatus, Version, utc
+from syndication.articles.sanitize import strip_control_characters
 from syndication.config import Settings
 from syndication.errors import InputError
 from syndication.store.base import Store
@@ -39,7 +40,7 @@ def kill_article(store: Store, guid: str, *, reason: str, now: datetime) -> Chan
     """Withdraw an article: a new version with status ``canceled`` and the reason
     as its editor's note. Raises NotFound, or InputError for an empty reason or
     an article already killed (the first kill's reason is never replaced)."""
-    reason = " ".join(reason.split())
+    reason = _one_line(reason)
     if not reason:
         raise InputError("a kill needs a reason (it is sent to partners as the note)")
     latest = store.get(guid)
@@ -58,7 +59,7 @@ def correct_article(
     """Store ``replacement`` as a correction of article ``guid``: marked
     ``is_correction`` with ``note`` as the editor's note, whatever id the
     replacement had. Raises NotFound, or InputError for an empty note."""
-    note = " ".join(note.split())
+    note = _one_line(note)
     if not note:
         raise InputError("a correction needs a note saying what was corrected")
     latest = store.get(guid)
@@ -156,7 +157,7 @@ def release_article(
     """Release a held article: a new version without ``hold_reason``; ``note``,
     when given, becomes its editor's note. No-op when the latest version is not
     held. Raises NotFound."""
-    note = " ".join(note.split())
+    note = _one_line(note)
     latest = store.get(guid)
     if not latest.is_held:
         return Change("release", guid, latest, latest, False)
@@ -184,6 +185,13 @@ def _append(
     stored = store.get(before.guid, result.version)
     # created is False only when another writer stored the same content meanwhile.
     return Change(action, before.guid, before, stored, result.created)
+
+
+def _one_line(note: str) -> str:
+    """An editor's note as stored: on one line, without control characters
+    (which no published document can carry, so ingesting one back would not
+    find the note it was made from)."""
+    return " ".join(strip_control_characters(note)[0].split())
 
 
 def _iso(moment: datetime) -> str:

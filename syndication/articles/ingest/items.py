@@ -262,13 +262,14 @@ def _times(item: ItemFields, path: str) -> tuple[datetime, datetime, datetime | 
     version_created = times.get("version_created") or times["first_created"]
     first_created = times.get("first_created") or version_created
     if version_created < first_created:
-        raise _problem(
-            item,
+        # A store may hold such a version (one dated before its article was):
+        # its documents say so, and must come back.
+        log.warning(
+            "%s: the item's version was created before its first version; it is "
+            "dated from its version",
             path,
-            "the version was created before the first version "
-            f"({item.names.get('first_created', 'first_created')})",
-            "version_created",
         )
+        first_created = version_created
     return version_created, first_created, times.get("embargo_until")
 
 
