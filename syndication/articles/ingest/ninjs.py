@@ -164,7 +164,9 @@ def _fields(doc: Mapping[str, Any], path: str, agency: Agency) -> ItemFields:
         images=tuple(_images(doc)),
         ed_note=_text(doc, "edNote", "ednote"),
         is_correction=_is_correction(doc),
-        unstated=frozenset({"provider"}),  # ninjs has no provider property
+        # ninjs has no provider or credit-line property (our credit line is
+        # in usageTerms, and says nothing of the story's own).
+        unstated=frozenset({"provider", "credit_line"}),
         copyright_holder=_text(doc, "copyrightHolder", "copyrightholder"),
         copyright_notice=_text(doc, "copyrightNotice", "copyrightnotice"),
         credit=credit,

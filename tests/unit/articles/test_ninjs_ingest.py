@@ -75,9 +75,15 @@ def test_a_ninjs_3_item(settings, caplog) -> None:
         "For subscribers only; credit Andes Wire.",
         "",
     )
-    # ninjs states no keywords of 3.x, no provider and no link; only the place
-    # of a dateline.
-    assert story.unstated == {"keywords", "provider", "link", "dateline details"}
+    # ninjs states no keywords of 3.x, no provider, credit line or link; only
+    # the place of a dateline.
+    assert story.unstated == {
+        "keywords",
+        "provider",
+        "credit_line",
+        "link",
+        "dateline details",
+    }
 
 
 def test_a_ninjs_2_item(settings) -> None:
