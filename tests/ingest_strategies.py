@@ -531,7 +531,18 @@ def hostile_newsml(draw: st.DrawFn) -> bytes:
         depth = draw(st.sampled_from([101, 300, 5000]))
         text = good.replace("<contentMeta>", "<contentMeta>" + "<a>" * depth)
     elif kind == 4:
-        body = draw(st.sampled_from(["<script>x</script>", "<div>" * 1001, " "]))
+        body = draw(
+            st.sampled_from(
+                [
+                    "<script>x</script>",
+                    "<div>" * 1001,
+                    " ",
+                    "<figure>" * 100_000,
+                    '<p class="credit">Please credit Reuters</p>' * 50_000,
+                    '<p class="credit a class="' * 100_000,
+                ]
+            )
+        )
         text = newsml_item("urn:fuzz:hostile", "Hostile", body)
     elif kind == 5:
         guid = f"urn:fuzz:unknown-{draw(st.integers(0, 10**9))}"
@@ -595,6 +606,13 @@ def hostile_ninjs(draw: st.DrawFn) -> bytes:
                 **{"versionCreated": "2026-06-20T08:00:00Z"},
             }
         )
+    elif kind == 7 and draw(st.booleans()):
+        body = draw(
+            st.sampled_from(
+                ["<figure" * 200_000, "<body" * 200_000, "<html><body>" * 100_000]
+            )
+        )
+        text = json.dumps(ninjs_item("urn:fuzz:hostile-ninjs", "Hostile", body))
     elif kind == 7:
         field = draw(
             st.sampled_from(

@@ -31,11 +31,16 @@ log = logging.getLogger(__name__)
 
 # A trailing paragraph marked as a credit, and a leading correction paragraph,
 # as the renderers write them (credit.py, render/fields.py).
-_TRAILING_CREDIT = re.compile(
-    r"<p\b[^>]*\bclass=\"(?:[^\"]*\s)?credit(?:\s[^\"]*)?\"[^>]*>((?:(?!</p>).)*)</p>"
-    r"\s*\Z",
+_CREDIT_PARAGRAPH = re.compile(
+    r"<p\b[^>]*\bclass=\"(?:[^\"]*\s)?credit(?:\s[^\"]*)?\"[^>]*>((?:(?!</p>).)*)</p>",
     re.DOTALL | re.IGNORECASE,
 )
+# Feeds end a body with one credit paragraph; a few more are looked at (a
+# partner may have pasted theirs), never every paragraph of a hostile body.
+_MOST_CREDIT_PARAGRAPHS = 3
+# A credit line has at most 1,000 characters ([credit] line), escaped at most
+# six times as long: a longer last paragraph is no feed's credit.
+_LONGEST_CREDIT_PARAGRAPH = 10_000
 _LEADING_CORRECTION = re.compile(
     r"\A\s*<p\b[^>]*\bclass=\"(?:[^\"]*\s)?correction(?:\s[^\"]*)?\"[^>]*>"
     r"(?:(?!</p>).)*</p>\s*",
@@ -103,11 +108,18 @@ def without_feed_paragraphs(
     went."""
     own = {_normal(credit), _normal(agency.credit_line)}
     stripped = False
-    while match := _TRAILING_CREDIT.search(body):
+    for _ in range(_MOST_CREDIT_PARAGRAPHS):
+        end = len(body.rstrip())
+        start = body.rfind("<p", 0, end)  # the last paragraph, if it is one
+        if start < 0 or end - start > _LONGEST_CREDIT_PARAGRAPH:
+            break
+        match = _CREDIT_PARAGRAPH.fullmatch(body, start, end)
+        if match is None:
+            break
         text = _normal(html.unescape(_TAG.sub("", match.group(1))))
         if text not in own and classify_credit(text, agency) is CreditKind.FOREIGN:
             break  # another's credit: the rights check holds the story
-        body = body[: match.start()].rstrip()
+        body = body[:start].rstrip()
         stripped = True
     if is_correction:
         body = _LEADING_CORRECTION.sub("", body, count=1)

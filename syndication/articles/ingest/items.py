@@ -3,25 +3,15 @@
 Both readers (newsml.py, ninjs.py) pull an :class:`ItemFields` out of their
 format; here it becomes a :class:`Version` the way the JSON article format
 does: times with a zone in the schema's years, the body through the sanitiser,
-one-line fields normalised, the schema's limits, then the rights check.
+one-line fields normalised, the schema's limits (a problem named as the format
+names the field, with its line where known), then the rights check.
 
 A canceled item (pubStatus ``canceled``) becomes a kill of the article (see
-guard.py). A correction signal makes a correction version.
-
-Our own published documents come back as the story they were made from:
-
-- the feed's credit paragraph that ends the body (``<p class="credit">``) is
-  taken out when it is the agency's line, a variant of it (a feed's own line,
-  with a warning, as for wire copy) or the item's own credit line, and a
-  correction's opening ``<p class="correction">`` paragraph (ninjs) too;
-- a credit line, copyright notice or usage terms that are the agency's say
-  nothing of the story (feeds fill in the agency's when the story has none),
-  and neither does the agency as provider: those fields, the story link (no
-  format carries it) and what the format cannot state (ninjs keywords, a
-  dateline's date and provider) are taken from the article's latest version.
-
-Another's credit line is kept as data (``credit_line``; feeds carry their
-own), with a warning.
+guard.py); a correction signal makes a correction version. What the format
+cannot state, and what our own feeds put in the items they publish (credit
+and rights, the credit paragraph: item_credit.py), is left to the article's
+latest version (``ParsedStory.unstated``), so our published documents come
+back as the stories they were made from.
 """
 
 from __future__ import annotations
