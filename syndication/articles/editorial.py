@@ -13,6 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.articles.ingest import IngestOptions, read_story
+from syndication.articles.ingest.guard import (
+    BYLINE_ORDER,
+    DATELINE_DETAILS,
+    with_partly_stated,
+)
 from syndication.articles.model import Distribution, PubStatus, Version, utc
 from syndication.articles.sanitize import strip_control_characters
 from syndication.config import Settings
@@ -86,6 +91,8 @@ def correct_from_file(
 ) -> Change:
     """Correct article ``guid`` with the one story in ``path`` (any format
     ingest reads; a file of several stories, or a kill, is an InputError).
+    What a NewsML-G2 or ninjs file cannot state (its story link, say) is the
+    latest version's.
 
     Wire copy states no language or subjects: unless ``options`` gives them, the
     latest version's are kept, and its dateline year defaults to the article's
@@ -110,7 +117,12 @@ def correct_from_file(
             path=str(path),
             field="guid",
         )
-    replacement = story.version
+    replacement = with_partly_stated(story.version, latest, story.unstated)
+    kept = story.unstated - {DATELINE_DETAILS, BYLINE_ORDER}
+    if kept:  # what a NewsML-G2 or ninjs file cannot state (ingest/items.py)
+        replacement = replace(
+            replacement, **{name: getattr(latest, name) for name in kept}
+        )
     if replacement.embargo_until is None and latest.embargo_until is not None:
         replacement = replace(replacement, embargo_until=latest.embargo_until)
     if "distribution" not in story.stated:

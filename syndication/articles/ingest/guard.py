@@ -108,10 +108,7 @@ class ReingestGuard:
         if latest is None:
             self._remember(version, None)
             return Guarded(version)
-        if DATELINE_DETAILS in keep:
-            version = _with_dateline_details(version, latest)
-        if BYLINE_ORDER in keep:
-            version = _with_byline_order(version, latest)
+        version = with_partly_stated(version, latest, keep)
         keep = keep - {DATELINE_DETAILS, BYLINE_ORDER}
         if alternates:
             version = self._stored_form(version, latest, keep, alternates)
@@ -228,6 +225,20 @@ def _kept(
         version, **{k: v for k, v in kept.items() if k not in EDITORIAL_FIELDS}
     )
     return given, replace(given, **kept)
+
+
+def with_partly_stated(
+    version: Version, latest: Version, keep: Iterable[str]
+) -> Version:
+    """``version`` with what its format states only in part taken from
+    ``latest`` when ``keep`` names it: the date and provider of a dateline of
+    the same place (:data:`DATELINE_DETAILS`), the order of the same bylines
+    (:data:`BYLINE_ORDER`)."""
+    if DATELINE_DETAILS in keep:
+        version = _with_dateline_details(version, latest)
+    if BYLINE_ORDER in keep:
+        version = _with_byline_order(version, latest)
+    return version
 
 
 def _with_dateline_details(version: Version, latest: Version) -> Version:

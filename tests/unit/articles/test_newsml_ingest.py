@@ -4,6 +4,7 @@ element becomes, kills and corrections through the store, and hostile XML."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -459,3 +460,32 @@ def test_explicit_formats_refuse_the_other_kind(settings) -> None:
     assert "this looks like XML or HTML, not json" in message
     with pytest.raises(InputError, match="not well-formed XML"):
         parse(b'{"headline": "x"}', settings, format=InputFormat.NEWSML)
+
+
+def test_articles_correct_takes_one_newsml_item(store, settings, tmp_path) -> None:
+    from syndication.articles.editorial import correct_from_file
+
+    first = write(
+        tmp_path,
+        "first.json",
+        json.dumps(
+            {
+                "guid": ITEM_ID,
+                "headline": "Reefs bleached",
+                "body": "<p>First text.</p>",
+                "first_created": "2026-06-19T20:00:00Z",
+                "link": "https://pacificwire.example/reefs",
+            }
+        ),
+    )
+    assert ingest_paths(store, settings, [first], OPTIONS).ok
+    now = datetime(2026, 6, 21, tzinfo=UTC)
+    change = correct_from_file(store, settings, ITEM_ID, ITEM, note="Survey", now=now)
+    after = change.after
+    assert (after.version, after.is_correction, after.ed_note) == (2, True, "Survey")
+    assert after.headline.startswith("Half of Fiji's surveyed reefs")
+    assert after.link == "https://pacificwire.example/reefs"  # NewsML-G2 has none
+    with pytest.raises(
+        InputError, match="the file holds 2 stories; give a file of one"
+    ):
+        correct_from_file(store, settings, ITEM_ID, MESSAGE, note="x", now=now)
