@@ -109,9 +109,10 @@ class ReingestGuard:
             self._remember(version, None)
             return Guarded(version)
         version = with_partly_stated(version, latest, keep)
-        keep = keep - {DATELINE_DETAILS, BYLINE_ORDER}
         if alternates:
-            version = self._stored_form(version, latest, keep, alternates)
+            forms = tuple(with_partly_stated(a, latest, keep) for a in alternates)
+            version = self._stored_form(version, latest, keep, forms)
+        keep = keep - {DATELINE_DETAILS, BYLINE_ORDER}
         if keep:
             given, version = _kept(version, latest, keep)
             if version != given and self._was_stored(given):
@@ -178,8 +179,9 @@ class ReingestGuard:
     ) -> Version:
         """``version``, or the first of ``alternates`` whose content (with or
         without the ``keep`` fields) is stored when its own is not."""
+        plain = keep - {DATELINE_DETAILS, BYLINE_ORDER}
         for candidate in (version, *alternates):
-            if any(self._is_stored(v, latest) for v in _kept(candidate, latest, keep)):
+            if any(self._is_stored(v, latest) for v in _kept(candidate, latest, plain)):
                 return candidate
         return version
 
