@@ -19,6 +19,7 @@ every item is reported, each with its line.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,6 +70,7 @@ NAMES = {
     "ed_note": "edNote",
 }
 _ROLES = {"reporter": Role.REPORTER, "editor": Role.EDITOR}
+_BREAKS = re.compile(r"[ \t\n\r]*[\t\n\r][ \t\n\r]*")
 
 
 def read_newsml(
@@ -197,10 +199,7 @@ def _fields(item: etree._Element, path: str, agency: Agency) -> ItemFields:
         subjects=_subjects(content, language),
         keywords=tuple(text_of(k) for k in children(content, "keyword")),
         images=images,
-        # NewsML-G2 text is one line (the renderer writes it so).
-        ed_note=" ".join(
-            " ".join(text_of(n).split()) for n in children(meta, "edNote")
-        ),
+        ed_note=" ".join(_one_line(text_of(n)) for n in children(meta, "edNote")),
         is_correction=any(code_of(s) == "correction" for s in children(meta, "signal")),
         provider=provider,
         unstated=frozenset({BYLINE_ORDER, *(("provider",) if is_agency else ())}),
@@ -212,6 +211,13 @@ def _fields(item: etree._Element, path: str, agency: Agency) -> ItemFields:
         names=NAMES,
         lines=lines,
     )
+
+
+def _one_line(text: str) -> str:
+    """A note as one line: each run of whitespace holding a tab or line break
+    (an XML file's indentation) as one space, as the renderer writes it
+    (NewsML-G2 text is one line); other spaces kept."""
+    return _BREAKS.sub(" ", text).strip()
 
 
 def _status(meta: etree._Element | None, path: str) -> PubStatus:
