@@ -3,7 +3,9 @@ cleaned down to the allow-list (sanitize.py), or plain text as paragraphs.
 
 A body that would take the HTML parser minutes (elements opened inside one
 another by the thousand) is refused before it is parsed, one nested deeper than
-every format can publish after it, and so is one with no text left.
+every format can publish after it, and so is one with no text left. A body
+given as a whole HTML document is read for what its ``<body>`` holds, and
+figures can be taken out (their pictures come apart, as ninjs associations).
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from syndication.errors import InputError
 log = logging.getLogger(__name__)
 
 _TAG = re.compile(r"<[^>]*>")
+_BODY_OPEN = re.compile(r"<body\b", re.IGNORECASE)
+_BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
+_FIGURE_OPEN = re.compile(r"<figure\b", re.IGNORECASE)
+_FIGURE_CLOSE = re.compile(r"</figure\s*>", re.IGNORECASE)
 
 
 def clean_body(
@@ -83,3 +89,30 @@ def _too_deep(depth: int, path: str, field: str, line: int | None) -> InputError
         field=field,
         line=line,
     )
+
+
+def inside_body(value: str) -> str:
+    """What the ``<body>`` of a whole HTML document holds; ``value`` itself
+    when it has none. (Found tag by tag: one regular expression for the whole
+    would take the square of a hostile body's length.)"""
+    opened = _BODY_OPEN.search(value)
+    start = value.find(">", opened.end()) + 1 if opened else 0
+    if not start:
+        return value
+    closed = _BODY_CLOSE.search(value, start)
+    return value[start : closed.start() if closed else len(value)]
+
+
+def without_figures(value: str) -> tuple[str, int]:
+    """``value`` without its ``<figure>…</figure>`` elements, and how many
+    went (in one pass, as :func:`inside_body`)."""
+    kept: list[str] = []
+    position = removed = 0
+    while opened := _FIGURE_OPEN.search(value, position):
+        closed = _FIGURE_CLOSE.search(value, opened.end())
+        if closed is None:
+            break
+        kept.append(value[position : opened.start()])
+        position, removed = closed.end(), removed + 1
+    kept.append(value[position:])
+    return "".join(kept), removed

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from syndication.articles.ingest.body import inside_body, without_figures
 from syndication.articles.ingest.item_credit import split_usage_terms
 from syndication.articles.ingest.items import ItemFields, item_story
 from syndication.articles.ingest.parsed import InputFormat, ParsedStory
@@ -96,10 +97,6 @@ _IPTC_SCHEMES = {
     "http://cv.iptc.org/newscodes/subjectcode/": "subj",
 }
 _CORRECTION = "http://cv.iptc.org/newscodes/signal/correction"
-_BODY_OPEN = re.compile(r"<body\b", re.IGNORECASE)
-_BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
-_FIGURE_OPEN = re.compile(r"<figure\b", re.IGNORECASE)
-_FIGURE_CLOSE = re.compile(r"</figure\s*>", re.IGNORECASE)
 
 
 def is_ninjs(text: str) -> bool:
@@ -250,8 +247,8 @@ def _body(doc: Mapping[str, Any], path: str) -> tuple[str, bool]:
 
 def _html_body(value: str, path: str) -> str:
     """An HTML body without a whole document's head, and without figures."""
-    value = _inside_body(value)
-    value, figures = _without_figures(value)
+    value = inside_body(value)
+    value, figures = without_figures(value)
     if figures:
         log.warning(
             "%s: %d figure(s) taken out of the body (pictures come from associations)",
@@ -259,33 +256,6 @@ def _html_body(value: str, path: str) -> str:
             figures,
         )
     return value
-
-
-def _inside_body(value: str) -> str:
-    """What the ``<body>`` of a whole HTML document holds; ``value`` itself
-    when it has none. (Found tag by tag: one regular expression for the whole
-    would take the square of a hostile body's length.)"""
-    opened = _BODY_OPEN.search(value)
-    start = value.find(">", opened.end()) + 1 if opened else 0
-    if not start:
-        return value
-    closed = _BODY_CLOSE.search(value, start)
-    return value[start : closed.start() if closed else len(value)]
-
-
-def _without_figures(value: str) -> tuple[str, int]:
-    """``value`` without its ``<figure>…</figure>`` elements, and how many
-    went (in one pass, as :func:`_inside_body`)."""
-    kept: list[str] = []
-    position = removed = 0
-    while opened := _FIGURE_OPEN.search(value, position):
-        closed = _FIGURE_CLOSE.search(value, opened.end())
-        if closed is None:
-            break
-        kept.append(value[position : opened.start()])
-        position, removed = closed.end(), removed + 1
-    kept.append(value[position:])
-    return "".join(kept), removed
 
 
 def _bylines(doc: Mapping[str, Any]) -> tuple[Byline, ...]:
