@@ -317,7 +317,7 @@ def _subjects(item: ItemFields, path: str) -> tuple[Subject, ...]:
             path,
             ", ".join(left),
         )
-    return tuple(dict.fromkeys(kept))
+    return tuple(kept)
 
 
 def _images(item: ItemFields, path: str) -> tuple[Image, ...]:
