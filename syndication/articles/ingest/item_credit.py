@@ -17,6 +17,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass, replace
+from urllib.parse import quote, unquote_to_bytes
 
 from syndication.articles.ingest.limits import one_line
 from syndication.articles.ingest.rights import (
@@ -49,6 +50,10 @@ _LEADING_CORRECTION = re.compile(
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*\Z")
 _SENTENCE_BREAK = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*(?= )")
+# Runs of %-escapes, and the ASCII characters a URI may not hold unescaped
+# (render/ninjs.py escapes them and every non-ASCII one).
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_ENCODED_ASCII = frozenset(' "<>\\^`{|}') | frozenset(map(chr, range(0x20))) | {"\x7f"}
 # The longest credit line a feed may configure ([credit] line).
 MAX_CREDIT_LINE = 1000
 
@@ -136,8 +141,9 @@ def stored_forms(
     """``version`` as it may have been stored, where our own output leaves a
     doubt: a body that ended with the agency's own credit paragraph (ingest
     keeps it, feeds replace it with theirs), the other readings of the usage
-    terms (``other_usage_terms``), and no hold (a published story
-    held for another's credit was released by an editor)."""
+    terms (``other_usage_terms``), no hold (a published story held for
+    another's credit was released by an editor), and image addresses as
+    written before ninjs made them URIs."""
     bodies = [version.body]
     if credit_paragraph:
         paragraph = f"<p>{_escaped(agency.credit_line)}</p>"
@@ -146,13 +152,38 @@ def stored_forms(
     terms = [version.usage_terms]
     terms += [t for t in map(one_line, other_usage_terms) if t != ours]
     holds = [version.hold_reason, ""]
+    images = [
+        version.images,
+        tuple(replace(i, href=_as_iri(i.href)) for i in version.images),
+    ]
     candidates = (
-        replace(version, body=body, usage_terms=term, hold_reason=hold)
+        replace(version, body=body, usage_terms=term, hold_reason=hold, images=pics)
         for body in dict.fromkeys(bodies)
         for term in dict.fromkeys(terms)
         for hold in dict.fromkeys(holds)
+        for pics in dict.fromkeys(images)
     )
     return tuple(c for c in candidates if c != version)
+
+
+def _as_iri(href: str) -> str:
+    """``href`` with the %-escapes our ninjs renderer writes for characters
+    no URI may hold (non-ASCII, spaces, ``"<>\\^`{|}``) decoded again; any
+    other escape (``%2F``, an escape that is no UTF-8) is kept as written."""
+    if "%" not in href:
+        return href
+
+    def decoded(run: re.Match[str]) -> str:
+        try:
+            text = unquote_to_bytes(run.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            return run.group()
+        return "".join(
+            c if not c.isascii() or c in _ENCODED_ASCII else quote(c, safe="")
+            for c in text
+        )
+
+    return _ESCAPES.sub(decoded, href)
 
 
 def split_usage_terms(
