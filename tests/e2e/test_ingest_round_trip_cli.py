@@ -90,8 +90,19 @@ def test_our_published_documents_come_back_as_the_same_articles(site) -> None:
 
 def test_corrections_kills_and_kept_credit_come_back_unchanged(site, tmp_path) -> None:
     run, public, stories = site
+    # The first versions' documents as a partner kept them (publishing
+    # withdraws them once superseded, and replays never carry replaced text).
+    assert run("publish").exit_code == 0
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for n, document in enumerate(public.glob("partner-c/items/*/v1.*")):
+        shutil.copy(document, kept / f"{n:02d}{document.suffix}")
     gulf = json.loads((stories / "gulf-wage-theft-report.json").read_text("utf-8"))
     gulf["body"] = gulf["body"].replace("three Gulf cities", "three Gulf states")
+    # Keywords and a link, which ninjs cannot carry: the first version's
+    # documents must come back as that version, not the latest.
+    gulf["keywords"] = ["wage theft"]
+    gulf["link"] = "https://news.example.org/gulf-wages"
     fixed = tmp_path / "fixed.json"
     fixed.write_text(json.dumps(gulf, ensure_ascii=False), encoding="utf-8")
     corrected = run(
@@ -124,6 +135,11 @@ def test_corrections_kills_and_kept_credit_come_back_unchanged(site, tmp_path) -
     assert {s["action"] for s in report["stored"]} == {"unchanged"}
     matched = {(s["guid"], s["matches"]) for s in report["stored"]}
     assert {(GULF_ID, 2), (SAHEL_ID, 2), ("urn:test:credited", 1)} <= matched
+    earlier = run("ingest", "--json", str(kept))
+    assert earlier.exit_code == 0, earlier.output
+    stored = json.loads(earlier.stdout)["stored"]
+    assert {s["action"] for s in stored} == {"unchanged"}
+    assert {(GULF_ID, 1), (SAHEL_ID, 1)} <= {(s["guid"], s["matches"]) for s in stored}
 
 
 def test_a_kill_published_by_another_agency_kills_the_article(site, tmp_path) -> None:

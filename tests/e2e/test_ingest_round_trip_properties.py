@@ -71,10 +71,14 @@ def comes_back_unchanged(store, site, folder: Path, at, guid: str, **kind) -> No
             path.write_bytes(document.body)
             paths.append(path)
     before = count_versions(store)
-    latest = store.get(guid)
     report = ingest_paths(store, site, paths, IngestOptions())
     assert not report.problems, "\n".join(str(p) for p in report.problems)
-    assert count_versions(store) == before, differences(latest, store.get(guid))
+    changed = [
+        f"{s.path}: {differences(store.get(s.guid, s.previous), store.get(s.guid))}"
+        for s in report.stored
+        if s.created and s.previous is not None
+    ]
+    assert count_versions(store) == before, "\n".join(changed)
     mine = [s for s in report.stored if s.guid == guid]
     assert mine
     assert {s.action for s in mine} == {"unchanged"}

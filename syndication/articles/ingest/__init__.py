@@ -237,6 +237,7 @@ def _decide(
         path=story.path,
         keep=keep,
         alternates=story.alternates,
+        match_older=story.format in (InputFormat.NEWSML, InputFormat.NINJS),
     )
     if isinstance(guarded, InputProblem):
         return guarded

@@ -89,6 +89,7 @@ class ReingestGuard:
         self._latest: dict[str, Version] = dict(store.latest_many(sorted(set(guids))))
         self._decided: dict[str, list[Version]] = {}  # earlier in this batch
         self._stored: dict[str, set[str]] = {}  # content hashes, read on demand
+        self._history: dict[str, list[Version]] = {}  # read on demand
 
     def decide(
         self,
@@ -97,17 +98,20 @@ class ReingestGuard:
         path: str,
         keep: frozenset[str] = frozenset(),
         alternates: tuple[Version, ...] = (),
+        match_older: bool = False,
     ) -> Guarded | InputProblem:
         """The version to store for the story in ``path``, with the ``keep``
         fields (:func:`kept_fields`) of the article's latest version; or the
         problem of that file when it is new content for a killed article and
         revival was not asked for. Of ``version`` and its ``alternates`` (the
         same story as it may have been stored), one whose content is stored is
-        taken."""
+        taken; with ``match_older``, also one that repeats an earlier version
+        with that version's ``keep`` fields (a published document of it)."""
         latest = self._latest.get(version.guid)
         if latest is None:
             self._remember(version, None)
             return Guarded(version)
+        parsed, asked = version, keep
         version = with_partly_stated(version, latest, keep)
         if alternates:
             forms = tuple(with_partly_stated(a, latest, keep) for a in alternates)
@@ -121,6 +125,10 @@ class ReingestGuard:
                 # say): the store finds it and stores nothing, where that
                 # embargo on the earlier text would revert a correction.
                 return Guarded(given)
+        if match_older and asked and not self._is_stored(version, latest):
+            older = self._older_form(parsed, alternates, asked)
+            if older is not None:
+                return Guarded(older)  # the store finds it and stores nothing
         version = _as_revived(version, latest)
         if latest.status is not PubStatus.CANCELED or (
             version.status is PubStatus.CANCELED
@@ -209,12 +217,35 @@ class ReingestGuard:
         """Whether the store holds ``version``'s content as any version (its
         article's history is read once a batch, and only when asked)."""
         if version.guid not in self._stored:
-            try:
-                stored = self._store.history(version.guid)
-            except NotFound:  # killed earlier in this batch, never stored before
-                stored = []
-            self._stored[version.guid] = {v.content_hash() for v in stored}
+            history = self._history_of(version.guid)
+            self._stored[version.guid] = {v.content_hash() for v in history}
         return version.content_hash() in self._stored[version.guid]
+
+    def _history_of(self, guid: str) -> list[Version]:
+        if guid not in self._history:
+            try:
+                self._history[guid] = self._store.history(guid)
+            except NotFound:  # killed earlier in this batch, never stored before
+                self._history[guid] = []
+        return self._history[guid]
+
+    def _older_form(
+        self, version: Version, alternates: tuple[Version, ...], keep: frozenset[str]
+    ) -> Version | None:
+        """``version`` (or one of its ``alternates``) with the ``keep`` fields
+        of the stored version, newest first, whose content it then is; None
+        when it repeats none. (Headlines are compared first: most stored
+        versions differ in them, and comparing costs less than hashing.)"""
+        plain = keep - {DATELINE_DETAILS, BYLINE_ORDER}
+        for stored in reversed(self._history_of(version.guid)):
+            for candidate in (version, *alternates):
+                if candidate.headline != stored.headline:
+                    continue
+                form = with_partly_stated(candidate, stored, keep)
+                form = replace(form, **{n: getattr(stored, n) for n in plain})
+                if form.content_hash() == stored.content_hash():
+                    return form
+        return None
 
 
 def _kept(

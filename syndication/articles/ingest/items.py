@@ -38,7 +38,7 @@ from syndication.articles.ingest.rights import (
     check_rights,
     marked_credits,
 )
-from syndication.articles.ingest.times import parse_time, time_problem
+from syndication.articles.ingest.times import parse_time, utc_time_problem
 from syndication.articles.model import (
     Byline,
     Dateline,
@@ -238,7 +238,8 @@ def _times(item: ItemFields, path: str) -> tuple[datetime, datetime, datetime | 
     problems = [
         _problem_of(item, path, problem, name)
         for name, value in given.items()
-        if value is not None and (problem := time_problem(value.strip())) is not None
+        if value is not None
+        and (problem := utc_time_problem(value.strip())) is not None
     ]
     if item.version_created is None and item.first_created is None:
         problems.append(
