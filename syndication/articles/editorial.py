@@ -13,11 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.articles.ingest import IngestOptions, read_story
-from syndication.articles.ingest.guard import (
-    BYLINE_ORDER,
-    DATELINE_DETAILS,
-    with_partly_stated,
-)
+from syndication.articles.ingest.guard import PARTLY_STATED, with_partly_stated
 from syndication.articles.model import Distribution, PubStatus, Version, utc
 from syndication.articles.sanitize import strip_control_characters
 from syndication.config import Settings
@@ -118,7 +114,7 @@ def correct_from_file(
             field="guid",
         )
     replacement = with_partly_stated(story.version, latest, story.unstated)
-    kept = story.unstated - {DATELINE_DETAILS, BYLINE_ORDER}
+    kept = story.unstated - PARTLY_STATED
     if kept:  # what a NewsML-G2 or ninjs file cannot state (ingest/items.py)
         replacement = replace(
             replacement, **{name: getattr(latest, name) for name in kept}

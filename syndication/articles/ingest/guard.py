@@ -35,6 +35,11 @@ DATELINE_DETAILS = "dateline details"
 # (NewsML-G2: creators, then contributors) cannot give: the article's order is
 # kept when the bylines are the same.
 BYLINE_ORDER = "byline order"
+# The spacing of the editor's note (line breaks, tabs), which a format writing
+# it on one line (NewsML-G2) cannot give: the article's note is kept when it
+# has the same words.
+NOTE_SPACING = "note spacing"
+PARTLY_STATED = frozenset({DATELINE_DETAILS, BYLINE_ORDER, NOTE_SPACING})
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ class ReingestGuard:
         if alternates:
             forms = tuple(with_partly_stated(a, latest, keep) for a in alternates)
             version = self._stored_form(version, latest, keep, forms)
-        keep = keep - {DATELINE_DETAILS, BYLINE_ORDER}
+        keep = keep - PARTLY_STATED
         if keep:
             given, version = _kept(version, latest, keep)
             if version != given and self._was_stored(given):
@@ -187,7 +192,7 @@ class ReingestGuard:
     ) -> Version:
         """``version``, or the first of ``alternates`` whose content (with or
         without the ``keep`` fields) is stored when its own is not."""
-        plain = keep - {DATELINE_DETAILS, BYLINE_ORDER}
+        plain = keep - PARTLY_STATED
         for candidate in (version, *alternates):
             if any(self._is_stored(v, latest) for v in _kept(candidate, latest, plain)):
                 return candidate
@@ -236,7 +241,7 @@ class ReingestGuard:
         of the stored version, newest first, whose content it then is; None
         when it repeats none. (Headlines are compared first: most stored
         versions differ in them, and comparing costs less than hashing.)"""
-        plain = keep - {DATELINE_DETAILS, BYLINE_ORDER}
+        plain = keep - PARTLY_STATED
         for stored in reversed(self._history_of(version.guid)):
             for candidate in (version, *alternates):
                 if candidate.headline != stored.headline:
@@ -266,11 +271,18 @@ def with_partly_stated(
     """``version`` with what its format states only in part taken from
     ``latest`` when ``keep`` names it: the date and provider of a dateline of
     the same place (:data:`DATELINE_DETAILS`), the order of the same bylines
-    (:data:`BYLINE_ORDER`)."""
+    (:data:`BYLINE_ORDER`), the spacing of a note of the same words
+    (:data:`NOTE_SPACING`)."""
     if DATELINE_DETAILS in keep:
         version = _with_dateline_details(version, latest)
     if BYLINE_ORDER in keep:
         version = _with_byline_order(version, latest)
+    if (
+        NOTE_SPACING in keep
+        and version.ed_note != latest.ed_note
+        and version.ed_note.split() == latest.ed_note.split()
+    ):
+        version = replace(version, ed_note=latest.ed_note)
     return version
 
 

@@ -80,7 +80,8 @@ class ItemFields:
     line. ``unstated`` names what else the item cannot state (see
     guard.kept_fields): the provider (ninjs has none; a NewsML-G2 item of ours
     names the agency), the order of bylines of different roles (NewsML-G2
-    lists creators before contributors).
+    lists creators before contributors), the line breaks of a note (NewsML-G2
+    writes it on one line).
     ``other_usage_terms`` are other readings of ``usage_terms`` (ninjs: what
     follows each sentence that may be a feed's credit line). ``names`` maps
     article fields to the format's names for messages, and ``lines`` to the

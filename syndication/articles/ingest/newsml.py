@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from syndication.articles.ingest.guard import BYLINE_ORDER
+from syndication.articles.ingest.guard import BYLINE_ORDER, NOTE_SPACING
 from syndication.articles.ingest.items import ItemFields, item_story
 from syndication.articles.ingest.newsml_body import content_body
 from syndication.articles.ingest.newsml_xml import (
@@ -202,7 +202,9 @@ def _fields(item: etree._Element, path: str, agency: Agency) -> ItemFields:
         ed_note=" ".join(_one_line(text_of(n)) for n in children(meta, "edNote")),
         is_correction=any(code_of(s) == "correction" for s in children(meta, "signal")),
         provider=provider,
-        unstated=frozenset({BYLINE_ORDER, *(("provider",) if is_agency else ())}),
+        unstated=frozenset(
+            {BYLINE_ORDER, NOTE_SPACING, *(("provider",) if is_agency else ())}
+        ),
         credit=read_text(content, "creditline", "credit_line"),
         copyright_holder=name_of(child(rights, "copyrightHolder")),
         copyright_notice=read_text(rights, "copyrightNotice", "copyright_notice"),

@@ -118,7 +118,7 @@ def test_a_text_item_becomes_a_version(settings, caplog) -> None:
     )
     # The format cannot state the story's link, nor the order of bylines of
     # different roles; our agency is not its provider.
-    assert story.unstated == {"link", "byline order"}
+    assert story.unstated == {"link", "byline order", "note spacing"}
 
 
 def test_a_news_message_gives_each_text_item_and_skips_the_rest(
