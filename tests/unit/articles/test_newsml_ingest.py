@@ -240,6 +240,7 @@ def test_our_agency_as_provider_and_credit_say_nothing_of_the_story(settings) ->
         "provider",
         "link",
         "byline order",
+        "note spacing",
     }
 
 
