@@ -256,9 +256,12 @@ def _time_command(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def _ingest_rate(site: Site, folder: Path, count: int, *options: str) -> float:
+def _ingest_rate(
+    site: Site, folder: Path, count: int, *options: str, unchanged: bool = False
+) -> float:
     """Stories per second of one ``syndication ingest`` of ``folder`` (one
-    process, start-up included). Raises unless all ``count`` are new articles."""
+    process, start-up included). Raises unless all ``count`` are new articles
+    (all unchanged with ``unchanged``)."""
     started = time.perf_counter()
     result = subprocess.run(
         [
@@ -279,9 +282,10 @@ def _ingest_rate(site: Site, folder: Path, count: int, *options: str) -> float:
     )
     elapsed = time.perf_counter() - started
     stored = json.loads(result.stdout)["stored"]
-    new = sum(1 for story in stored if story["action"] == "new article")
+    wanted = "unchanged" if unchanged else "new article"
+    new = sum(1 for story in stored if story["action"] == wanted)
     if new != count:
-        raise RuntimeError(f"ingest of {folder} stored {new} of {count} new stories")
+        raise RuntimeError(f"ingest of {folder}: {new} of {count} stories {wanted}")
     return round(count / elapsed, 1)
 
 

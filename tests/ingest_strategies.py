@@ -1,6 +1,7 @@
 """Hypothesis strategies for ingest: stories from the article schema's space
-(odd values included) in the JSON format and as wire copy, and the hostile files
-of the issue on hostile input, good and bad mixed.
+(odd values included) in the JSON format and as wire copy, NewsML-G2 and ninjs
+items, and the hostile files of the issue on hostile input, good and bad
+mixed.
 
 How many examples a fuzz test runs: a bounded number by default (CI), many
 more with ``SYNDICATION_LONG_RUN=1`` (see the README's "Testing").
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+from xml.sax.saxutils import escape
 
 from hypothesis import strategies as st
 
@@ -411,14 +413,243 @@ def good_wire(draw: st.DrawFn, n: int) -> bytes:
     ).encode()
 
 
+# -- NewsML-G2 and ninjs --------------------------------------------------------
+
+G2 = "http://iptc.org/std/nar/2006-10-01/"
+
+
+def newsml_item(
+    guid: str,
+    headline: str,
+    body: str,
+    *,
+    created: str = "2026-06-20T08:00:00Z",
+    status: str = "usable",
+    extra_meta: str = "",
+    extra_content: str = "",
+) -> str:
+    """One text newsItem (no XML declaration: newsMessage items reuse it)."""
+    return (
+        f'<newsItem xmlns="{G2}" guid="{escape(guid, {chr(34): "&quot;"})}" '
+        'version="1" standard="NewsML-G2" standardversion="2.35">'
+        '<itemMeta><itemClass qcode="ninat:text"/>'
+        f"<versionCreated>{escape(created)}</versionCreated>"
+        f'<pubStatus qcode="stat:{status}"/>{extra_meta}</itemMeta>'
+        f"<contentMeta><headline>{escape(headline)}</headline>{extra_content}"
+        "</contentMeta><contentSet>"
+        f'<inlineData contenttype="text/html">{escape(body)}</inlineData>'
+        "</contentSet></newsItem>"
+    )
+
+
+def ninjs_item(guid: str, headline: str, body: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "uri": guid,
+        "type": "text",
+        "versionCreated": "2026-06-20T08:00:00Z",
+        "headlines": [{"role": "main", "value": headline}],
+        "bodies": [{"role": "main", "contentType": "text/html", "value": body}],
+        **fields,
+    }
+
+
+@st.composite
+def good_newsml(draw: st.DrawFn, n: int) -> bytes:
+    """A NewsML-G2 item (or a newsMessage of two) every store takes."""
+    words = " ".join(draw(st.lists(_WORD, min_size=1, max_size=6)))
+    created = draw(time_text())
+    first = newsml_item(
+        f"urn:fuzz:newsml-{n}",
+        f"Newsml {n}\t{words}",
+        f"<p>{words}</p>",
+        created=created,
+    )
+    if draw(st.booleans()):
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n{first}'.encode()
+    second = newsml_item(f"urn:fuzz:newsml-{n}-b", f"Second {words}", words)
+    return (
+        f'<newsMessage xmlns="{G2}"><header><sent>2026-06-20T08:00:00Z</sent>'
+        f"</header><itemSet>{first}{second}</itemSet></newsMessage>"
+    ).encode()
+
+
+@st.composite
+def good_ninjs(draw: st.DrawFn, n: int) -> bytes:
+    """A ninjs item every store takes."""
+    words = " ".join(draw(st.lists(_WORD, min_size=1, max_size=6)))
+    item = ninjs_item(f"urn:fuzz:ninjs-{n}", f"Ninjs {n} {words}", f"<p>{words}</p>")
+    item["versionCreated"] = draw(time_text())
+    if draw(st.booleans()):
+        item["subjects"] = [{"name": "labour", "literal": "medtop:09000000"}]
+        item["by"] = "By " + draw(_WORD)
+    return json.dumps(item, ensure_ascii=draw(st.booleans())).encode()
+
+
+@st.composite
+def hostile_newsml(draw: st.DrawFn) -> bytes:
+    """NewsML-G2 of the hostile classes (declarations, entities, a root of
+    another kind, times that do not exist, fields past the limits, nesting past
+    libxml2's, a body of only active content, a kill of an unknown article, a
+    newsMessage with one bad item), or a good item damaged at random."""
+    kind = draw(st.integers(0, 9))
+    good = newsml_item("urn:fuzz:hostile", "Hostile", "<p>Body.</p>")
+    if kind == 0:
+        prolog = draw(
+            st.sampled_from(
+                [
+                    '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>',
+                    '<!DOCTYPE newsItem SYSTEM "file:///etc/passwd">',
+                    '<!DOCTYPE x [<!ENTITY e SYSTEM "http://127.0.0.1:9/">]>',
+                ]
+            )
+        )
+        text = f'<?xml version="1.0"?>\n{prolog}\n' + good.replace("Body.", "&b;&e;")
+    elif kind == 1:
+        text = newsml_item("urn:fuzz:hostile", "Hostile", "x", created=draw(BAD_TIMES))
+    elif kind == 2:
+        field, value = draw(
+            st.sampled_from(
+                [
+                    ("slugline", "s" * 201),
+                    ("headline", "h" * 501),
+                    ("keyword", "k" * 200),
+                    ("urgency", "0"),
+                    ("urgency", "9" * 5000),
+                    ("language", "x"),
+                ]
+            )
+        )
+        element = (
+            f'<language tag="{value}"/>'
+            if field == "language"
+            else f"<{field}>{value}</{field}>"
+        )
+        text = good.replace("<headline>", element + "<headline>")
+        if field == "headline":
+            text = newsml_item("urn:fuzz:hostile", value, "x")
+    elif kind == 3:
+        depth = draw(st.sampled_from([101, 300, 5000]))
+        text = good.replace("<contentMeta>", "<contentMeta>" + "<a>" * depth)
+    elif kind == 4:
+        body = draw(
+            st.sampled_from(
+                [
+                    "<script>x</script>",
+                    "<div>" * 1001,
+                    " ",
+                    "<figure>" * 100_000,
+                    '<p class="credit">Please credit Reuters</p>' * 50_000,
+                    '<p class="credit a class="' * 100_000,
+                ]
+            )
+        )
+        text = newsml_item("urn:fuzz:hostile", "Hostile", body)
+    elif kind == 5:
+        guid = f"urn:fuzz:unknown-{draw(st.integers(0, 10**9))}"
+        text = newsml_item(guid, "Gone", "", status="canceled")
+    elif kind == 6:
+        text = draw(
+            st.sampled_from(
+                [
+                    "<rss><channel/></rss>",
+                    "<newsItem guid='x'/>",
+                    f'<newsItem xmlns="{G2}"><itemMeta><itemClass qcode="ninat:video"/>'
+                    "</itemMeta></newsItem>",
+                    f'<newsMessage xmlns="{G2}"><itemSet/></newsMessage>',
+                    "<html><body><p>Hello<br></p></body></html>",
+                ]
+            )
+        )
+    elif kind == 7:
+        bad = newsml_item("urn:fuzz:bad", "Bad", "x", created="2026-06-20T08:00:00")
+        text = f'<newsMessage xmlns="{G2}"><itemSet>{good}{bad}</itemSet></newsMessage>'
+    elif kind == 8:
+        return _damage(draw, good.encode())
+    else:
+        odd = draw(st.sampled_from(ODD_BYTES))
+        raw = good.encode()
+        at = draw(st.integers(0, len(raw)))
+        return raw[:at] + odd + raw[at:]
+    return text.encode()
+
+
+@st.composite
+def hostile_ninjs(draw: st.DrawFn) -> bytes:
+    """ninjs of the hostile classes (a key twice, NaN, lone surrogates, nesting
+    past the format's depth, times that do not exist, no headline, another
+    type, a kill of an unknown article, fields past the limits), or a good item
+    damaged at random."""
+    kind = draw(st.integers(0, 8))
+    good = ninjs_item("urn:fuzz:hostile-ninjs", "Hostile", "<p>Body.</p>")
+    if kind == 0:
+        text = json.dumps(good)[:-1] + ', "uri": "urn:again"}'
+    elif kind == 1:
+        text = json.dumps(good)[:-1] + ', "urgency": NaN}'
+    elif kind == 2:
+        text = json.dumps(good).replace('"Hostile"', '"\\ud800"')
+    elif kind == 3:
+        depth = draw(st.sampled_from([17, 2000, 200_000]))
+        text = json.dumps(good)[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}"
+    elif kind == 4:
+        item = {**good, "versionCreated": draw(BAD_TIMES)}
+        text = json.dumps(item)
+    elif kind == 5:
+        item = {k: v for k, v in good.items() if k != "headlines"}
+        item["type"] = draw(st.sampled_from(["text", "picture", "composite"]))
+        text = json.dumps(item)
+    elif kind == 6:
+        guid = f"urn:fuzz:unknown-ninjs-{draw(st.integers(0, 10**9))}"
+        text = json.dumps(
+            {
+                "uri": guid,
+                "pubStatus": "canceled",
+                **{"versionCreated": "2026-06-20T08:00:00Z"},
+            }
+        )
+    elif kind == 7 and draw(st.booleans()):
+        body = draw(
+            st.sampled_from(
+                ["<figure" * 200_000, "<body" * 200_000, "<html><body>" * 100_000]
+            )
+        )
+        text = json.dumps(ninjs_item("urn:fuzz:hostile-ninjs", "Hostile", body))
+    elif kind == 7:
+        field = draw(
+            st.sampled_from(
+                [
+                    {"slugline": "s" * 201},
+                    {"headlines": [{"value": "h" * 501}]},
+                    {"urgency": 0},
+                    {"urgency": "high"},
+                    {"language": "en-" + "-".join(["abcdefgh"] * 10)},
+                    {"uri": "u" * 257},
+                ]
+            )
+        )
+        text = json.dumps({**good, **field})
+    else:
+        return _damage(draw, json.dumps(good).encode())
+    return text.encode()
+
+
 @st.composite
 def mixed_batch(draw: st.DrawFn) -> list[tuple[str, bytes, bool]]:
     """Files of one batch as (name, bytes, is it one of the good ones), in
     the order ingest reads them (sorted by name)."""
     files: list[tuple[str, bytes, bool]] = []
+    kinds = ["good-json", "good-wire", "json", "wire"]
+    kinds += ["good-newsml", "good-ninjs", "newsml", "ninjs"]
     for n in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(["good-json", "good-wire", "json", "wire"]))
-        if kind == "good-json":
+        kind = draw(st.sampled_from(kinds))
+        if kind == "good-newsml":
+            files.append((f"{n:02d}-good.xml", draw(good_newsml(n)), True))
+        elif kind == "good-ninjs":
+            files.append((f"{n:02d}-good-ninjs.json", draw(good_ninjs(n)), True))
+        elif kind == "newsml":
+            files.append((f"{n:02d}-hostile.xml", draw(hostile_newsml()), False))
+        elif kind == "ninjs":
+            files.append((f"{n:02d}-hostile-ninjs.json", draw(hostile_ninjs()), False))
+        elif kind == "good-json":
             files.append((f"{n:02d}-good.json", draw(good_json(n)), True))
         elif kind == "good-wire":
             files.append((f"{n:02d}-good.txt", draw(good_wire(n)), True))

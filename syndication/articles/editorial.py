@@ -13,7 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.articles.ingest import IngestOptions, read_story
+from syndication.articles.ingest.guard import PARTLY_STATED, with_partly_stated
 from syndication.articles.model import Distribution, PubStatus, Version, utc
+from syndication.articles.sanitize import strip_control_characters
 from syndication.config import Settings
 from syndication.errors import InputError
 from syndication.store.base import Store
@@ -39,7 +41,7 @@ def kill_article(store: Store, guid: str, *, reason: str, now: datetime) -> Chan
     """Withdraw an article: a new version with status ``canceled`` and the reason
     as its editor's note. Raises NotFound, or InputError for an empty reason or
     an article already killed (the first kill's reason is never replaced)."""
-    reason = " ".join(reason.split())
+    reason = _one_line(reason)
     if not reason:
         raise InputError("a kill needs a reason (it is sent to partners as the note)")
     latest = store.get(guid)
@@ -48,22 +50,8 @@ def kill_article(store: Store, guid: str, *, reason: str, now: datetime) -> Chan
             f"article {guid!r} is already killed (version {latest.version}: "
             f"{latest.ed_note or 'no note'}); nothing stored"
         )
-    return _append(
-        store,
-        latest,
-        # A kill takes effect at once, embargo or not: a story that was never
-        # released gets no notice (see Store.select_canceled), one that was
-        # must be withdrawn now.
-        replace(
-            latest,
-            status=PubStatus.CANCELED,
-            ed_note=reason,
-            is_correction=False,
-            embargo_until=None,
-        ),
-        now,
-        "kill",
-    )
+    # See Store.select_canceled for what a kill of a story never released does.
+    return _append(store, latest, latest.killed(reason, now), now, "kill")
 
 
 def correct_article(
@@ -72,7 +60,7 @@ def correct_article(
     """Store ``replacement`` as a correction of article ``guid``: marked
     ``is_correction`` with ``note`` as the editor's note, whatever id the
     replacement had. Raises NotFound, or InputError for an empty note."""
-    note = " ".join(note.split())
+    note = _one_line(note)
     if not note:
         raise InputError("a correction needs a note saying what was corrected")
     latest = store.get(guid)
@@ -97,7 +85,10 @@ def correct_from_file(
     now: datetime,
     options: IngestOptions | None = None,
 ) -> Change:
-    """Correct article ``guid`` with the story in ``path`` (JSON or wire copy).
+    """Correct article ``guid`` with the one story in ``path`` (any format
+    ingest reads; a file of several stories, or a kill, is an InputError).
+    What a NewsML-G2 or ninjs file cannot state (its story link, say) is the
+    latest version's.
 
     Wire copy states no language or subjects: unless ``options`` gives them, the
     latest version's are kept, and its dateline year defaults to the article's
@@ -122,7 +113,12 @@ def correct_from_file(
             path=str(path),
             field="guid",
         )
-    replacement = story.version
+    replacement = with_partly_stated(story.version, latest, story.unstated)
+    kept = story.unstated - PARTLY_STATED
+    if kept:  # what a NewsML-G2 or ninjs file cannot state (ingest/items.py)
+        replacement = replace(
+            replacement, **{name: getattr(latest, name) for name in kept}
+        )
     if replacement.embargo_until is None and latest.embargo_until is not None:
         replacement = replace(replacement, embargo_until=latest.embargo_until)
     if "distribution" not in story.stated:
@@ -169,7 +165,7 @@ def release_article(
     """Release a held article: a new version without ``hold_reason``; ``note``,
     when given, becomes its editor's note. No-op when the latest version is not
     held. Raises NotFound."""
-    note = " ".join(note.split())
+    note = _one_line(note)
     latest = store.get(guid)
     if not latest.is_held:
         return Change("release", guid, latest, latest, False)
@@ -197,6 +193,13 @@ def _append(
     stored = store.get(before.guid, result.version)
     # created is False only when another writer stored the same content meanwhile.
     return Change(action, before.guid, before, stored, result.created)
+
+
+def _one_line(note: str) -> str:
+    """An editor's note as stored: on one line, without control characters
+    (which no published document can carry, so ingesting one back would not
+    find the note it was made from)."""
+    return " ".join(strip_control_characters(note)[0].split())
 
 
 def _iso(moment: datetime) -> str:

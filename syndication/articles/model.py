@@ -158,6 +158,21 @@ class Version:
     def with_number(self, version: int, first_created: datetime) -> Version:
         return replace(self, version=version, first_created=first_created)
 
+    def killed(self, reason: str, at: datetime) -> Version:
+        """This version withdrawn at ``at``: status ``canceled`` with the reason
+        as its editor's note, no longer a correction, and without an embargo (a
+        kill takes effect at once: a story that was never released gets no
+        notice, one that was must be withdrawn now)."""
+        return replace(
+            self,
+            status=PubStatus.CANCELED,
+            ed_note=reason,
+            is_correction=False,
+            embargo_until=None,
+            version=0,
+            version_created=utc(at),
+        )
+
 
 def utc(moment: datetime) -> datetime:
     """Normalise an aware datetime to UTC; a naive one is a programming error."""

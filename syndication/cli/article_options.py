@@ -72,10 +72,11 @@ def wire_options(function: F) -> F:
         click.option(
             "--format",
             "input_format",
-            type=click.Choice(["auto", "json", "wire"]),
+            type=click.Choice(["auto", "json", "wire", "newsml", "ninjs"]),
             default="auto",
             show_default=True,
-            help="Story format; auto detects JSON by content or .json name.",
+            help="Story format; auto detects NewsML-G2 (XML), ninjs and the JSON "
+            "article format by content (JSON also by a .json name), else wire copy.",
         ),
         click.option(
             "--date",

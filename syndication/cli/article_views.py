@@ -122,6 +122,8 @@ def stored_outcome(story: StoredStory) -> str:
         if story.previous is not None and story.previous != story.version:
             text += f" (latest is version {story.previous})"
         return text
+    if story.action == "killed":
+        return f"killed {story.guid} (version {story.version}; was {story.previous})"
     if story.action == "new article":
         text = f"new article {story.guid} (version {story.version})"
     else:

@@ -214,8 +214,9 @@ def correct(
 ) -> None:
     """Replace an article with a corrected story, marked as a correction.
 
-    STORY is a JSON or wire-copy file, read like ingest reads it; its content
-    becomes the new version whatever id it would otherwise get. Wire copy keeps
+    STORY is one story in any format ingest reads (JSON, wire copy, a NewsML-G2
+    item or a ninjs object), read as ingest reads it; its content becomes the new
+    version whatever id it would otherwise get. Wire copy keeps
     the article's language and subjects unless given; the article's embargo and
     distribution stay unless the file sets them.
 

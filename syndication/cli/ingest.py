@@ -47,20 +47,27 @@ def ingest(
 ) -> None:
     """Store stories from files or folders as new articles or new versions.
 
-    Folders are read recursively in sorted order. Each file is JSON in the article
-    format (schemas/article.schema.json) or plain wire copy; each is stored on its
-    own, so a bad file stores nothing while the good ones are kept. Content equal
-    to any stored version of its article changes nothing; new content for a
-    killed article is refused unless --revive. Wire copy keeps the article's
-    subjects and language unless given. A story carrying another's credit, or
-    usage terms that forbid republication, is stored held from every feed until
-    `articles release`. Every bad or refused file is reported and the exit code
-    is 3. Wire datelines carry no year: it comes from --date or each file's date,
-    as the output says.
+    Folders are read recursively in sorted order. Each file is IPTC NewsML-G2 (a
+    newsItem, or a newsMessage of several), IPTC ninjs (1.x to 3.x), JSON in the
+    article format (schemas/article.schema.json) or plain wire copy; each is stored
+    on its own, so a bad file stores nothing while the good ones are kept. Content
+    equal to any stored version of its article changes nothing; new content for a
+    killed article is refused unless --revive. A NewsML-G2 or ninjs item whose
+    pubStatus is canceled kills its article. Wire copy keeps the article's subjects
+    and language unless given. A story carrying another's credit, or usage terms
+    that forbid republication, is stored held from every feed until `articles
+    release`. Every bad or refused file is reported and the exit code is 3. Wire
+    datelines carry no year: it comes from --date or each file's date, as the
+    output says.
 
     Example: syndication ingest examples/stories --date 2026-06-20
     """
-    from syndication.articles.ingest import StoredStory, batch_error, iter_ingest
+    from syndication.articles.ingest import (
+        StoredStory,
+        batch_error,
+        file_count,
+        iter_ingest,
+    )
     from syndication.articles.ingest.paths import collect_paths
     from syndication.cli.progress import progress, shows_progress
     from syndication.errors import InputProblem
@@ -88,15 +95,17 @@ def ingest(
             else:
                 problems.append(outcome)
     counts = {
-        a: sum(s.action == a for s in stored) for a in ("new article", "new version")
+        a: sum(s.action == a for s in stored)
+        for a in ("new article", "new version", "killed", "unchanged")
     }
     log.info(
-        "%d file(s): %d new article(s), %d new version(s), %d unchanged, %d held, "
-        "%d bad",
-        len(stored) + len({p.path for p in problems}),
+        "%d file(s): %d new article(s), %d new version(s), %d killed, %d unchanged, "
+        "%d held, %d bad",
+        file_count(stored, problems),
         counts["new article"],
         counts["new version"],
-        len(stored) - sum(counts.values()),
+        counts["killed"],
+        counts["unchanged"],
         sum(bool(s.hold_reason) for s in stored),
         len({p.path for p in problems}),
     )
@@ -109,7 +118,7 @@ def ingest(
             ],
         }
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    error = batch_error(problems, len(stored) + len({p.path for p in problems}))
+    error = batch_error(problems, file_count(stored, problems))
     if error is not None:
         raise error
 

@@ -73,8 +73,9 @@ def test_ingest_reports_every_bad_file_and_keeps_the_good_ones(run) -> None:
         f"  {bad[0]}:4: malformed JSON: Expecting ',' delimiter (column 3)\n"
         f"  {bad[1]} [first_created]: naive time '2026-06-20T08:00:00' has no time "
         "zone; add Z or an offset such as +02:00\n"
-        f"  {bad[2]}:2: DOCTYPE and ENTITY declarations are refused (XML is never "
-        "parsed here); ingest takes the JSON article format or plain wire copy\n"
+        f"  {bad[2]}:2: DOCTYPE and ENTITY declarations are refused (DTDs and "
+        "entities are never read); ingest takes NewsML-G2, ninjs, the JSON article "
+        "format or plain wire copy\n"
     )
     assert "Traceback" not in result.stderr
     listed = json.loads(run("articles", "list", "--json").stdout)

@@ -83,15 +83,17 @@ def json_story(**fields: object) -> str:
         ),
         (
             "doctype.xml",
-            "DOCTYPE and ENTITY declarations are refused (XML is never parsed here); "
-            "ingest takes the JSON article format or plain wire copy",
+            "DOCTYPE and ENTITY declarations are refused (DTDs and entities are "
+            "never read); ingest takes NewsML-G2, ninjs, the JSON article format or "
+            "plain wire copy",
             2,
             None,
         ),
         (
             "entity-in-wire.txt",
-            "DOCTYPE and ENTITY declarations are refused (XML is never parsed here); "
-            "ingest takes the JSON article format or plain wire copy",
+            "DOCTYPE and ENTITY declarations are refused (DTDs and entities are "
+            "never read); ingest takes NewsML-G2, ninjs, the JSON article format or "
+            "plain wire copy",
             5,
             None,
         ),

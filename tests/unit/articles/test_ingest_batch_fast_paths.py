@@ -16,12 +16,12 @@ from jsonschema import Draft202012Validator
 from test_sanitize import _FRAGMENTS as FRAGMENTS
 
 from syndication.articles.ingest.json_format import (
-    _CONTROL_ESCAPE,
     SCHEMA_FILE,
     article_check,
     article_validator,
 )
 from syndication.articles.ingest.json_precheck import compile_check
+from syndication.articles.ingest.strict_json import CONTROL_ESCAPE as _CONTROL_ESCAPE
 from syndication.articles.sanitize import (
     CONTROL_CHARACTERS,
     _inventory,

@@ -23,8 +23,8 @@ from syndication.articles.ingest import (
     parse_story,
     read_story,
 )
-from syndication.articles.ingest.json_format import _TIME
 from syndication.articles.ingest.limits import FIRST_YEAR, LAST_YEAR
+from syndication.articles.ingest.times import TIME as _TIME
 from syndication.articles.model import Dateline, Subject
 from syndication.errors import InputError
 

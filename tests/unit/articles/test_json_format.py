@@ -12,7 +12,8 @@ import pytest
 from conftest import REPO
 from jsonschema import Draft202012Validator
 
-from syndication.articles.ingest.json_format import _TIME, SCHEMA_FILE, parse_json
+from syndication.articles.ingest.json_format import SCHEMA_FILE, parse_json
+from syndication.articles.ingest.times import TIME as _TIME
 from syndication.articles.model import Byline, Dateline, Image, PubStatus, Role, Subject
 from syndication.errors import InputError
 

@@ -1,0 +1,106 @@
+"""Ingest rate by input format: the same stories as JSON articles, as the
+NewsML-G2 and ninjs item documents our renderers write, and as one NewsML-G2
+newsMessage holding them all, each ingested by one ``syndication ingest``
+process (start-up included) into a new SQLite store; then the NewsML-G2 and
+ninjs documents ingested again into the store they came from (every one
+unchanged: the round trip).
+
+    python -m bench.ingest_formats [--stories 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bench.run import REPO, Site, _ingest_rate
+from bench.workload import make_version, version_to_dict
+
+
+def write_documents(folder: Path, count: int, config: Path, seed: int = 7) -> None:
+    """``count`` stories as JSON articles (``json/``), NewsML-G2 items
+    (``newsml/``), ninjs items (``ninjs/``) and one newsMessage (``message/``)."""
+    from syndication.config import load_settings
+    from syndication.credit import make_item
+    from syndication.feeds import CreditPolicy, FeedDefinition
+    from syndication.render import newsml, ninjs
+    from syndication.store.base import Selection
+
+    agency = load_settings(config).agency
+    feed = FeedDefinition(
+        feed_id="bench-ingest",
+        partner="Bench",
+        title="Bench",
+        description="Ingest",
+        link="https://bench.example/",
+        formats=("newsml", "ninjs"),
+        selection=Selection(limit=count),
+        credit=CreditPolicy(),
+    )
+    for name in ("json", "newsml", "ninjs", "message"):
+        (folder / name).mkdir(parents=True)
+    rng = random.Random(seed)
+    items: list[Any] = []
+    for n in range(count):
+        # Published, so version 1 and out of any embargo.
+        version = replace(make_version(rng, 40_000_000 + n), embargo_until=None)
+        version = version.with_number(1, version.first_created)
+        data = version_to_dict(version)
+        data.pop("version")
+        data = {k: v for k, v in data.items() if v not in (None, "", [], False)}
+        (folder / "json" / f"{n:06d}.json").write_text(json.dumps(data), "utf-8")
+        item = make_item(version, feed, agency)
+        items.append(item)
+        (folder / "newsml" / f"{n:06d}.xml").write_bytes(
+            newsml.item_document(item, agency)
+        )
+        (folder / "ninjs" / f"{n:06d}.json").write_bytes(
+            ninjs.item_document(item, agency)
+        )
+    parts = [newsml._message_item(item, agency) for item in items]
+    (folder / "message" / "newsml.xml").write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<newsMessage xmlns='
+        b'"http://iptc.org/std/nar/2006-10-01/">\n  <itemSet>\n'
+        + b"".join(parts)
+        + b"  </itemSet>\n</newsMessage>\n"
+    )
+
+
+def site_in(folder: Path) -> Site:
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import write_config
+
+    folder.mkdir(parents=True)
+    config = write_config(folder, feeds_dir=REPO / "feeds")
+    return Site(folder, config, REPO / "feeds", f"sqlite:///{folder / 'store.db'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--stories", type=int, default=2000)
+    count = parser.parse_args().stories
+    out: dict[str, Any] = {"stories": count}
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        documents = root / "documents"
+        write_documents(documents, count, site_in(root / "setup").config)
+        for name in ("json", "newsml", "ninjs", "message"):
+            site = site_in(root / name)
+            out[f"ingest_{name}_per_second"] = _ingest_rate(
+                site, documents / name, count
+            )
+            if name in ("newsml", "ninjs"):
+                out[f"reingest_{name}_unchanged_per_second"] = _ingest_rate(
+                    site, documents / name, count, unchanged=True
+                )
+    sys.stdout.write(json.dumps(out, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
