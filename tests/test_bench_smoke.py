@@ -24,6 +24,19 @@ def test_small_benchmark_runs_and_is_correct() -> None:
     assert result["ingest_wire_per_second"] > 0
 
 
+def test_ingest_by_format_runs_and_comes_back_unchanged() -> None:
+    from bench.ingest_formats import ingest_figures
+
+    # _ingest_rate refuses a run where not every story is new (or, again,
+    # unchanged).
+    result = ingest_figures(30)
+    assert all(
+        result[f"ingest_{name}_per_second"] > 0
+        for name in ("json", "newsml", "ninjs", "message")
+    )
+    assert result["reingest_ninjs_unchanged_per_second"] > 0
+
+
 def test_scaling_publishes_at_each_size() -> None:
     from bench.scaling import size_figures
 

@@ -26,6 +26,7 @@ from ingest_strategies import examples, json_article, line, wire_copy
 from syndication.articles.editorial import kill_article
 from syndication.articles.ingest import IngestOptions, ingest_paths
 from syndication.articles.model import Distribution, PubStatus, Subject, Version
+from syndication.articles.sanitize import CONTROL_CHARACTERS
 from syndication.feeds import FORMATS, OPT_IN_FORMATS, CreditPolicy, FeedDefinition
 from syndication.render.registry import render_edition
 from syndication.select import build_edition
@@ -52,8 +53,11 @@ WIRE = IngestOptions(
     subjects=(Subject("medtop:06000000", "environment"),),
     revive=True,
 )
-# A kill needs a reason: a note of only whitespace is refused (editorial.py).
-NOTES = line(60).map(lambda note: note if note.split() else f"{note}Legal")
+# A kill needs a reason: a note of only whitespace and control characters is
+# refused (editorial.py).
+NOTES = line(60).map(
+    lambda note: note if CONTROL_CHARACTERS.sub("", note).split() else f"{note}Legal"
+)
 FUZZ = hypothesis_settings(
     max_examples=examples(25, 500),
     deadline=None,

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from syndication.articles.model import PubStatus, Version, utc
 from syndication.errors import InputProblem, NotFound
+from syndication.render.fields import web_url
 from syndication.store.base import Store
 
 REVIVAL = "Revived after kill"
@@ -39,7 +40,13 @@ BYLINE_ORDER = "byline order"
 # it on one line (NewsML-G2) cannot give: the article's note is kept when it
 # has the same words.
 NOTE_SPACING = "note spacing"
-PARTLY_STATED = frozenset({DATELINE_DETAILS, BYLINE_ORDER, NOTE_SPACING})
+# The images no feed carries (an address that is not a plain http(s) URL: see
+# render/fields.web_url), which a published document cannot give: the
+# article's are kept when those it carries are the item's.
+UNCARRIED_IMAGES = "uncarried images"
+PARTLY_STATED = frozenset(
+    {DATELINE_DETAILS, BYLINE_ORDER, NOTE_SPACING, UNCARRIED_IMAGES}
+)
 
 
 @dataclass(frozen=True)
@@ -272,7 +279,8 @@ def with_partly_stated(
     ``latest`` when ``keep`` names it: the date and provider of a dateline of
     the same place (:data:`DATELINE_DETAILS`), the order of the same bylines
     (:data:`BYLINE_ORDER`), the spacing of a note of the same words
-    (:data:`NOTE_SPACING`)."""
+    (:data:`NOTE_SPACING`), the images no feed carries beside the same others
+    (:data:`UNCARRIED_IMAGES`)."""
     if DATELINE_DETAILS in keep:
         version = _with_dateline_details(version, latest)
     if BYLINE_ORDER in keep:
@@ -283,6 +291,12 @@ def with_partly_stated(
         and version.ed_note.split() == latest.ed_note.split()
     ):
         version = replace(version, ed_note=latest.ed_note)
+    if (
+        UNCARRIED_IMAGES in keep
+        and version.images != latest.images
+        and tuple(i for i in latest.images if web_url(i.href)) == version.images
+    ):
+        version = replace(version, images=latest.images)
     return version
 
 

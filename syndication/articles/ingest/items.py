@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndication.articles.ingest.body import clean_body
-from syndication.articles.ingest.guard import DATELINE_DETAILS
+from syndication.articles.ingest.guard import DATELINE_DETAILS, UNCARRIED_IMAGES
 from syndication.articles.ingest.guid import check_guid
 from syndication.articles.ingest.item_credit import (
     settle_rights,
@@ -212,6 +212,7 @@ def item_story(
     if item.located and not item.dateline:
         unstated.add(DATELINE_DETAILS)
     unstated.add("link")  # neither format carries the story's link
+    unstated.add(UNCARRIED_IMAGES)
     return ParsedStory(
         path,
         version,

@@ -118,7 +118,12 @@ def test_a_text_item_becomes_a_version(settings, caplog) -> None:
     )
     # The format cannot state the story's link, nor the order of bylines of
     # different roles; our agency is not its provider.
-    assert story.unstated == {"link", "byline order", "note spacing"}
+    assert story.unstated == {
+        "link",
+        "byline order",
+        "note spacing",
+        "uncarried images",
+    }
 
 
 def test_a_news_message_gives_each_text_item_and_skips_the_rest(
@@ -241,6 +246,7 @@ def test_our_agency_as_provider_and_credit_say_nothing_of_the_story(settings) ->
         "link",
         "byline order",
         "note spacing",
+        "uncarried images",
     }
 
 

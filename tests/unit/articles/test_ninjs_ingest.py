@@ -83,6 +83,7 @@ def test_a_ninjs_3_item(settings, caplog) -> None:
         "credit_line",
         "link",
         "dateline details",
+        "uncarried images",
     }
 
 
