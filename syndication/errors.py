@@ -124,6 +124,21 @@ class InputError(SyndicationError):
         where = _where(self.path, line, field)
         super().__init__(f"{where}: {message}" if where else message)
 
+    @classmethod
+    def from_problems(
+        cls, problems: Sequence[InputProblem], *, path: Path | str
+    ) -> InputError:
+        """One error for every problem of a file, headed by the first (its line
+        and field); ``problems`` must not be empty."""
+        first = problems[0]
+        return cls(
+            first.message,
+            path=path,
+            line=first.line,
+            field=first.field,
+            problems=problems,
+        )
+
 
 class StoreError(SyndicationError):
     """The article store failed (connection, schema, transaction)."""

@@ -195,14 +195,7 @@ def item_story(
         check_limits(version, path=path, schema_path=schema_path)
     except InputError as exc:
         problems = [_renamed(p, item) for p in exc.problems]
-        first = problems[0]
-        raise InputError(
-            first.message,
-            path=path,
-            line=first.line,
-            field=first.field,
-            problems=problems,
-        ) from exc
+        raise InputError.from_problems(problems, path=path) from exc
     version = check_rights(
         version, path=path, agency=agency, marked=marked_credits(body)
     )

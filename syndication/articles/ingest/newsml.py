@@ -90,14 +90,7 @@ def read_newsml(
         except InputError as exc:
             problems += exc.problems
     if problems:
-        first = problems[0]
-        raise InputError(
-            first.message,
-            path=path,
-            line=first.line,
-            field=first.field,
-            problems=problems,
-        )
+        raise InputError.from_problems(problems, path=path)
     return stories
 
 
