@@ -34,6 +34,10 @@ _INSTRUCTION = re.compile(
 )
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>\n?", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+# Where a run of text outside the paragraphs ends, as a browser reads it.
+_BLOCK_EDGE = re.compile(
+    r"</?(?:p|blockquote|ul|ol|li|h2|h3|h4)\b[^>]*>|<br\s*/?>", re.IGNORECASE
+)
 _WORK = r"(?:re-?)?(?:publi(?:sh|cation)|syndicat|distribut|broadcast|print)\w*"
 # Usage terms that forbid republication, unless the clause goes on with a
 # condition ("may not be republished without the credit line").
@@ -222,12 +226,27 @@ def _check_body(
                     "taken out, feeds end the body with the credit line",
                     path,
                 )
+    for text in _stray_texts(body):
+        # Bare text (after the last paragraph, or in a list) reads as a
+        # paragraph to every reader: another's credit there holds the story too.
+        if is_credit_instruction(text) and (
+            classify_credit(text, agency) is CreditKind.FOREIGN
+        ):
+            reasons.append(f"foreign credit: {_clip(text)}")
     for paragraph in dropped:
         body = body.replace(paragraph, "", 1)
     body = body.strip()
     if (dropped or kept) and not _TAG.sub("", body.replace(kept, "")).strip():
         raise InputError("the body has no text besides its credit", path=path)
     return body, reasons
+
+
+def _stray_texts(body: str) -> list[str]:
+    """The texts of ``body`` that no ``<p>`` holds, one per run between block
+    edges, tags taken out."""
+    outside = _BLOCK_EDGE.split(_PARAGRAPH.sub("\n", body))
+    texts = (_normal(html.unescape(_TAG.sub("", part))) for part in outside)
+    return [text for text in texts if text]
 
 
 def _normal(text: str) -> str:

@@ -208,3 +208,23 @@ def test_wire_credits_block_with_our_credit_neither_holds_nor_warns(
     assert not version.is_held
     assert version.body == "<p>Text.</p>"
     assert warnings(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        f"\n\n{REUTERS}",
+        f"<br>{REUTERS}",
+        f"<ul><li>Note.</li><li>{REUTERS}</li></ul>",
+        f"<blockquote>{REUTERS}</blockquote>",
+    ],
+)
+def test_another_agencys_credit_as_bare_text_holds_the_story(settings, tail) -> None:
+    version = parse(settings, json_story(f"<p>Text.</p>{tail}"))
+    assert version.hold_reason == f"foreign credit: {REUTERS}"
+
+
+def test_our_credit_or_plain_words_as_bare_text_hold_nothing(settings, ours) -> None:
+    for tail in (f"\n\n{ours}", "\n\nCredits are due to the photographer."):
+        version = parse(settings, json_story(f"<p>Text.</p>{tail}"))
+        assert not version.is_held, tail
