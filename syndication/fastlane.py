@@ -44,7 +44,8 @@ PUSH_CONCURRENCY = 8
 class FeedPush:
     """How one feed's publish went: ``outcome`` is the ledger's (``ok``,
     ``failed``...) or ``locked``; ``urls`` are the addresses of the documents
-    written; ``elapsed`` is in seconds."""
+    written; ``elapsed`` is in seconds; ``quarantined`` names the items the gate
+    kept out while the rest of the feed went out."""
 
     feed_id: str
     outcome: str
@@ -53,6 +54,7 @@ class FeedPush:
     skipped: int
     elapsed: float
     error: str = ""
+    quarantined: tuple[str, ...] = ()
 
     @property
     def is_ok(self) -> bool:
@@ -74,6 +76,17 @@ class PushReport:
     @property
     def is_ok(self) -> bool:
         return all(feed.is_ok for feed in self.feeds)
+
+    @property
+    def exit_code(self) -> int:
+        """As for ``publish``: 1 if any feed failed or was locked, else 4 if any
+        was refused by validation or left an item out in quarantine, else 0."""
+        outcomes = {feed.outcome for feed in self.feeds}
+        if outcomes - {"ok", "invalid"}:
+            return 1
+        if "invalid" in outcomes or any(feed.quarantined for feed in self.feeds):
+            return 4
+        return 0
 
 
 def affected_feeds(
@@ -271,6 +284,7 @@ def _publish(
         result.skipped,
         time.monotonic() - started,
         result.error,
+        result.quarantined,
     )
 
 

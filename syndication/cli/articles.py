@@ -349,5 +349,5 @@ def _report(change: Change, as_json: bool, push: PushReport | None = None) -> No
         click.echo(views.describe_change(change))
         if push is not None and published:
             echo_push(push, as_json=False)
-    if push is not None and not push.is_ok:
-        raise click.exceptions.Exit(1)
+    if push is not None and push.exit_code:
+        raise click.exceptions.Exit(push.exit_code)

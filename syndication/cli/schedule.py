@@ -107,7 +107,8 @@ def push(
     Feeds run through the ordinary publish (same per-feed locks as the
     scheduler), whether or not a scheduler is running. Prints each affected
     feed, the URLs written and the elapsed time; exits 1 if any feed failed or
-    was locked.
+    was locked, else 4 if a document was refused by validation or an item was
+    quarantined.
 
     Example: syndication push urn:newsml:example.org:20260620:heat --urgency 1 --wait
     """
@@ -115,8 +116,8 @@ def push(
 
     report = push_article(app.settings, app.store, guid, urgency=urgency, wait=wait)
     echo_push(report, as_json)
-    if not report.is_ok:
-        raise click.exceptions.Exit(1)
+    if report.exit_code:
+        raise click.exceptions.Exit(report.exit_code)
 
 
 def push_option(function: F) -> F:
@@ -177,6 +178,7 @@ def push_to_dict(report: PushReport) -> dict[str, Any]:
                 "urls": list(feed.urls),
                 "elapsed": round(feed.elapsed, 3),
                 "error": feed.error,
+                "quarantined": list(feed.quarantined),
             }
             for feed in report.feeds
         ],

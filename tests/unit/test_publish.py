@@ -340,3 +340,25 @@ def test_force_rewrites_every_document_whatever_the_ledger_says(site) -> None:  
     feed_keys = [key for key in folder.order if key.startswith("alpha/")]
     assert (single.outcome, len(feed_keys)) == ("published", 6)
     publisher.close()
+
+
+def test_push_exit_codes_follow_publish() -> None:
+    from syndication.fastlane import FeedPush, PushReport
+
+    def push(*feeds: tuple[str, tuple[str, ...]]) -> PushReport:
+        return PushReport(
+            "urn:x",
+            1,
+            tuple(
+                FeedPush(f"f{n}", o, (), 0, 0, 0.0, "", q)
+                for n, (o, q) in enumerate(feeds)
+            ),
+            0.0,
+        )
+
+    assert push().exit_code == 0
+    assert push(("ok", ())).exit_code == 0
+    assert push(("ok", ("urn:y v1: bad",))).exit_code == 4  # the rest went out
+    assert push(("invalid", ()), ("ok", ())).exit_code == 4
+    assert push(("invalid", ()), ("locked", ())).exit_code == 1
+    assert push(("failed", ()), ("ok", ("urn:y v1: bad",))).exit_code == 1
