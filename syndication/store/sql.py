@@ -34,6 +34,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -1034,25 +1035,41 @@ class SqlStore:
     def last_successes(
         self, feed_ids: Sequence[str], destination: str
     ) -> dict[str, RunRecord]:
+        """Each feed's latest successful run, in one statement: for each given
+        id (a table-valued list of them), its newest matching run id, read
+        backwards along ``ix_runs_feed`` so the cost does not grow with the
+        ledger; then those rows."""
         r = t.publish_runs
-        found: dict[str, RunRecord] = {}
+        ids = list(dict.fromkeys(feed_ids))
+        if not ids:
+            return {}
+        given = self._id_list(ids)
+        newest = (
+            select(r.c.run_id)
+            .where(
+                r.c.feed_id == given.c.value,
+                r.c.destination == destination,
+                r.c.outcome.in_(("published", "unchanged")),
+                r.c.trigger != "replay",
+            )
+            .order_by(r.c.run_id.desc())
+            .limit(1)
+            .correlate(given)
+            .scalar_subquery()
+        )
+        query = select(r).where(r.c.run_id.in_(select(newest).select_from(given)))
         with self._read() as conn:
-            for feed_id in feed_ids:
-                query = (
-                    select(r)
-                    .where(
-                        r.c.feed_id == feed_id,
-                        r.c.destination == destination,
-                        r.c.outcome.in_(("published", "unchanged")),
-                        r.c.trigger != "replay",
-                    )
-                    .order_by(r.c.run_id.desc())
-                    .limit(1)
-                )
-                row = conn.execute(query).first()
-                if row is not None:
-                    found[feed_id] = _run_record(row)
-        return found
+            return {row.feed_id: _run_record(row) for row in conn.execute(query)}
+
+    def _id_list(self, ids: Sequence[str]) -> Any:
+        """``ids`` as a one-column table (``value``), bound as one parameter."""
+        if self.engine.dialect.name == "postgresql":
+            return (
+                func.unnest(postgresql.array(ids))
+                .table_valued("value")
+                .render_derived(name="given")
+            )
+        return func.json_each(json.dumps(list(ids))).table_valued("value")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -408,3 +408,55 @@ def test_record_runs_and_last_successes(store):
         at,
     )
     assert store.last_successes(["a"], "s3") == {}
+
+
+def test_last_successes_of_many_feeds_is_each_feeds_newest_success(store):
+    """One statement for hundreds of feeds gives what asking feed by feed would:
+    the newest published or unchanged run of that destination, never a replay
+    or a failure, whatever the id holds (quotes, commas, non-ASCII)."""
+    from syndication.store.base import RunRecord
+
+    at = T0 + timedelta(hours=1)
+    feeds = [f"feed-{n}" for n in range(300)] + ["it's", 'a,"b"', "café-ü"]
+    kinds = [
+        ("published", "schedule", "local"),
+        ("failed", "schedule", "local"),
+        ("unchanged", "replay", "local"),
+        ("published", "schedule", "s3"),
+        ("unchanged", "manual", "local"),
+    ]
+    runs = [
+        RunRecord(
+            run_id=0,
+            feed_id=feed_id,
+            started=at,
+            finished=at,
+            destination=destination,
+            outcome=outcome,
+            written=0,
+            skipped=n,
+            failed=0,
+            items=0,
+            error="",
+            trigger=trigger,
+            fingerprint="f" * 64,
+            state=f"{feed_id}-{n}",
+            edition_at=at,
+            prefix=feed_id,
+        )
+        for n, feed_id in enumerate(feeds)
+        # Each feed gets the first few kinds, in order: feed n has n % 6 runs.
+        for outcome, trigger, destination in kinds[: n % 6]
+    ]
+    ids = store.record_runs(runs)
+    expected = {}
+    for record, run_id in zip(runs, ids, strict=True):
+        if (
+            record.destination == "local"
+            and record.outcome in ("published", "unchanged")
+            and record.trigger != "replay"
+        ):
+            expected[record.feed_id] = run_id
+    found = store.last_successes([*feeds, "nowhere"], "local")
+    assert {feed: run.run_id for feed, run in found.items()} == expected
+    assert store.last_successes([], "local") == {}
