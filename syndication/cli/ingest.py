@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +15,11 @@ import click
 from syndication.cli import AppContext, pass_app
 from syndication.cli import article_options as opts
 from syndication.cli import article_views as views
+from syndication.cli.schedule import echo_push, push_to_dict
 
 if TYPE_CHECKING:
     from syndication.articles.ingest import StoredStory
+    from syndication.fastlane import PushReport
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,12 @@ log = logging.getLogger(__name__)
     help="Store new content for a killed article, bringing it back (the version's "
     "note says so), instead of refusing the file.",
 )
+@click.option(
+    "--no-push",
+    is_flag=True,
+    help="Only store. By default a kill, correction, embargo or hold of a story "
+    "already published is pushed to its feeds at once, as the articles commands do.",
+)
 @opts.json_option
 @pass_app
 def ingest(
@@ -43,6 +51,7 @@ def ingest(
     subjects: tuple[str, ...],
     language: str | None,
     revive: bool,
+    no_push: bool,
     as_json: bool,
 ) -> None:
     """Store stories from files or folders as new articles or new versions.
@@ -58,7 +67,9 @@ def ingest(
     that forbid republication, is stored held from every feed until `articles
     release`. Every bad or refused file is reported and the exit code is 3. Wire
     datelines carry no year: it comes from --date or each file's date, as the
-    output says.
+    output says. A new version that kills, corrects, embargoes or holds a story
+    already published goes to the story's feeds at once (see push; exit 1 or 4
+    as push's when a feed fails), unless --no-push.
 
     Example: syndication ingest examples/stories --date 2026-06-20
     """
@@ -109,9 +120,11 @@ def ingest(
         sum(bool(s.hold_reason) for s in stored),
         len({p.path for p in problems}),
     )
+    pushed = [] if no_push else _push_urgent(app, stored, echo=not as_json)
     if as_json:
         document = {
             "stored": [_stored_to_dict(s) for s in stored],
+            "pushed": [push_to_dict(report) for report in pushed],
             "problems": [
                 {"path": p.path, "line": p.line, "field": p.field, "message": p.message}
                 for p in problems
@@ -121,6 +134,42 @@ def ingest(
     error = batch_error(problems, file_count(stored, problems))
     if error is not None:
         raise error
+    codes = {report.exit_code for report in pushed}
+    for code in (1, 4):
+        if code in codes:
+            raise click.exceptions.Exit(code)
+
+
+def _push_urgent(
+    app: AppContext, stored: list[StoredStory], *, echo: bool
+) -> list[PushReport]:
+    """Push each story whose new version withdraws or corrects what feeds
+    already carry (a kill, a correction, an embargo, a hold or a narrower
+    distribution), so partners see it in seconds, not at the next tick."""
+    from syndication.fastlane import push_article
+
+    now = datetime.now(UTC)
+    urgent: dict[str, None] = {}
+    for story in stored:
+        if not story.created or story.previous is None or story.guid in urgent:
+            continue
+        version = app.store.get(story.guid, story.version)
+        if not (
+            story.killed
+            or version.is_correction
+            or version.is_embargoed(now)
+            or not version.is_syndicated
+        ):
+            continue
+        if app.store.carriers(story.guid):
+            urgent[story.guid] = None
+    reports = []
+    for guid in urgent:
+        report = push_article(app.settings, app.store, guid, wait=True)
+        if echo:
+            echo_push(report, as_json=False)
+        reports.append(report)
+    return reports
 
 
 def _stored_to_dict(story: StoredStory) -> dict[str, Any]:

@@ -195,6 +195,48 @@ def test_an_embargo_on_a_published_story_takes_it_out_at_once(site: Site) -> Non
     assert "urn:test:story-1" not in tombstones(site, "all")
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"embargo_until": "tomorrow"},
+        {"status": "canceled"},
+        {"hold_reason": "legal review"},
+        {"distribution": "internal"},
+    ],
+    ids=["embargo", "kill", "hold", "internal"],
+)
+def test_an_ingest_that_withdraws_a_published_story_pushes_it_out_at_once(
+    site: Site, change: dict[str, str]
+) -> None:
+    """A newsroom system's update (a re-embargo, a cancellation, a hold) is
+    pushed by ingest itself: no partner sees the story until the next tick."""
+    assert site.ingest(**story(1)).exit_code == 0
+    assert site.ingest(**story(2)).exit_code == 0  # never touched: not pushed
+    site.ok("publish")
+    if change.get("embargo_until") == "tomorrow":
+        change = {"embargo_until": iso(datetime.now(UTC) + timedelta(days=1))}
+    result = site.ingest(**story(1, **change))
+    assert result.exit_code == 0, result.output
+    assert "pushed urn:test:story-1" in result.output
+    assert "urn:test:story-2" not in result.output
+    assert_gone(site, 1)
+    assert in_feed(site, "all", "Body marker 2")
+    deferred = site.run(
+        "ingest", "--no-push", "--json", str(write(site, story(2, **change)))
+    )
+    assert deferred.exit_code == 0, deferred.output
+    assert json.loads(deferred.stdout)["pushed"] == []
+    assert in_feed(site, "all", "Body marker 2")  # until the next publish
+    site.ok("publish")
+    assert_gone(site, 2)
+
+
+def write(site: Site, data: dict[str, object]) -> Path:
+    path = site.root / f"story-{len(list(site.root.glob('story-*.json')))}.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("command", ["publish", "replay"])
 def test_no_command_publishes_the_future(site: Site, command: str) -> None:
     release = datetime.now(UTC) + timedelta(days=2)
