@@ -374,28 +374,35 @@ def test_select_refs_are_the_ids_of_select(store):
     assert store.select(Selection(), at) == store.select(Selection(), at)
 
 
-def test_record_runs_and_last_successes(store):
+def run_record(feed_id: str, outcome: str, **fields):  # type: ignore[no-untyped-def]
+    """A finished run of ``feed_id`` an hour after T0 (``fields`` override)."""
     from syndication.store.base import RunRecord
 
     at = T0 + timedelta(hours=1)
+    values = {
+        "run_id": 0,
+        "feed_id": feed_id,
+        "started": at,
+        "finished": at,
+        "destination": "local",
+        "outcome": outcome,
+        "written": 0,
+        "skipped": 4,
+        "failed": 0,
+        "items": 1,
+        "error": "",
+        "trigger": "schedule",
+        "fingerprint": "f" * 64,
+        "state": "s" * 64,
+        "edition_at": at,
+    }
+    return RunRecord(**{**values, **fields})
+
+
+def test_record_runs_and_last_successes(store):
+    at = T0 + timedelta(hours=1)
     runs = [
-        RunRecord(
-            run_id=0,
-            feed_id=feed_id,
-            started=at,
-            finished=at,
-            destination="local",
-            outcome=outcome,
-            written=0,
-            skipped=4,
-            failed=0,
-            items=1,
-            error="",
-            trigger="schedule",
-            fingerprint="f" * 64,
-            state="s" * 64,
-            edition_at=at,
-        )
+        run_record(feed_id, outcome)
         for feed_id, outcome in (("a", "unchanged"), ("b", "failed"))
     ]
     ids = store.record_runs(runs)
@@ -414,9 +421,6 @@ def test_last_successes_of_many_feeds_is_each_feeds_newest_success(store):
     """One statement for hundreds of feeds gives what asking feed by feed would:
     the newest published or unchanged run of that destination, never a replay
     or a failure, whatever the id holds (quotes, commas, non-ASCII)."""
-    from syndication.store.base import RunRecord
-
-    at = T0 + timedelta(hours=1)
     feeds = [f"feed-{n}" for n in range(300)] + ["it's", 'a,"b"', "café-ü"]
     kinds = [
         ("published", "schedule", "local"),
@@ -426,26 +430,16 @@ def test_last_successes_of_many_feeds_is_each_feeds_newest_success(store):
         ("unchanged", "manual", "local"),
     ]
     runs = [
-        RunRecord(
-            run_id=0,
-            feed_id=feed_id,
-            started=at,
-            finished=at,
+        run_record(
+            feed_id,
+            outcome,
             destination=destination,
-            outcome=outcome,
-            written=0,
-            skipped=n,
-            failed=0,
-            items=0,
-            error="",
             trigger=trigger,
-            fingerprint="f" * 64,
             state=f"{feed_id}-{n}",
-            edition_at=at,
             prefix=feed_id,
         )
-        for n, feed_id in enumerate(feeds)
         # Each feed gets the first few kinds, in order: feed n has n % 6 runs.
+        for n, feed_id in enumerate(feeds)
         for outcome, trigger, destination in kinds[: n % 6]
     ]
     ids = store.record_runs(runs)
