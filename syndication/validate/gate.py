@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def expectations_for(edition: Edition) -> Expectations:
         append_paragraph=credit.append_paragraph,
         at=edition.at,
         embargoes=embargoes,
+        base_url=edition.history.base_url if edition.history else "",
     )
 
 
@@ -141,9 +143,11 @@ class Gate:
                 else (
                     document.sha256,
                     document.format,
+                    document.key if document.is_archive else "",
                     expectations.credit_line,
                     expectations.append_paragraph,
                     expectations.at,
+                    expectations.base_url,
                 )
             )
             if key is not None:
@@ -153,7 +157,10 @@ class Gate:
                     report = report + GateReport((), 1)
                     continue
             result = self._check(
-                document.body, document.key, expectations, document.format
+                document.body,
+                document.key,
+                replace(expectations, key=document.key),
+                document.format,
             )
             if key is not None and result.ok:
                 with self._passed_lock:

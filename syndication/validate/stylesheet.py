@@ -149,7 +149,10 @@ def instruction_problems(
                     "http or https.",
                 )
             )
-        elif href == FILE_NAME:
+        elif href == FILE_NAME or (
+            href.endswith("/" + FILE_NAME) and not link_scheme(href) and ":" not in href
+        ):
+            # Ours, beside the feed or (an archive document) in its folder.
             problems += page_problems(tree, name)
     return problems
 
