@@ -84,7 +84,9 @@ sys.stdout.write(json.dumps(out) + "\\n")
 """
 
 
-def measure(site_folder: Path, store_db: Path, period: str, full: bool) -> dict[str, Any]:
+def measure(
+    site_folder: Path, store_db: Path, period: str, full: bool
+) -> dict[str, Any]:
     """One publish in a new process on a fresh copy of the seeded store."""
     with tempfile.TemporaryDirectory(prefix="syndication-archives-") as temp:
         folder = Path(temp)
@@ -92,8 +94,9 @@ def measure(site_folder: Path, store_db: Path, period: str, full: bool) -> dict[
         shipped = (site_folder / "syndication.toml").read_text("utf-8")
         config = folder / "syndication.toml"
         config.write_text(
-            shipped.replace(str(site_folder / "store.db"), str(folder / "store.db"))
-            .replace(str(site_folder / "public"), str(folder / "public"))
+            shipped.replace(
+                str(site_folder / "store.db"), str(folder / "store.db")
+            ).replace(str(site_folder / "public"), str(folder / "public"))
             + f'\n[archive]\nperiod = "{period}"\n',
             encoding="utf-8",
         )

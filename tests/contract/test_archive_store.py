@@ -103,7 +103,9 @@ def test_latest_states_as_of_a_moment(store) -> None:  # type: ignore[no-untyped
     store.append(story("a", 1))
     store.append(story("a", 30, hold_reason="foreign credit"))
     store.append(story("b", 2, embargo_until=T0 + 2 * DAY))
-    before = store.latest_states(["urn:test:a", "urn:test:b", "urn:test:none"], T0 + DAY)
+    before = store.latest_states(
+        ["urn:test:a", "urn:test:b", "urn:test:none"], T0 + DAY
+    )
     assert set(before) == {"urn:test:a", "urn:test:b"}
     assert (before["urn:test:a"].version, before["urn:test:a"].is_held) == (1, False)
     assert before["urn:test:b"].is_embargoed(T0 + DAY)
@@ -158,7 +160,13 @@ def test_a_run_that_recorded_archives_is_kept(store) -> None:  # type: ignore[no
     carrier = Carrier("feed", "local")
     earlier = store.start_run("feed", "local", T0, "manual", "feed")
     store.finish_run(
-        earlier, finished=T0, outcome="unchanged", written=0, skipped=1, failed=0, items=0
+        earlier,
+        finished=T0,
+        outcome="unchanged",
+        written=0,
+        skipped=1,
+        failed=0,
+        items=0,
     )
     run = store.start_run("feed", "local", T0 + DAY, "manual", "feed")
     store.record_archives(run, carrier, [ArchiveRecord("feed/archive/x", "f", ())])
@@ -227,7 +235,9 @@ def test_migration_to_0006_places_stored_versions(tmp_path: Path) -> None:
     store = open_store(url)
     try:
         with store.engine.connect() as conn:  # type: ignore[attr-defined]
-            shown = dict(conn.execute(text("SELECT guid, shown_at FROM versions")).all())
+            shown = dict(
+                conn.execute(text("SELECT guid, shown_at FROM versions")).all()
+            )
     finally:
         store.close()
     assert shown == {

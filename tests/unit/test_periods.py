@@ -4,6 +4,7 @@ periods tile time without gaps, idents name them and sort as they do."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -57,7 +58,7 @@ def test_closed_periods_end_by_the_moment(
     assert len(periods) == count
     assert periods[0].end == period_of(kind, moment).start
     assert all(p.end <= moment for p in periods)
-    assert all(a.start == b.end for a, b in zip(periods, periods[1:], strict=False))
+    assert all(a.start == b.end for a, b in pairwise(periods))
 
 
 @given(st.sampled_from([timezone(timedelta(hours=h)) for h in (-11, -3, 5, 14)]))

@@ -98,9 +98,7 @@ def test_an_archive_is_marked_and_links_current_and_its_predecessor(edition):
 def test_the_oldest_archive_links_no_predecessor(edition):
     found = documents(replace(edition, history=History(archive="2026-06-13")))
     for document in found.values():
-        assert [rel for rel, _ in links(document.body, document.format)] == [
-            "current"
-        ]
+        assert [rel for rel, _ in links(document.body, document.format)] == ["current"]
 
 
 def test_links_are_absolute_under_a_public_address(edition):
