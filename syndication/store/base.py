@@ -270,8 +270,9 @@ class Store(Protocol):
         of ``selection``, newest first: every version feeds may carry whose
         fields match the selection (as :meth:`select` matches them, the window
         applying at the moment it was shown) and whose :attr:`Version.shown_at`
-        falls in the span, whether superseded since or not; and every kill in
-        the span of an article the feed may have carried (as
+        falls in the span, unless a later version came before that moment
+        (it was never shown), whether superseded since or not; and every kill
+        in the span of an article the feed may have carried (as
         :meth:`select_canceled` decides it). Limits do not apply."""
         ...
 

@@ -526,6 +526,9 @@ class SqlStore:
             v.c.status == PubStatus.USABLE.value,
             v.c.distribution == Distribution.SYNDICATE.value,
             v.c.is_held.is_(False),
+            # Never shown when a later version came first (a story killed
+            # or corrected while still under embargo).
+            ~_superseded(v, v.c.shown_at),
             *_matches(v, selection),
             *_within_when_shown(v, selection),
         ]
@@ -1248,8 +1251,9 @@ def _latest_at(v: Any, at: datetime) -> list[ColumnElement[bool]]:
     return [v.c.version_created <= at, ~_superseded(v, at)]
 
 
-def _superseded(v: Any, at: datetime) -> ColumnElement[bool]:
-    """A later version of the same article exists as of ``at``."""
+def _superseded(v: Any, at: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """A later version of the same article exists as of ``at`` (a moment, or
+    a column of ``v``'s)."""
     newer = t.versions.alias("newer")
     return exists().where(
         newer.c.guid == v.c.guid,

@@ -245,3 +245,16 @@ def test_migration_to_0006_places_stored_versions(tmp_path: Path) -> None:
         "embargoed": to_micros(embargo),
         "killed": to_micros(created),
     }
+
+
+def test_a_version_replaced_before_it_was_shown_is_no_candidate(store) -> None:  # type: ignore[no-untyped-def]
+    """A story killed (or corrected) while still under embargo never appeared:
+    no archive holds it, not even as a kill notice."""
+    embargoed = story("e", 1, embargo_until=T0 + timedelta(hours=5))
+    store.append(embargoed)
+    store.append(embargoed.killed("Legal", T0 + timedelta(hours=2)))
+    assert refs(store, T0, T0 + DAY) == []
+    corrected = story("c", 1, embargo_until=T0 + timedelta(hours=5))
+    store.append(corrected)
+    store.append(story("c", 2, headline="Fixed", embargo_until=T0 + timedelta(hours=5)))
+    assert refs(store, T0, T0 + DAY) == [("c", 2, False)]
