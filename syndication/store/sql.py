@@ -526,11 +526,11 @@ class SqlStore:
             v.c.status == PubStatus.USABLE.value,
             v.c.distribution == Distribution.SYNDICATE.value,
             v.c.is_held.is_(False),
+            *_matches(v, selection),
+            *_within_when_shown(v, selection),
             # Never shown when a later version came first (a story killed
             # or corrected while still under embargo).
             ~_superseded(v, v.c.shown_at),
-            *_matches(v, selection),
-            *_within_when_shown(v, selection),
         ]
         killed = [
             v.c.status == PubStatus.CANCELED.value,

@@ -104,7 +104,8 @@ Index("ix_versions_lang_urgency", versions.c.language, versions.c.urgency)
 Index("ix_versions_embargo", versions.c.embargo_until)
 # Revision 0003: selections walk one status newest first and stop at the limit.
 Index("ix_versions_status_created", versions.c.status, versions.c.version_created)
-Index("ix_versions_shown", versions.c.shown_at)
+# Revision 0006: archive spans are read by status and moment in feeds.
+Index("ix_versions_status_shown", versions.c.status, versions.c.shown_at)
 
 version_subjects = Table(
     "version_subjects",

@@ -28,7 +28,8 @@ def upgrade() -> None:
         "AND embargo_until IS NOT NULL AND embargo_until > version_created "
         "THEN embargo_until ELSE version_created END"
     )
-    op.create_index("ix_versions_shown", "versions", ["shown_at"])
+    # Archive spans are read by status (feeds' versions, kills) and moment.
+    op.create_index("ix_versions_status_shown", "versions", ["status", "shown_at"])
     # Each archive folder's fingerprint as a run last rendered it (its items
     # are that run's edition_items under the folder's prefix), so a closed
     # period is rendered again only when what it holds changed.
@@ -52,6 +53,6 @@ def downgrade() -> None:
     op.drop_index("ix_archive_periods_run", table_name="archive_periods")
     op.drop_index("ix_archive_periods_folder", table_name="archive_periods")
     op.drop_table("archive_periods")
-    op.drop_index("ix_versions_shown", table_name="versions")
+    op.drop_index("ix_versions_status_shown", table_name="versions")
     with op.batch_alter_table("versions") as batch:
         batch.drop_column("shown_at")
