@@ -47,6 +47,7 @@ from syndication.definitions import (
     text,
 )
 from syndication.errors import ConfigError, ConfigProblem
+from syndication.periods import PeriodKind
 
 ENV_VAR = "SYNDICATION_CONFIG"
 DEFAULT_PATH = Path("config") / "syndication.toml"
@@ -113,6 +114,16 @@ class LedgerConfig:
 
 
 @dataclass(frozen=True)
+class ArchiveConfig:
+    """RFC 5005 archives of RSS and Atom feeds: ``period`` is how long each
+    archive document's span is (None: no archives), ``periods`` how many
+    closed periods stay linked and published."""
+
+    period: PeriodKind | None = PeriodKind.DAILY
+    periods: int = 7
+
+
+@dataclass(frozen=True)
 class Settings:
     agency: Agency
     store_url: str = DEFAULT_STORE_URL
@@ -125,6 +136,7 @@ class Settings:
     destinations: Mapping[str, DestinationConfig] = field(default_factory=dict)
     scheduler: SchedulerConfig = SchedulerConfig()
     ledger: LedgerConfig = LedgerConfig()
+    archive: ArchiveConfig = ArchiveConfig()
     websub_hub: str = ""
     cache_control_index: str = DEFAULT_CACHE_INDEX
     cache_control_item: str = DEFAULT_CACHE_ITEM
@@ -353,6 +365,19 @@ class LedgerTable(Table):
     )
 
 
+class ArchiveTable(Table):
+    period: Literal["hourly", "daily", "weekly", "monthly", "off"] = Field(
+        default="daily",
+        description="Span of each RSS and Atom archive document (RFC 5005), in "
+        "UTC; off: no archives.",
+    )
+    periods: Annotated[int, AfterValidator(between(1, 1000))] = Field(
+        default=7,
+        description="How many closed periods stay linked from the feed and "
+        "published; older archives are withdrawn.",
+    )
+
+
 class SiteFile(Table):
     """config/syndication.toml, as written. ``[destinations.NAME]`` tables are
     checked by their type's own model (see destinations/registry.py)."""
@@ -368,6 +393,7 @@ class SiteFile(Table):
     scheduler: SchedulerTable = SchedulerTable()
     logging: LoggingTable = LoggingTable()
     ledger: LedgerTable = LedgerTable()
+    archive: ArchiveTable = ArchiveTable()
     destinations: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -528,6 +554,12 @@ def settings_from_site(config: SiteConfig) -> Settings:
         ),
         ledger=LedgerConfig(
             keep_unchanged=timedelta(days=site.ledger.keep_unchanged_days)
+        ),
+        archive=ArchiveConfig(
+            period=None
+            if site.archive.period == "off"
+            else PeriodKind(site.archive.period),
+            periods=site.archive.periods,
         ),
         websub_hub=site.publish.websub_hub,
         cache_control_index=site.publish.cache_control_index,

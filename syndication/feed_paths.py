@@ -1,9 +1,10 @@
 """Where each feed writes, and which feeds would overwrite each other.
 
 A feed writes under its folder (``[destination] path``, else its id) at its
-destination: its indexes, ``items/`` and ``replay/``. Two feeds must never share
-a folder, and one feed's folder may lie inside another's only where the outer
-feed writes nothing of its own: a folder ``a/items`` or ``a/replay/x`` would be
+destination: its indexes, ``items/``, ``replay/`` and ``archive/``. Two feeds
+must never share a folder, and one feed's folder may lie inside another's only
+where the outer feed writes nothing of its own: a folder ``a/items`` or
+``a/replay/x`` would be
 taken for feed ``a``'s items or replays and withdrawn by its publishes, and
 ``a/rss.xml`` cannot be a folder and a file at once. Other nesting (``a/b``) is
 allowed: publishing, withdrawing and verifying leave a folder inside a feed's
@@ -30,11 +31,20 @@ if TYPE_CHECKING:
 # Others named in one message; the rest are counted.
 _NAMED = 3
 # What a feed writes in its own folder (publish.INDEX_FILES, withdraw.ITEM_KEY
-# and REPLAY_FOLDER, the stylesheet of render.stylesheet; tests/unit/test_feeds.py
-# checks they agree): another feed's folder may not start with one of these
-# inside it.
+# and REPLAY_FOLDER, the stylesheet of render.stylesheet, the archives'
+# render.base.ARCHIVE_FOLDER; tests/unit/test_feeds.py checks they agree):
+# another feed's folder may not start with one of these inside it.
 OWN_NAMES = frozenset(
-    {"rss.xml", "atom.xml", "newsml.xml", "ninjs.json", "feed.xsl", "items", "replay"}
+    {
+        "rss.xml",
+        "atom.xml",
+        "newsml.xml",
+        "ninjs.json",
+        "feed.xsl",
+        "items",
+        "replay",
+        "archive",
+    }
 )
 
 # What a destination's face writes at its root (face.page and face.opml;
@@ -130,9 +140,9 @@ def find_collisions(
 
 
 _APART = (
-    "a publish rewrites and withdraws its indexes, items/ and replay/ in its "
-    "folder, so give each feed a [destination] path of its own, not inside "
-    "another's items/, replay/ or index names"
+    "a publish rewrites and withdraws its indexes, items/, replay/ and archive/ "
+    "in its folder, so give each feed a [destination] path of its own, not "
+    "inside another's items/, replay/, archive/ or index names"
 )
 
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,10 +39,12 @@ from syndication.errors import (
 )
 from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
-from syndication.render.base import Document, Edition, Item
+from syndication.render.base import Document, Edition, History, Item
 from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
 
 if TYPE_CHECKING:
+    from syndication.archive import ArchivePlan
+    from syndication.archive_build import ArchiveDocuments
     from syndication.face.publish import FaceResult
 
 log = logging.getLogger(__name__)
@@ -313,7 +315,7 @@ class Publisher:
             lasts = self.store.last_successes([f.feed_id for f in group], target.name)
             for feed in group:
                 last = lasts.get(feed.feed_id)
-                key = self._state_key(feed, target, changes)
+                key = self._state_key(feed, target, changes, at)
                 if (
                     last is not None
                     and last.state == key
@@ -392,34 +394,62 @@ class Publisher:
         return self.destination(destination or feed.destination or None)
 
     def _state_key(
-        self, feed: FeedDefinition, target: Destination, changes: int
+        self, feed: FeedDefinition, target: Destination, changes: int, at: datetime
     ) -> str:
         """What a feed's edition depends on besides the moment: the code, the
-        feed, the agency, the addresses it announces and the key prefix
-        (:func:`_settings_parts`), and the store's content (its change count)."""
+        feed, the agency, the addresses it announces, the key prefix and its
+        archives' settings and current period (:func:`_settings_parts`), and
+        the store's content (its change count)."""
         self_urls = self._self_urls(feed, target, feed.prefix)
-        return _state(changes, self._feed_settings(feed, self_urls, feed.prefix))
+        archive = self._archive_state(feed, at, archived=True)
+        return _state(
+            changes, self._feed_settings(feed, self_urls, feed.prefix, archive)
+        )
 
     def _feed_settings(
-        self, feed: FeedDefinition, self_urls: Mapping[str, str], prefix: str
+        self,
+        feed: FeedDefinition,
+        self_urls: Mapping[str, str],
+        prefix: str,
+        archive: str = "",
     ) -> dict[str, Any]:
         return _settings_parts(
-            feed, self.settings.agency, self_urls, self.settings.websub_hub, prefix
+            feed,
+            self.settings.agency,
+            self_urls,
+            self.settings.websub_hub,
+            prefix,
+            archive,
         )
+
+    def _archive_state(
+        self, feed: FeedDefinition, at: datetime, *, archived: bool
+    ) -> str:
+        from syndication.archive import archive_state
+
+        return archive_state(self.settings.archive, feed, at, archived=archived)
+
+    def _public_target(
+        self, feed: FeedDefinition, target: Destination
+    ) -> Destination | None:
+        """Where the feed's documents are read by partners: ``target`` when it
+        has a public base URL; for a folder that is no configured destination
+        (``build --out``), the feed's own destination, so a build is what
+        publish writes there; None when neither has one (never guessed)."""
+        if not target.public_base_url and target.name not in self.settings.destinations:
+            target = self.destination(feed.destination or None)
+        return target if target.public_base_url else None
 
     def _self_urls(
         self, feed: FeedDefinition, target: Destination, prefix: str
     ) -> dict[str, str]:
-        """Where the feed's indexes are read (their self links): at ``target``
-        when it has a public base URL; for a folder that is no configured
-        destination (``build --out``), at the feed's own destination, so a
-        build is what publish writes there; none otherwise (never guessed)."""
-        if not target.public_base_url and target.name not in self.settings.destinations:
-            target = self.destination(feed.destination or None)
-        if not target.public_base_url:
+        """Where the feed's indexes are read (their self links), at its public
+        target (:meth:`_public_target`); none without one."""
+        public = self._public_target(feed, target)
+        if public is None:
             return {}
         return {
-            fmt: target.url(join_key(prefix, name)) for fmt, name in INDEX_FILES.items()
+            fmt: public.url(join_key(prefix, name)) for fmt, name in INDEX_FILES.items()
         }
 
     def publish_feed(
@@ -572,8 +602,10 @@ class Publisher:
                 fmt: join_key(prefix, name) for fmt, name in INDEX_FILES.items()
             }
             self_urls = self._self_urls(feed, target, prefix)
-            settings = self._feed_settings(feed, self_urls, prefix)
+            archive = self._archive_state(feed, at, archived=prefix == feed.prefix)
+            settings = self._feed_settings(feed, self_urls, prefix, archive)
             state = _state(changes, settings)
+            plan = self._plan_archives(feed, target, prefix, at, archive, settings)
             last = (
                 self.store.last_success(feed.feed_id, target.name) if record else None
             )
@@ -583,11 +615,13 @@ class Publisher:
                 refs, canceled = self.store.select_refs(
                     feed.selection, at, carrier=carrier
                 )
-                fingerprint = _fingerprint(settings, refs, canceled)
+                fingerprint = _fingerprint(
+                    {**settings, "prev_archive": plan.newest}, refs, canceled
+                )
                 documents_there = self._current_documents(
                     feed, target, prefix, last, fingerprint
                 )
-                if documents_there is not None:
+                if documents_there is not None and not plan.changed:
                     items = len(refs)
                     withdrawn: tuple[str, ...] = ()
                     if run_id is not None and self.store.carried_changed(
@@ -631,6 +665,14 @@ class Publisher:
             )
             # A replay of the past shows nothing withdrawn since.
             edition = shown_now(self.store, edition, max(at, self._clock()))
+            if archive:
+                base_url = self._base_url(feed, target, prefix)
+                edition = replace(
+                    edition,
+                    history=History(
+                        prev_archive=plan.newest, base_url=base_url, state=archive
+                    ),
+                )
             items = len(edition.items)
             fingerprint = edition_fingerprint(edition, prefix)
             documents = self.render(edition)
@@ -645,38 +687,33 @@ class Publisher:
                     documents = self.render(edition)
                     report = self.gate.check(documents, edition)
             if not report.ok:
-                error = ValidationFailed(
-                    f"feed {feed.feed_id}: {len(report.problems)} problem(s); "
-                    "nothing written",
-                    report=report,
-                )
-                for problem in report.problems:
-                    log.error("feed %s: %s", feed.feed_id, problem)
-                self._finish(run_id, "invalid", 0, 0, 0, items, str(error))
-                return FeedResult(
-                    feed.feed_id,
-                    target.name,
-                    "invalid",
-                    items=items,
-                    run_id=run_id,
-                    error=str(error),
-                    report=report,
-                )
+                return self._invalid(feed, target, run_id, items, report)
             existing = target.list(prefix)
+            # The archives' changed periods, one at a time, after the feed's
+            # own documents passed (see archive_build.py).
+            archived = self._render_archives(
+                feed, target, prefix, plan, existing, force=force
+            )
+            if not archived.ok:
+                return self._invalid(feed, target, run_id, items, archived.report)
+            quarantined = _merged(quarantined, archived.quarantined)
+            stale = self._stale_archives(feed, prefix, plan, existing)
         except BaseException as exc:
             # Recorded, then raised on: publish_feed reports a SyndicationError
             # as a failed feed; anything else is a bug and keeps its traceback.
             error_text = str(exc) or repr(exc)
             self._finish(run_id, "failed", 0, 0, len(documents), items, error_text)
             raise
-        ordered = sorted(documents, key=lambda d: d.is_index)  # items first
         pending = [
             d
-            for d in ordered
+            for d in documents
             if force
             or existing.get(join_key(prefix, d.key)) != target.fingerprint(d.body)
         ]
-        skipped = len(documents) - len(pending)
+        # Items first, then archives, then the indexes that link to them.
+        pending = sorted([*pending, *archived.documents], key=lambda d: d.rank)
+        skipped = len(documents) - len(pending) + len(archived.documents)
+        skipped += archived.skipped
         if dry_run:
             return FeedResult(
                 feed.feed_id,
@@ -718,9 +755,10 @@ class Publisher:
                     for i in (*edition.items, *edition.canceled)
                 ],
             )
+            self.store.record_archives(run_id, carrier, archived.records)
             try:
                 withdrawn = self._withdraw(
-                    target, run_id, feed, prefix, existing.keys(), at
+                    target, run_id, feed, prefix, existing.keys(), at, stale
                 )
             except SyndicationError as exc:
                 withdrawal_failure = exc
@@ -835,28 +873,13 @@ class Publisher:
             )
 
         done: list[tuple[str, Document, PutResult]] = []
-        items = [d for d in pending if not d.is_index]
-        futures = [self._upload_pool().submit(put, document) for document in items]
-        failure: BaseException | None = None
-        for future in futures:
-            if future.cancelled():
-                continue
-            try:
-                done.append(future.result())  # waits for the running ones
-            except BaseException as exc:
-                if failure is None:
-                    failure = exc  # stop the rest; let the running finish
-                    for other in futures:
-                        other.cancel()
-        if failure is not None:
-            if not isinstance(failure, SyndicationError):
-                raise failure  # a bug: keep its traceback
-            return done, failure
-        try:
-            if items:
-                target.sync()  # the items are on disk before any index names them
-        except SyndicationError as exc:
-            return done, exc
+        # The items, then the archives, each set on disk before the next is
+        # written: no archive or index ever names a missing object.
+        for rank in (0, 1):
+            batch = [d for d in pending if d.rank == rank]
+            failure = self._put_batch(target, put, batch, done)
+            if failure is not None:
+                return done, failure
         # Each index is tried on its own (with retries), and all of them are
         # tried even when one fails, so a kill reaches every format that can
         # take it; the failure then says exactly which indexes were replaced.
@@ -879,6 +902,39 @@ class Publisher:
                 destination=target.name,
             )
         return done, None
+
+    def _put_batch(
+        self,
+        target: Destination,
+        put: Callable[[Document], tuple[str, Document, PutResult]],
+        batch: Sequence[Document],
+        done: list[tuple[str, Document, PutResult]],
+    ) -> SyndicationError | None:
+        """Write ``batch`` (``upload_concurrency`` at a time) and flush it to
+        the destination, adding what was written to ``done``; the first
+        failure, if any (the rest are not started)."""
+        futures = [self._upload_pool().submit(put, document) for document in batch]
+        failure: BaseException | None = None
+        for future in futures:
+            if future.cancelled():
+                continue
+            try:
+                done.append(future.result())  # waits for the running ones
+            except BaseException as exc:
+                if failure is None:
+                    failure = exc  # stop the rest; let the running finish
+                    for other in futures:
+                        other.cancel()
+        if failure is not None:
+            if not isinstance(failure, SyndicationError):
+                raise failure  # a bug: keep its traceback
+            return failure
+        try:
+            if batch:
+                target.sync()
+        except SyndicationError as exc:
+            return exc
+        return None
 
     def _put_index(
         self,
@@ -915,6 +971,121 @@ class Publisher:
         except SyndicationError:
             return False
         return current == target.fingerprint(body)
+
+    def _invalid(
+        self,
+        feed: FeedDefinition,
+        target: Destination,
+        run_id: int | None,
+        items: int,
+        report: Any,
+    ) -> FeedResult:
+        """The run refused by the gate: logged, recorded, nothing written."""
+        error = ValidationFailed(
+            f"feed {feed.feed_id}: {len(report.problems)} problem(s); nothing written",
+            report=report,
+        )
+        for problem in report.problems:
+            log.error("feed %s: %s", feed.feed_id, problem)
+        self._finish(run_id, "invalid", 0, 0, 0, items, str(error))
+        return FeedResult(
+            feed.feed_id,
+            target.name,
+            "invalid",
+            items=items,
+            run_id=run_id,
+            error=str(error),
+            report=report,
+        )
+
+    def _base_url(self, feed: FeedDefinition, target: Destination, prefix: str) -> str:
+        """The public address of the feed's folder, ending with ``/``; '' when
+        none is known (archive links are then relative)."""
+        public = self._public_target(feed, target)
+        return public.url(prefix) + "/" if public is not None else ""
+
+    def _plan_archives(
+        self,
+        feed: FeedDefinition,
+        target: Destination,
+        prefix: str,
+        at: datetime,
+        archive: str,
+        settings: Mapping[str, Any],
+    ) -> ArchivePlan:
+        """The feed's archives as of ``at`` (see :mod:`syndication.archive`);
+        an empty plan when it has none (``archive`` is '')."""
+        from syndication.archive import plan_archives
+
+        # A period's fingerprint leaves out the current period, which the
+        # feed's own state names: a closed period does not change by ageing.
+        own = {key: value for key, value in settings.items() if key != "archive"}
+        return plan_archives(
+            self.store,
+            feed,
+            self.settings.archive,
+            state=archive,
+            prefix=prefix,
+            destination=target.name,
+            at=at,
+            now=max(at, self._clock()),
+            carrier=Carrier(feed.feed_id, target.name),
+            settings=own,
+        )
+
+    def _render_archives(
+        self,
+        feed: FeedDefinition,
+        target: Destination,
+        prefix: str,
+        plan: ArchivePlan,
+        existing: Mapping[str, str],
+        *,
+        force: bool,
+    ) -> ArchiveDocuments:
+        """The archive documents to write: the plan's changed periods, and
+        the kept ones whose documents are not at the destination (all of them
+        with ``force``)."""
+        from syndication.archive import archive_formats, with_missing
+        from syndication.archive_build import (
+            ArchiveContext,
+            ArchiveDocuments,
+            render_archives,
+        )
+
+        if not plan.kept:
+            return ArchiveDocuments()
+        plan = with_missing(plan, prefix, archive_formats(feed), existing, force=force)
+        context = ArchiveContext(
+            store=self.store,
+            feed=feed,
+            agency=self.settings.agency,
+            prefix=prefix,
+            base_url=self._base_url(feed, target, prefix),
+            state=plan.state,
+        )
+        return render_archives(
+            plan,
+            context,
+            self.render,
+            self.gate.check,
+            existing=existing,
+            fingerprint=target.fingerprint,
+            force=force,
+        )
+
+    @staticmethod
+    def _stale_archives(
+        feed: FeedDefinition,
+        prefix: str,
+        plan: ArchivePlan,
+        existing: Mapping[str, str],
+    ) -> list[str]:
+        """Archive documents at the destination that no kept period has."""
+        from syndication.archive import archive_formats, stale_keys
+
+        formats = archive_formats(feed) if plan.state else ()
+        return stale_keys(plan, prefix, formats, existing)
 
     def _record_quarantine(
         self,
@@ -957,14 +1128,18 @@ class Publisher:
         prefix: str,
         keys: Iterable[str],
         at: datetime,
+        stale: Sequence[str] = (),
     ) -> tuple[str, ...]:
         """Remove what may no longer be public under ``prefix`` (see
-        withdraw.py), after the indexes that referenced it were replaced, and
+        withdraw.py) and the ``stale`` archive documents of periods no longer
+        kept, after the indexes that referenced them were replaced, and
         record each removal in the ledger. Raises DestinationError."""
-        from syndication.withdraw import plan_withdrawals
+        from syndication.withdraw import STALE_ARCHIVE, Withdrawal, plan_withdrawals
 
         moment = max(at, self._clock())
         plan = plan_withdrawals(self.store, target.name, prefix, keys, moment)
+        planned = {w.key for w in plan}
+        plan += [Withdrawal(key, STALE_ARCHIVE) for key in stale if key not in planned]
         if not plan:
             return ()
         target.delete([w.key for w in plan])
@@ -1067,9 +1242,16 @@ def edition_fingerprint(edition: Edition, prefix: str) -> str:
     the feed definition, the agency, the items and kills (id and version), the
     self and hub URLs and the key prefix. Equal fingerprints render equal bytes,
     so a publish can skip rendering. The build time is left out on purpose."""
+    history = edition.history
     parts = _settings_parts(
-        edition.feed, edition.agency, edition.self_urls, edition.hub_url, prefix
+        edition.feed,
+        edition.agency,
+        edition.self_urls,
+        edition.hub_url,
+        prefix,
+        history.state if history else "",
     )
+    parts["prev_archive"] = history.prev_archive if history else ""
     return _fingerprint(
         parts,
         [(i.version.guid, i.version.version) for i in edition.items],
@@ -1091,6 +1273,7 @@ def _settings_parts(
     self_urls: Mapping[str, str],
     hub_url: str,
     prefix: str,
+    archive: str = "",
 ) -> dict[str, Any]:
     from syndication import __version__
 
@@ -1101,6 +1284,7 @@ def _settings_parts(
         "self_urls": sorted(self_urls.items()),
         "hub": hub_url,
         "prefix": prefix,
+        "archive": archive,
     }
 
 
@@ -1125,6 +1309,14 @@ def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:
     if any(fmt in STYLED_FORMATS for fmt in feed.formats):
         keys.append(join_key(prefix, FILE_NAME))
     return keys
+
+
+def _merged(
+    first: Sequence[QuarantinedItem], more: Sequence[QuarantinedItem]
+) -> tuple[QuarantinedItem, ...]:
+    """``first`` and those of ``more`` of another article version."""
+    seen = {(q.guid, q.version) for q in first}
+    return (*first, *(q for q in more if (q.guid, q.version) not in seen))
 
 
 def _carried_note(last: RunRecord) -> str:

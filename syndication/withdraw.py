@@ -10,7 +10,12 @@ that stand on their own must be removed:
   notice itself (a canceled item carries no text);
 - a replay folder ``replay/<time>/`` stays only while every version the ledger
   says its edition carried may still be shown; otherwise it goes whole (a
-  replay the ledger does not know goes too).
+  replay the ledger does not know goes too);
+- an archive folder ``archive/<period>/`` likewise, by what the ledger says
+  its documents were last rendered from (the publisher renders a period
+  again before this is asked whenever what it holds changed, so this only
+  removes an archive that could not be rendered again; one the ledger does
+  not know is left to the publisher's archive step, see archive.py).
 
 The decision is made from the store as of the real current time, never from a
 past or future edition moment, so a replay of the past cannot bring back what
@@ -31,11 +36,14 @@ from syndication.destinations.base import (
     join_key,
     segment_start,
 )
-from syndication.store.base import Store
+from syndication.store.base import Store, VersionState
 
 # NewsML-G2 (.xml) and ninjs (.json) item documents alike.
 ITEM_KEY = re.compile(r"^items/([^/]+)/v([1-9][0-9]{0,9})\.(?:xml|json)$")
 REPLAY_FOLDER = "replay"
+ARCHIVE_KEY = re.compile(r"^archive/([^/]+)/(?:rss|atom)\.xml$")
+# Why an archive document of a period no longer kept is withdrawn.
+STALE_ARCHIVE = "archive period no longer kept"
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class Withdrawal:
     reason: str
 
 
-def refusal(latest: Version | None, number: int, at: datetime) -> str:
+def refusal(latest: Version | VersionState | None, number: int, at: datetime) -> str:
     """Why version ``number`` of an article whose latest version as of ``at`` is
     ``latest`` may not be public any more; "" when it may."""
     if latest is None:
@@ -80,6 +88,7 @@ def plan_withdrawals(
     withdrawn as of ``at`` (the real current time), sorted by key."""
     found: dict[str, tuple[str, int]] = {}
     replays: dict[str, list[str]] = {}
+    archives: dict[str, list[str]] = {}
     start = len(prefix) + 1 if prefix else 0
     for key in keys:
         relative = key[start:]
@@ -88,6 +97,11 @@ def plan_withdrawals(
             replays.setdefault(join_key(prefix, REPLAY_FOLDER, parts[1]), []).append(
                 key
             )
+            continue
+        archive = ARCHIVE_KEY.match(relative)
+        if archive:
+            folder = join_key(prefix, "archive", archive.group(1))
+            archives.setdefault(folder, []).append(key)
             continue
         match = ITEM_KEY.match(relative)
         if match:
@@ -99,8 +113,9 @@ def plan_withdrawals(
         for key, (segment, number) in found.items()
     }
     contents = store.edition_contents(destination, list(replays)) if replays else {}
+    archived = store.archive_contents(destination, list(archives)) if archives else {}
     guids = {guid for guid, _ in items.values() if guid}
-    for carried in contents.values():
+    for carried in (*contents.values(), *archived.values()):
         guids.update(guid for guid, _ in carried)
     latest = store.latest_as_of(sorted(guids), at) if guids else {}
     withdrawals = [
@@ -110,6 +125,12 @@ def plan_withdrawals(
     ]
     for folder, folder_keys in replays.items():
         reason = _replay_refusal(contents.get(folder), latest, at)
+        if reason:
+            withdrawals += [Withdrawal(key, reason) for key in folder_keys]
+    for folder, folder_keys in archives.items():
+        if folder not in archived:
+            continue
+        reason = _carried_refusal(archived[folder], latest, at, "archive")
         if reason:
             withdrawals += [Withdrawal(key, reason) for key in folder_keys]
     return sorted(withdrawals, key=lambda w: w.key)
@@ -145,8 +166,19 @@ def _replay_refusal(
 ) -> str:
     if carried is None:
         return "replay folder with no edition in the ledger"
+    return _carried_refusal(carried, latest, at, "replay")
+
+
+def _carried_refusal(
+    carried: set[tuple[str, int]],
+    latest: Mapping[str, Version],
+    at: datetime,
+    what: str,
+) -> str:
+    """Why a folder (``what``: replay, archive) that carried ``carried`` must
+    go; "" when all of it may still be shown."""
     for guid, number in sorted(carried):
         reason = refusal(latest.get(guid), number, at)
         if reason:
-            return f"replay carried {guid} version {number}, now {reason}"
+            return f"{what} carried {guid} version {number}, now {reason}"
     return ""

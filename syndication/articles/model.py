@@ -119,6 +119,16 @@ class Version:
         return self.embargo_until is not None and self.embargo_until > at
 
     @property
+    def shown_at(self) -> datetime:
+        """When this version could first be in a feed: its creation, or the
+        end of its embargo when that is later; a kill goes out at once. The
+        archive period a version belongs to (RFC 5005 archives)."""
+        embargo = self.embargo_until
+        if self.status is PubStatus.CANCELED or embargo is None:
+            return self.version_created
+        return max(embargo, self.version_created)
+
+    @property
     def is_held(self) -> bool:
         """Held from syndication until an editor decides (``hold_reason``)."""
         return bool(self.hold_reason)

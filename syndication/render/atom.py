@@ -51,12 +51,13 @@ from syndication.render.fields import (
     subject_term,
     web_url,
 )
+from syndication.render.history import add_history, stylesheet_href
 from syndication.render.media import (
     ImageEntryExtension,
     ImageFeedExtension,
     feed_images,
 )
-from syndication.render.stylesheet import with_instruction
+from syndication.render.stylesheet import FILE_NAME, with_instruction
 from syndication.render.text import atom_time, xml_text
 
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -76,13 +77,15 @@ class AtomRenderer:
     file_name = "atom.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        body = with_instruction(_ASSEMBLER.render(edition))
+        href = stylesheet_href(edition, FILE_NAME)
+        body = with_instruction(_ASSEMBLER.render(edition), href)
         return [index_document(self, edition, body)]
 
 
 def render_atom(edition: Edition) -> bytes:
     """The edition as an Atom 1.0 document (UTF-8 bytes)."""
-    return with_instruction(_render(edition, edition.items))
+    href = stylesheet_href(edition, FILE_NAME)
+    return with_instruction(_render(edition, edition.items), href)
 
 
 def _render(edition: Edition, items: Sequence[Item]) -> bytes:
@@ -169,6 +172,8 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
     etree.cleanup_namespaces(
         root, top_nsmap={"at": TOMBSTONES}, keep_ns_prefixes=["media"]
     )
+    # After the clean-up: fh:archive keeps its namespace to itself.
+    add_history(root, edition, "atom", AtomRenderer.file_name)
     return etree.tostring(
         root, encoding="UTF-8", xml_declaration=True, pretty_print=True
     )

@@ -65,12 +65,46 @@ class Item:
 
 
 @dataclass(frozen=True)
+class History:
+    """Where a feed document stands among its RFC 5005 archives (see
+    :mod:`syndication.render.history`).
+
+    ``archive`` is the period this document archives (its ident; '' for the
+    subscription document, the feed itself), ``prev_archive`` the period of
+    the archive before it ('' when there is none). ``base_url`` is the public
+    address of the feed's folder, ending with ``/`` ('' when none is known:
+    links are then relative). ``state`` names the archive settings and the
+    current period, for fingerprints only.
+    """
+
+    archive: str = ""
+    prev_archive: str = ""
+    base_url: str = ""
+    state: str = ""
+
+    @property
+    def folder(self) -> str:
+        """The document's folder relative to the feed's ('' for the feed's
+        own documents)."""
+        return f"{ARCHIVE_FOLDER}/{self.archive}" if self.archive else ""
+
+    def key(self, file_name: str) -> str:
+        """The key of the document named ``file_name`` in this folder."""
+        return f"{self.folder}/{file_name}" if self.archive else file_name
+
+
+# The folder, inside a feed's, of its archive documents (one folder a period).
+ARCHIVE_FOLDER = "archive"
+
+
+@dataclass(frozen=True)
 class Edition:
     """A feed's content at ``at``: items newest first, and killed articles
     (``canceled``) for Atom tombstones and NewsML-G2 canceled items.
 
     ``self_urls`` maps a format name to the public address of that document, for
-    ``atom:link rel="self"``; ``hub_url`` is the WebSub hub, if any.
+    ``atom:link rel="self"``; ``hub_url`` is the WebSub hub, if any;
+    ``history`` its place among the feed's archives (RSS and Atom), if any.
     """
 
     feed: FeedDefinition
@@ -80,13 +114,21 @@ class Edition:
     canceled: tuple[Item, ...] = ()
     self_urls: Mapping[str, str] = field(default_factory=dict)
     hub_url: str = ""
+    history: History | None = None
+
+    @property
+    def is_archive(self) -> bool:
+        """Whether this edition is one closed period's archive (RFC 5005)."""
+        return self.history is not None and bool(self.history.archive)
 
 
 @dataclass(frozen=True)
 class Document:
     """One rendered file. ``key`` is relative to the feed's prefix (``rss.xml``,
     ``items/<encoded-guid>/v3.xml``); ``is_index`` marks documents that reference
-    others (written last)."""
+    others (written last); ``is_archive`` marks an archive document
+    (``archive/<period>/rss.xml``), written after the items and before the
+    indexes."""
 
     feed_id: str
     key: str
@@ -94,6 +136,12 @@ class Document:
     content_type: str
     body: bytes
     is_index: bool = True
+    is_archive: bool = False
+
+    @property
+    def rank(self) -> int:
+        """When the document is written: items (0), archives (1), indexes (2)."""
+        return 2 if self.is_index else int(self.is_archive)
 
     @cached_property
     def sha256(self) -> str:
@@ -111,12 +159,17 @@ class Renderer(Protocol):
 
 
 def index_document(renderer: Renderer, edition: Edition, body: bytes) -> Document:
-    """The one index document a single-file renderer (RSS, Atom) produces."""
+    """The one index document a single-file renderer (RSS, Atom) produces; for
+    an archive edition, that period's archive document (not an index: it is
+    written before the indexes that link to it)."""
+    history = edition.history
+    archive = edition.is_archive
     return Document(
         feed_id=edition.feed.feed_id,
-        key=renderer.file_name,
+        key=history.key(renderer.file_name) if history else renderer.file_name,
         format=renderer.format,
         content_type=renderer.content_type,
         body=body,
-        is_index=True,
+        is_index=not archive,
+        is_archive=archive,
     )

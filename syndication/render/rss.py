@@ -50,12 +50,13 @@ from syndication.render.fields import (
     subject_term,
     web_url,
 )
+from syndication.render.history import add_history, stylesheet_href
 from syndication.render.media import (
     ImageEntryExtension,
     ImageFeedExtension,
     feed_images,
 )
-from syndication.render.stylesheet import with_instruction
+from syndication.render.stylesheet import FILE_NAME, with_instruction
 from syndication.render.text import xml_text
 
 CONTENT_TYPE = "application/rss+xml; charset=utf-8"
@@ -68,13 +69,15 @@ class RssRenderer:
     file_name = "rss.xml"
 
     def render(self, edition: Edition) -> list[Document]:
-        body = with_instruction(_ASSEMBLER.render(edition))
+        href = stylesheet_href(edition, FILE_NAME)
+        body = with_instruction(_ASSEMBLER.render(edition), href)
         return [index_document(self, edition, body)]
 
 
 def render_rss(edition: Edition) -> bytes:
     """The edition as an RSS 2.0 document (UTF-8 bytes)."""
-    return with_instruction(_render(edition, edition.items))
+    href = stylesheet_href(edition, FILE_NAME)
+    return with_instruction(_render(edition, edition.items), href)
 
 
 def _render(edition: Edition, items: Sequence[Item]) -> bytes:
@@ -133,6 +136,7 @@ def _render(edition: Edition, items: Sequence[Item]) -> bytes:
         entry.images.images = feed_images(version, at)
     document = fg.rss_str(pretty=False)
     root = etree.fromstring(document, _PARSER)
+    add_history(root, edition, "rss", RssRenderer.file_name)
     return etree.tostring(
         root, encoding="UTF-8", xml_declaration=True, pretty_print=True
     )

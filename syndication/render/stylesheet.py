@@ -59,11 +59,18 @@ def served_type(document: Document, browsable: bool) -> str:
     return document.content_type
 
 
-def with_instruction(document: bytes) -> bytes:
+def with_instruction(document: bytes, href: str = FILE_NAME) -> bytes:
     """``document`` (our XML, opening with its declaration line) with the
-    stylesheet instruction on the line after the declaration."""
+    stylesheet instruction on the line after the declaration; ``href`` is
+    where the stylesheet is from the document (an archive document lies two
+    folders below it: ``../../feed.xsl``)."""
     end = document.index(_DECLARATION_END) + len(_DECLARATION_END)
-    return document[:end] + INSTRUCTION + b"\n" + document[end:]
+    instruction = (
+        INSTRUCTION
+        if href == FILE_NAME
+        else f'<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode()
+    )
+    return document[:end] + instruction + b"\n" + document[end:]
 
 
 def stylesheet_document(edition: Edition) -> Document:

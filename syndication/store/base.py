@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from syndication.articles.model import PubStatus, Version
+from syndication.articles.model import Distribution, PubStatus, Version
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,59 @@ class Carrier:
     destination: str
 
 
+@dataclass(frozen=True)
+class VersionState:
+    """What decides whether a version may still be public (see
+    :func:`syndication.withdraw.refusal`), read without the version's text."""
+
+    guid: str
+    version: int
+    version_created: datetime
+    status: PubStatus
+    embargo_until: datetime | None
+    distribution: Distribution
+    is_held: bool
+
+    def is_embargoed(self, at: datetime) -> bool:
+        return self.embargo_until is not None and self.embargo_until > at
+
+    @property
+    def is_syndicated(self) -> bool:
+        return (
+            self.status is PubStatus.USABLE
+            and self.distribution is Distribution.SYNDICATE
+            and not self.is_held
+        )
+
+    @property
+    def hold_reason(self) -> str:
+        return "held" if self.is_held else ""
+
+
+@dataclass(frozen=True)
+class ArchiveRef:
+    """A version an archive period may hold: one a feed's selection carried
+    from ``shown_at`` (:attr:`Version.shown_at`), or (``is_kill``) the kill of
+    an article the feed may have carried."""
+
+    guid: str
+    version: int
+    version_created: datetime
+    shown_at: datetime
+    is_kill: bool
+
+
+@dataclass(frozen=True)
+class ArchiveRecord:
+    """What one archive folder of a feed (``<prefix>/archive/<period>``) was
+    rendered from: its fingerprint, and the (guid, version) of its items and
+    kill notices."""
+
+    folder: str
+    fingerprint: str
+    refs: tuple[tuple[str, int], ...]
+
+
 class Store(Protocol):
     """Versioned article store plus the publish ledger."""
 
@@ -191,6 +244,57 @@ class Store(Protocol):
         selection's window (or all), newest first, up to the limit, that the
         feed may have carried: an earlier version matched the selection and was
         released, or the ledger shows ``carrier`` published the article."""
+        ...
+
+    def load_versions(
+        self, refs: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], Version]:
+        """The stored versions named by (guid, version) that exist."""
+        ...
+
+    def latest_states(
+        self, guids: Sequence[str], at: datetime
+    ) -> dict[str, VersionState]:
+        """:meth:`latest_as_of`, without the versions' text."""
+        ...
+
+    def archive_refs(
+        self,
+        selection: Selection,
+        start: datetime,
+        end: datetime,
+        *,
+        carrier: Carrier | None = None,
+    ) -> list[ArchiveRef]:
+        """What archive periods within [``start``, ``end``) may hold for a feed
+        of ``selection``, newest first: every version feeds may carry whose
+        fields match the selection (as :meth:`select` matches them, the window
+        applying at the moment it was shown) and whose :attr:`Version.shown_at`
+        falls in the span, unless a later version came before that moment
+        (it was never shown), whether superseded since or not; and every kill
+        in the span of an article the feed may have carried (as
+        :meth:`select_canceled` decides it). Limits do not apply."""
+        ...
+
+    def record_archives(
+        self, run_id: int, carrier: Carrier, records: Sequence[ArchiveRecord]
+    ) -> None:
+        """Record what run ``run_id`` rendered each archive folder from (and
+        that ``carrier`` carried its items, as :meth:`record_edition` does)."""
+        ...
+
+    def archive_fingerprints(
+        self, destination: str, folders: Sequence[str]
+    ) -> dict[str, str]:
+        """The fingerprint each of ``folders`` at ``destination`` was last
+        rendered from, for those the ledger knows."""
+        ...
+
+    def archive_contents(
+        self, destination: str, folders: Sequence[str]
+    ) -> dict[str, set[tuple[str, int]]]:
+        """The (guid, version) each of ``folders`` at ``destination`` held when
+        it was last rendered, for those the ledger knows."""
         ...
 
     def pending_embargoes(self, at: datetime) -> list[Version]:

@@ -153,9 +153,11 @@ def fold_started(conn: Connection, run: UnchangedRun, own_id: int) -> int | None
 
 def _latest_query() -> Select[Any]:
     r = t.publish_runs
-    d, e = t.published_documents, t.edition_items
-    names_run = exists().where(d.c.run_id == r.c.run_id) | exists().where(
-        e.c.run_id == r.c.run_id
+    d, e, a = t.published_documents, t.edition_items, t.archive_periods
+    names_run = (
+        exists().where(d.c.run_id == r.c.run_id)
+        | exists().where(e.c.run_id == r.c.run_id)
+        | exists().where(a.c.run_id == r.c.run_id)
     )
     return select(
         r.c.run_id,
@@ -219,12 +221,13 @@ def prune_chunk(
 ) -> int:
     """Delete up to ``limit`` prunable rows (oldest first); how many were."""
     r = t.publish_runs
-    d, e = t.published_documents, t.edition_items
+    d, e, a = t.published_documents, t.edition_items, t.archive_periods
     conditions: list[Any] = [
         r.c.outcome == UNCHANGED,
         func.coalesce(r.c.finished, r.c.started) < before,
         ~exists().where(d.c.run_id == r.c.run_id),
         ~exists().where(e.c.run_id == r.c.run_id),
+        ~exists().where(a.c.run_id == r.c.run_id),
     ]
     if keep:
         conditions.append(r.c.run_id.not_in(list(keep)))

@@ -15,11 +15,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from cachetools import LRUCache
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Engine,
     and_,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -46,14 +48,18 @@ from syndication.articles.model import (
     version_to_dict,
 )
 from syndication.errors import NotFound, StoreError
+from syndication.store import archives
 from syndication.store import tables as t
 from syndication.store.base import (
     AppendResult,
+    ArchiveRecord,
+    ArchiveRef,
     ArticleFilter,
     Carrier,
     DocumentRecord,
     RunRecord,
     Selection,
+    VersionState,
     language_ranges,
 )
 from syndication.store.ledger import (
@@ -270,6 +276,7 @@ class SqlStore:
                     "provider": version.provider,
                     "embargo_until": version.embargo_until,
                     "version_created": version.version_created,
+                    "shown_at": version.shown_at,
                     "is_correction": version.is_correction,
                     "distribution": version.distribution.value,
                     "is_held": version.is_held,
@@ -368,20 +375,13 @@ class SqlStore:
 
     def latest_as_of(self, guids: Sequence[str], at: datetime) -> dict[str, Version]:
         v = t.versions
-        newer = t.versions.alias("newer")
-        superseded = exists().where(
-            newer.c.guid == v.c.guid,
-            newer.c.version > v.c.version,
-            newer.c.version_created <= at,
-        )
         found: dict[str, Version] = {}
         unique = sorted(set(guids))
         with self._read() as conn:
             for start in range(0, len(unique), _LOOKUP_CHUNK):
                 query = select(v.c.document).where(
                     v.c.guid.in_(unique[start : start + _LOOKUP_CHUNK]),
-                    v.c.version_created <= at,
-                    ~superseded,
+                    *_latest_at(v, at),
                 )
                 for row in conn.execute(query):
                     version = _load(row.document)
@@ -464,34 +464,99 @@ class SqlStore:
     ) -> list[Version]:
         """The selection's ids first; then only the versions not decoded yet
         (feeds overlap, and a stored version never changes)."""
-        v = t.versions
         with self._read() as conn:
             refs = self._refs(conn, selection, at, status, carrier)
-            with self._decoded_lock:
-                found = {ref: self._decoded.get(ref) for ref in refs}
-            missing = [ref for ref, version in found.items() if version is None]
-            if missing:
-                # By guid (the primary key's first column, so an index search;
-                # a (guid, version) IN list makes SQLite scan the table), then
-                # only the wanted version of each.
-                wanted = set(missing)
-                rows = conn.execute(
-                    select(v.c.guid, v.c.version, v.c.document).where(
-                        v.c.guid.in_(sorted({guid for guid, _ in missing}))
-                    )
+            found = self._versions(conn, refs)
+        return [found[ref] for ref in refs if ref in found]
+
+    def load_versions(
+        self, refs: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], Version]:
+        with self._read() as conn:
+            return self._versions(conn, refs)
+
+    def _versions(
+        self, conn: Connection, refs: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], Version]:
+        """The versions ``refs`` name: those decoded before from the cache
+        (a stored version never changes), the others from the database."""
+        v = t.versions
+        with self._decoded_lock:
+            cached = {ref: self._decoded.get(ref) for ref in refs}
+        found = {ref: version for ref, version in cached.items() if version is not None}
+        missing = sorted(ref for ref, version in cached.items() if version is None)
+        for first in range(0, len(missing), _LOOKUP_CHUNK):
+            # By guid (the primary key's first column, so an index search;
+            # a (guid, version) IN list makes SQLite scan the table), then
+            # only the wanted version of each.
+            wanted = set(missing[first : first + _LOOKUP_CHUNK])
+            rows = conn.execute(
+                select(v.c.guid, v.c.version, v.c.document).where(
+                    v.c.guid.in_(sorted({guid for guid, _ in wanted}))
                 )
-                loaded = {
-                    (r.guid, r.version): _load(r.document)
-                    for r in rows
-                    if (r.guid, r.version) in wanted
-                }
-                found.update(loaded)
-                self._remember(loaded)
-        return [version for ref in refs if (version := found[ref]) is not None]
+            )
+            loaded = {
+                (r.guid, r.version): _load(r.document)
+                for r in rows
+                if (r.guid, r.version) in wanted
+            }
+            found.update(loaded)
+            self._remember(loaded)
+        return found
 
     def _remember(self, loaded: dict[tuple[str, int], Version]) -> None:
         with self._decoded_lock:
             self._decoded.update(loaded)
+
+    def latest_states(
+        self, guids: Sequence[str], at: datetime
+    ) -> dict[str, VersionState]:
+        with self._read() as conn:
+            return archives.latest_states(conn, guids, _latest_at(t.versions, at))
+
+    def archive_refs(
+        self,
+        selection: Selection,
+        start: datetime,
+        end: datetime,
+        *,
+        carrier: Carrier | None = None,
+    ) -> list[ArchiveRef]:
+        v = t.versions
+        shown = [
+            v.c.status == PubStatus.USABLE.value,
+            v.c.distribution == Distribution.SYNDICATE.value,
+            v.c.is_held.is_(False),
+            *_matches(v, selection),
+            *_within_when_shown(v, selection),
+            # Never shown when a later version came first (a story killed
+            # or corrected while still under embargo).
+            ~_superseded(v, v.c.shown_at),
+        ]
+        killed = [
+            v.c.status == PubStatus.CANCELED.value,
+            _may_have_carried(v, selection, carrier),
+        ]
+        with self._read() as conn:
+            return archives.archive_refs(conn, start, end, shown, killed)
+
+    def record_archives(
+        self, run_id: int, carrier: Carrier, records: Sequence[ArchiveRecord]
+    ) -> None:
+        with self._write() as conn:
+            archives.record_archives(conn, run_id, carrier, records)
+
+    def archive_fingerprints(
+        self, destination: str, folders: Sequence[str]
+    ) -> dict[str, str]:
+        with self._read() as conn:
+            return archives.archive_fingerprints(conn, destination, folders)
+
+    def archive_contents(
+        self, destination: str, folders: Sequence[str]
+    ) -> dict[str, set[tuple[str, int]]]:
+        with self._read() as conn:
+            return archives.archive_contents(conn, destination, folders)
 
     def select_refs(
         self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
@@ -576,20 +641,11 @@ class SqlStore:
         feed that ever carried the story, and a story killed before its
         release never appeared, so it gets no tombstone that would reveal it."""
         v = t.versions
-        shown_somewhere = _released_earlier(v, selection)
-        if carrier is not None:
-            e = t.edition_items
-            carried = exists().where(
-                e.c.guid == v.c.guid,
-                e.c.feed_id == carrier.feed_id,
-                e.c.destination == carrier.destination,
-            )
-            shown_somewhere = or_(shown_somewhere, carried)
         conditions: list[ColumnElement[bool]] = [
             v.c.version_created <= at,
             ~_superseded(v, at),
             v.c.status == PubStatus.CANCELED.value,
-            shown_somewhere,
+            _may_have_carried(v, selection, carrier),
             *_within(v, selection, at),
         ]
         return (
@@ -1092,6 +1148,12 @@ _BOUNDARY = (
     "select_canceled",
     "matching_versions",
     "select_refs",
+    "load_versions",
+    "latest_states",
+    "archive_refs",
+    "record_archives",
+    "archive_fingerprints",
+    "archive_contents",
     "change_count",
     "last_event",
     "created_between",
@@ -1201,8 +1263,14 @@ def _unchanged(run: RunRecord) -> UnchangedRun:
     )
 
 
-def _superseded(v: Any, at: datetime) -> ColumnElement[bool]:
-    """A later version of the same article exists as of ``at``."""
+def _latest_at(v: Any, at: datetime) -> list[ColumnElement[bool]]:
+    """``v`` is its article's latest version as of ``at``."""
+    return [v.c.version_created <= at, ~_superseded(v, at)]
+
+
+def _superseded(v: Any, at: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """A later version of the same article exists as of ``at`` (a moment, or
+    a column of ``v``'s)."""
     newer = t.versions.alias("newer")
     return exists().where(
         newer.c.guid == v.c.guid,
@@ -1237,6 +1305,36 @@ def _within(v: Any, selection: Selection, at: datetime) -> list[ColumnElement[bo
     if selection.window is None:
         return []
     return [v.c.version_created >= at - selection.window]
+
+
+def _within_when_shown(v: Any, selection: Selection) -> list[ColumnElement[bool]]:
+    """The selection's window at the moment the version was shown (its
+    ``shown_at``): an embargo ending later than ``window`` after its creation
+    kept it out of every edition."""
+    if selection.window is None:
+        return []
+    micros = selection.window // timedelta(microseconds=1)
+    embargo = type_coerce(v.c.embargo_until, BigInteger)
+    created = type_coerce(v.c.version_created, BigInteger)
+    return [or_(v.c.embargo_until.is_(None), embargo <= created + micros)]
+
+
+def _may_have_carried(
+    v: Any, selection: Selection, carrier: Carrier | None
+) -> ColumnElement[bool]:
+    """The feed may have carried ``v``'s article: an earlier version matched
+    ``selection`` and was released, or (``carrier``) the ledger shows the feed
+    published it."""
+    shown_somewhere = _released_earlier(v, selection)
+    if carrier is None:
+        return shown_somewhere
+    e = t.edition_items
+    carried = exists().where(
+        e.c.guid == v.c.guid,
+        e.c.feed_id == carrier.feed_id,
+        e.c.destination == carrier.destination,
+    )
+    return or_(shown_somewhere, carried)
 
 
 def _released_earlier(v: Any, selection: Selection) -> ColumnElement[bool]:

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the store (schema revision 0005, see migrations/).
+"""SQLAlchemy Core tables of the store (schema revision 0006, see migrations/).
 
 Article versions are append-only rows in ``versions``; ``articles`` is an index of
 heads (latest version number and hash per guid) kept in the same transaction, so
@@ -93,6 +93,9 @@ versions = Table(
         server_default="syndicate",
     ),
     Column("is_held", Boolean, nullable=False, default=False, server_default=false()),
+    # Revision 0006: when the version could first be in a feed (see
+    # store.archives.shown_at); archive periods hold the versions shown in them.
+    Column("shown_at", UtcMicros, nullable=True),
     ForeignKeyConstraint(["guid"], ["articles.guid"]),
 )
 Index("ix_versions_created", versions.c.version_created, versions.c.guid)
@@ -101,6 +104,8 @@ Index("ix_versions_lang_urgency", versions.c.language, versions.c.urgency)
 Index("ix_versions_embargo", versions.c.embargo_until)
 # Revision 0003: selections walk one status newest first and stop at the limit.
 Index("ix_versions_status_created", versions.c.status, versions.c.version_created)
+# Revision 0006: archive spans are read by status and moment in feeds.
+Index("ix_versions_status_shown", versions.c.status, versions.c.shown_at)
 
 version_subjects = Table(
     "version_subjects",
@@ -215,3 +220,25 @@ Index(
     edition_items.c.run_id,
 )
 Index("ix_edition_items_run", edition_items.c.run_id)
+
+# Revision 0006: what each archive folder of a feed (``<prefix>/archive/<period>``)
+# was last rendered from: its fingerprint, and the run whose edition_items under
+# the folder's prefix are its items and kills.
+archive_periods = Table(
+    "archive_periods",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("feed_id", String(128), nullable=False),
+    Column("destination", String(128), nullable=False),
+    Column("folder", String(1024), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    ForeignKeyConstraint(["run_id"], ["publish_runs.run_id"]),
+)
+Index(
+    "ix_archive_periods_folder",
+    archive_periods.c.destination,
+    archive_periods.c.folder,
+    archive_periods.c.id,
+)
+Index("ix_archive_periods_run", archive_periods.c.run_id)

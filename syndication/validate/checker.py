@@ -28,6 +28,7 @@ from lxml import etree
 from syndication import resources
 from syndication.errors import ConfigError
 from syndication.validate import bodies, rules, schemas
+from syndication.validate.history import history_problems
 from syndication.validate.report import GateReport, Problem, source_line
 from syndication.validate.safety import safety_problems
 from syndication.validate.stylesheet import (
@@ -73,12 +74,17 @@ class Expectations:
     with the credit paragraph (None: unknown, so required, as it is by default).
     ``embargoes``: guid → embargo end of the items the edition was built from,
     so an embargoed item is caught even in formats that do not state embargoes.
+    ``key``: the document's key in its feed's folder (our documents: the
+    archive rules on its place apply); ``base_url``: the feed's public address
+    ending with ``/`` ('' when its archive links are relative).
     """
 
     credit_line: str | None = None
     at: datetime | None = None
     append_paragraph: bool | None = None
     embargoes: Mapping[str, datetime] = field(default_factory=dict)
+    key: str | None = None
+    base_url: str = ""
 
 
 def sniff(root: etree._Element) -> str | None:
@@ -216,6 +222,13 @@ def check_tree(
     problems += safety_problems(tree.getroot(), fmt, name)
     if fmt in ("rss", "atom"):
         problems += instruction_problems(tree, fmt, name)
+        problems += history_problems(
+            tree.getroot(),
+            fmt,
+            name,
+            key=expectations.key,
+            base_url=expectations.base_url,
+        )
     append_paragraph = expectations.append_paragraph
     if not ours and append_paragraph is None:
         append_paragraph = False  # another publisher's house style is its own

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from cachetools import LRUCache
 from syndication.config import Settings
 from syndication.errors import ConfigError, InputError, ValidationFailed
 from syndication.render.base import Document, Edition
+from syndication.validate import feed_items
 from syndication.validate.checker import DEFAULT_SCHEMAS_DIR, Expectations, check_bytes
 from syndication.validate.face import HTML_FORMAT, OPML_FORMAT, check_face, sniff_face
 from syndication.validate.ninjs import check_ninjs, looks_like_json
@@ -61,6 +63,7 @@ def expectations_for(edition: Edition) -> Expectations:
         append_paragraph=credit.append_paragraph,
         at=edition.at,
         embargoes=embargoes,
+        base_url=edition.history.base_url if edition.history else "",
     )
 
 
@@ -111,6 +114,7 @@ class Gate:
         # the scheduler checks feeds on several threads: used under the lock.
         self._passed: LRUCache[tuple[object, ...], bool] = LRUCache(PASSED_CACHE_SIZE)
         self._passed_lock = threading.Lock()
+        self._items = feed_items.ItemsOnce()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gate:
@@ -141,9 +145,11 @@ class Gate:
                 else (
                     document.sha256,
                     document.format,
+                    document.key if document.is_archive else "",
                     expectations.credit_line,
                     expectations.append_paragraph,
                     expectations.at,
+                    expectations.base_url,
                 )
             )
             if key is not None:
@@ -152,14 +158,28 @@ class Gate:
                 if passed:
                     report = report + GateReport((), 1)
                     continue
-            result = self._check(
-                document.body, document.key, expectations, document.format
-            )
+            result = self._check_document(document, expectations)
             if key is not None and result.ok:
                 with self._passed_lock:
                     self._passed[key] = True
             report = report + result
         return report
+
+    def _check_document(
+        self, document: Document, expectations: Expectations
+    ) -> GateReport:
+        """One rendered document; an RSS or Atom one without the items already
+        found valid in the same setting (see
+        :mod:`syndication.validate.feed_items`)."""
+        own = replace(expectations, key=document.key)
+
+        def checked(body: bytes) -> GateReport:
+            return self._check(body, document.key, own, document.format)
+
+        if document.format not in feed_items.FORMATS:
+            return checked(document.body)
+        setting = (expectations.credit_line, expectations.append_paragraph)
+        return self._items.check(document.body, document.format, setting, checked)
 
     def check_face(self, documents: Sequence[Document]) -> GateReport:
         """Every problem in a destination's face documents (``index.html``,

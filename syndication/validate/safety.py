@@ -21,8 +21,10 @@ Fields are of three kinds (the README's Validation section says which is which):
   and its stories: the feed's, every item's and the self link (RSS channel and
   item ``link`` and ``atom:link``, Atom feed and entry ``link``) are absolute
   http(s) URLs with a host (rule ``absolute-link``), as the W3C Feed Validation
-  Service requires, so ``<link>not a url</link>`` is refused. Our renderers
-  write absolute http(s) links only.
+  Service requires, so ``<link>not a url</link>`` is refused. RFC 5005's
+  ``current``, ``prev-archive`` and ``next-archive`` links may be relative:
+  the archive rules (:mod:`syndication.validate.history`) check where ours
+  lead. Our renderers write absolute http(s) links otherwise.
 
 Everything else is plain text by its specification (Atom ``type="text"``,
 ``dc:creator``, ``media:credit``, NewsML-G2 ``headline``…) and is not read as
@@ -75,13 +77,19 @@ _LINKS = {
 }
 # The links a reader follows to the feed and its stories (and the self link it
 # refreshes the feed from): absolute http(s) URLs only.
+# RFC 5005's links between a feed and its archives may be relative (they are
+# ours when the feed's public address is unknown); the archive rules check
+# where they lead (syndication/validate/history.py).
+_HISTORY = "[not(@rel = 'current' or @rel = 'prev-archive' or @rel = 'next-archive')]"
 _READER_LINKS = {
     "rss": (
         "/rss/channel/link | /rss/channel/item/link"
-        " | /rss/channel/atom:link/@href | /rss/channel/item/atom:link/@href"
+        f" | /rss/channel/atom:link{_HISTORY}/@href"
+        " | /rss/channel/item/atom:link/@href"
     ),
     "atom": (
-        "/atom:feed/atom:link/@href | /atom:feed/atom:entry/atom:link/@href"
+        f"/atom:feed/atom:link{_HISTORY}/@href"
+        " | /atom:feed/atom:entry/atom:link/@href"
         " | /atom:entry/atom:link/@href"
     ),
 }

@@ -149,9 +149,18 @@ def instruction_problems(
                     "http or https.",
                 )
             )
-        elif href == FILE_NAME:
+        elif names_ours(href):
             problems += page_problems(tree, name)
     return problems
+
+
+def names_ours(href: str) -> bool:
+    """Whether an ``xml-stylesheet`` href names our stylesheet: beside the
+    feed (``feed.xsl``) or, from an archive document, in the feed's folder
+    (``../../feed.xsl``); an absolute URL names someone's."""
+    return href == FILE_NAME or (
+        href.endswith("/" + FILE_NAME) and ":" not in href and not href.startswith("/")
+    )
 
 
 def page_problems(

@@ -173,9 +173,9 @@ def hostile_site(tmp_path: Path, extra_config: str = "") -> tuple[Path, Path]:
 
 def expected_problems(folder: Path) -> str:
     apart = (
-        "a publish rewrites and withdraws its indexes, items/ and replay/ in its "
-        "folder, so give each feed a [destination] path of its own, not inside "
-        "another's items/, replay/ or index names"
+        "a publish rewrites and withdraws its indexes, items/, replay/ and archive/ "
+        "in its folder, so give each feed a [destination] path of its own, not "
+        "inside another's items/, replay/, archive/ or index names"
     )
     return (
         f"{folder / 'js.toml'} [link]: expected an absolute http(s) URL, got "

@@ -16,7 +16,11 @@ Invariants (checked after every step):
    ``creditline`` and ``rightsInfo``;
 5. after a publish, each feed carries exactly the stories it selects, with
    their current text, a killed story it carried as a tombstone, and every
-   document parses.
+   document parses;
+6. after a publish, each RSS and Atom archive a feed links (RFC 5005, walked
+   from the feed through ``prev-archive``; the stories are dated three days
+   back, so their first versions are archived) holds only stories the feed
+   selects, with their current text.
 
 Each story's headline, summary and body carry ASCII tokens naming the story
 and the text (``tok-a2-t3-bd``), so a check can tell whose text is where.
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -686,6 +691,39 @@ class EditorialLifecycle(RuleBasedStateMachine):
                     assert story.guid in tombstones, f"{feed}: no kill of {story.guid}"
             for story in expected.values():
                 self.carried[feed].add(story.guid)
+            self.check_archives(feed, expected, documents)
+
+    def check_archives(
+        self, feed: str, expected: dict[str, Story], documents: dict[str, bytes]
+    ) -> None:
+        """Invariant 6: walk each format's archives from the feed."""
+        for name, entry, id_path, body_path in (
+            ("rss.xml", "item", "guid", RSS_CONTENT),
+            ("atom.xml", f"{ATOM}entry", f"{ATOM}id", f"{ATOM}content"),
+        ):
+            key, walked = name, 0
+            while key:
+                where = feed_key(feed, key, self.destination)
+                assert where in documents, f"{feed}: {key} is linked, not published"
+                root = etree.fromstring(documents[where], _PARSER)
+                for element in root.iter(entry):
+                    guid = element.findtext(id_path)
+                    assert guid in expected, f"{feed} {key} carries {guid}"
+                    body = element.findtext(body_path) or ""
+                    assert expected[guid].current.token("bd") in body, (feed, key)
+                links = [
+                    link.get("href") or ""
+                    for link in root.iter(f"{ATOM}link")
+                    if link.get("rel") == "prev-archive"
+                ]
+                assert len(links) <= 1
+                key = (
+                    posixpath.normpath(posixpath.join(posixpath.dirname(key), links[0]))
+                    if links
+                    else ""
+                )
+                walked += 1
+                assert walked <= 8, f"{feed}: more archives than the 7 kept"
 
 
 def lifecycle_machine(

@@ -35,7 +35,7 @@ def test_environment_variable_names_the_file(tmp_path: Path, monkeypatch) -> Non
     [
         (
             "[stor]\nurl = 'x'",
-            r"\[stor\]: unknown section; expected one of agency, destinations",
+            r"\[stor\]: unknown section; expected one of agency, archive, destinations",
         ),
         (
             "[ingest]\nmax_byte = 3",

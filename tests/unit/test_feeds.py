@@ -342,11 +342,19 @@ def test_a_folder_inside_another_feeds_items_replays_or_indexes_is_refused(
 def test_the_names_a_feed_writes_itself_are_the_publishers():
     from syndication.feed_paths import OWN_NAMES
     from syndication.publish import INDEX_FILES
+    from syndication.render.base import ARCHIVE_FOLDER
     from syndication.render.stylesheet import FILE_NAME
-    from syndication.withdraw import ITEM_KEY, REPLAY_FOLDER
+    from syndication.withdraw import ARCHIVE_KEY, ITEM_KEY, REPLAY_FOLDER
 
     assert ITEM_KEY.pattern.startswith("^items/")
-    assert {*INDEX_FILES.values(), FILE_NAME, "items", REPLAY_FOLDER} == OWN_NAMES
+    assert ARCHIVE_KEY.pattern.startswith(f"^{ARCHIVE_FOLDER}/")
+    assert {
+        *INDEX_FILES.values(),
+        FILE_NAME,
+        "items",
+        REPLAY_FOLDER,
+        ARCHIVE_FOLDER,
+    } == OWN_NAMES
 
 
 def test_feeds_sharing_an_id_are_all_refused(tmp_path: Path):
