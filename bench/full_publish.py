@@ -75,9 +75,17 @@ def full_publish_figures(
         out[f"cpu_ratio_vs_{name}"] = round(
             out[f"{name}_cpu_seconds"] / out["full_publish_cpu_seconds"], 3
         )
+    out["full_publish_bytes"] = _bytes(site.public)
     if "same-documents" in runs:
         _require_same_keys(site)
+        out["baseline_same_documents_bytes"] = _bytes(
+            site.folder / "baseline-same-documents"
+        )
     return out
+
+
+def _bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def _require_same_keys(site: Site) -> None:
@@ -126,7 +134,6 @@ def one_story_figures(site: Site) -> dict[str, Any]:
     warm = one["warm"]
     return {
         "one_story_cold_seconds": one["seconds"],
-        "one_story_cold_process_seconds": one["process_seconds"],
         "one_story_warm_seconds": warm["seconds"],
         "one_story_feeds_rerendered": warm["renders"],
         "one_story_feeds_changed": warm["feeds_changed"],

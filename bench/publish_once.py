@@ -39,35 +39,47 @@ from bench.stages import StageClock, install
 from bench.workload import AT, make_version
 
 
-def publish_ours(site: Site, at: datetime = AT) -> dict[str, Any]:
-    renders = [0]
-    publisher = publisher_for(site, renders)
-    try:
-        summary = publisher.publish_all(site.feed_definitions(), at=at, record=True)
-    finally:
-        publisher.close()
-        publisher.store.close()
-    return {
-        "documents": summary.written + sum(len(f.written) for f in summary.faces),
-        "items": sum(result.items for result in summary.results),
-        "renders": renders[0],
-        "feeds_changed": sum(1 for result in summary.results if result.written),
-        "outcomes": sorted({result.outcome for result in summary.results}),
-        "exit_code": summary.exit_code,
-    }
+class Session:
+    """A publisher of the site with its feed definitions loaded, as the
+    ``publish`` command and the scheduler hold them."""
+
+    def __init__(self, site: Site) -> None:
+        self.renders = [0]
+        self.publisher = publisher_for(site, self.renders)
+        self.feeds = site.feed_definitions()
+
+    def publish(self, at: datetime = AT) -> dict[str, Any]:
+        """Every feed, recorded, as of ``at``: what was written."""
+        self.renders[0] = 0
+        summary = self.publisher.publish_all(self.feeds, at=at, record=True)
+        return {
+            "documents": summary.written + sum(len(f.written) for f in summary.faces),
+            "items": sum(result.items for result in summary.results),
+            "renders": self.renders[0],
+            "feeds_changed": sum(1 for result in summary.results if result.written),
+            "outcomes": sorted({result.outcome for result in summary.results}),
+            "exit_code": summary.exit_code,
+        }
+
+    def publish_story(self, n: int) -> dict[str, Any]:
+        """Story ``n`` of :func:`breaking_story` stored, then every feed
+        published."""
+        self.publisher.store.append(breaking_story(self.feeds, n))
+        return self.publish(AT + timedelta(seconds=2 + 2 * n))
+
+    def close(self) -> None:
+        self.publisher.close()
+        self.publisher.store.close()
 
 
-def publish_one_story(site: Site, n: int = 0) -> dict[str, Any]:
+def breaking_story(feeds: list[Any], n: int) -> Any:
     """A new story with the three subjects most feeds select, in the language
-    most language-filtered feeds want, stored then published (``n`` numbers
-    the story)."""
+    most language-filtered feeds want (``n`` numbers it)."""
     from syndication.articles.model import Subject
-    from syndication.store import open_store
 
-    feeds = site.feed_definitions()
     subjects = Counter(q for f in feeds for q in f.selection.subjects)
     languages = Counter(lang for f in feeds for lang in f.selection.languages)
-    story = replace(
+    return replace(
         make_version(random.Random(99 + n), 10_000_000 + n),
         subjects=tuple(
             Subject(qcode, "bench topic") for qcode, _ in subjects.most_common(3)
@@ -77,26 +89,32 @@ def publish_one_story(site: Site, n: int = 0) -> dict[str, Any]:
         first_created=AT + timedelta(seconds=1 + 2 * n),
         embargo_until=None,
     )
-    store = open_store(site.store_url)
+
+
+def publish_ours(site: Site) -> dict[str, Any]:
+    session = Session(site)
     try:
-        store.append(story)
+        return session.publish()
     finally:
-        store.close()
-    return publish_ours(site, AT + timedelta(seconds=2 + 2 * n))
+        session.close()
 
 
-def then_warm(
-    first: Callable[[Site], dict[str, Any]], second: Callable[[Site], dict[str, Any]]
+def cold_then_warm(
+    step: Callable[[Session, int], dict[str, Any]],
 ) -> Callable[[Site], dict[str, Any]]:
-    """``first``, then ``second`` in the same process, as a long-running
-    scheduler would (modules imported, schemas compiled, caches filled):
-    ``first``'s figures, and ``second``'s under ``warm`` with its time."""
+    """``step`` in this fresh process (the figures: cold, with the session's
+    opening), then again with the same session, as a long-running scheduler
+    would run it (under ``warm``, with the time of that step alone)."""
 
     def both(site: Site) -> dict[str, Any]:
-        figures = first(site)
-        started = time.perf_counter()
-        warm = second(site)
-        warm["seconds"] = round(time.perf_counter() - started, 3)
+        session = Session(site)
+        try:
+            figures = step(session, 0)
+            started = time.perf_counter()
+            warm = step(session, 1)
+            warm["seconds"] = round(time.perf_counter() - started, 3)
+        finally:
+            session.close()
         return {**figures, "warm": warm}
 
     return both
@@ -122,8 +140,8 @@ def publish_baseline(site: Site, mode: str) -> dict[str, Any]:
 
 MODES: dict[str, Callable[[Site], dict[str, Any]]] = {
     "ours": publish_ours,
-    "tick": then_warm(publish_ours, publish_ours),
-    "one-story": then_warm(publish_one_story, lambda site: publish_one_story(site, 1)),
+    "tick": cold_then_warm(lambda session, _: session.publish()),
+    "one-story": cold_then_warm(Session.publish_story),
     "three-indexes": lambda site: publish_baseline(site, "three-indexes"),
     "same-documents": lambda site: publish_baseline(site, "same-documents"),
 }
