@@ -19,7 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.run import REPO, Site, _ingest_rate
+from bench.run import _ingest_rate
+from bench.site import REPO, Site
 from bench.workload import make_version, version_to_dict
 
 # Items per newsMessage file: about 2 MB, within [ingest] max_bytes (5 MB).

@@ -64,7 +64,7 @@ def main() -> None:
             embargo = [
                 _embargo_trial(root, store, feed_id, n) for n in range(args.trials)
             ]
-            push = [_push_trial(config, store, n)[1:] for n in range(args.trials)]
+            push = [_push_trial(config, store, n)[1:3] for n in range(args.trials)]
             push_s3 = s3_push_trials(root, store, args.trials)
         finally:
             scheduler.terminate()
@@ -82,9 +82,12 @@ def main() -> None:
     sys.stdout.write(f"PUTs per push to moto S3: {[p.puts for p in push_s3]}\n")
 
 
-def make_probe_site(root: Path, articles: int, feeds: int) -> tuple[Path, str]:
-    """A seeded site under ``root`` (store.db, feeds/, public/) with a ``probe``
-    feed carrying every probe story; returns its configuration and that feed."""
+def make_probe_site(
+    root: Path, articles: int, feeds: int, probes: int = 1
+) -> tuple[Path, str]:
+    """A seeded site under ``root`` (store.db, feeds/, public/) with ``probes``
+    feeds (``probe``, ``probe-2``…) carrying every probe story; returns its
+    configuration and the first probe feed."""
     feeds_dir = root / "feeds"
     ids = write_feeds(feeds_dir, feeds)
     for feed_id in ids:
@@ -92,14 +95,16 @@ def make_probe_site(root: Path, articles: int, feeds: int) -> tuple[Path, str]:
         path.write_text(
             path.read_text("utf-8") + '\n[schedule]\ninterval = "1h"\n', "utf-8"
         )
-    # The probe feed carries every story with the probe subject.
-    (feeds_dir / "probe.toml").write_text(
-        'id = "probe"\npartner = "Probe"\ntitle = "Probe"\ndescription = "Probe"\n'
-        'link = "https://probe.example/"\nlimit = 100\n'
-        f'[selection]\nsubjects = ["{SUBJECTS[0].qcode}"]\n'
-        '[schedule]\ninterval = "1h"\n',
-        "utf-8",
-    )
+    # The probe feeds carry every story with the probe subject.
+    for n in range(1, probes + 1):
+        feed_id = "probe" if n == 1 else f"probe-{n}"
+        (feeds_dir / f"{feed_id}.toml").write_text(
+            f'id = "{feed_id}"\npartner = "Probe"\ntitle = "Probe"\n'
+            'description = "Probe"\nlink = "https://probe.example/"\nlimit = 100\n'
+            f'[selection]\nsubjects = ["{SUBJECTS[0].qcode}"]\n'
+            '[schedule]\ninterval = "1h"\n',
+            "utf-8",
+        )
     config = _config(root)
     store = open_store(f"sqlite:///{root / 'store.db'}")
     generate_articles(store, articles)
@@ -183,9 +188,9 @@ def _embargo_trial(
 
 def _push_trial(
     config: Path, store: Store, n: int, kind: str = "push"
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, int]:
     """Push a new probe story: (time.time() at the start, wall, the command's
-    own elapsed)."""
+    own elapsed, feeds pushed to)."""
     version = _probe(n, kind)
     store.append(version)
     started = time.time()
@@ -196,7 +201,8 @@ def _push_trial(
         check=True,
     )
     wall = time.time() - started
-    return started, wall, float(json.loads(result.stdout)["elapsed"])
+    report = json.loads(result.stdout)
+    return started, wall, float(report["elapsed"]), len(report["feeds"])
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,7 @@ class S3Push:
     elapsed: float
     last_put: float  # from starting the command to the server answering its last PUT
     puts: int
+    feeds: int
 
 
 def s3_push_trials(root: Path, store: Store, trials: int) -> list[S3Push]:
@@ -218,12 +225,12 @@ def s3_push_trials(root: Path, store: Store, trials: int) -> list[S3Push]:
         pushes = []
         for n in range(trials):
             s3.proxy.take()
-            started, wall, elapsed = _push_trial(config, store, n, "push-s3")
+            started, wall, elapsed, feeds = _push_trial(config, store, n, "push-s3")
             requests = s3.proxy.take()
             if requests.last_put_at is None:
                 raise RuntimeError("the push wrote nothing to S3")
             last_put = requests.last_put_at - started
-            pushes.append(S3Push(wall, elapsed, last_put, requests.puts))
+            pushes.append(S3Push(wall, elapsed, last_put, requests.puts, feeds))
     return pushes
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.moto_s3 import MotoS3, moto_s3
-from bench.run import Site, make_site, publisher_for
+from bench.site import Site, make_site, publisher_for
 from bench.workload import AT
 
 

@@ -5,9 +5,10 @@ follow feeds × items, or the number of stored articles?
 
 For each size, a new seeded site (bench.workload, the same feed definitions each
 time, up to 100 items each) is generated, then the same figures as bench.run:
-the full publish (validated, all feeds and formats, to an empty local folder;
-median of --repeat), the tick with nothing new, and the peak memory (max RSS) of
-a child process doing the full publish. Sites are deleted after each size.
+the full publish (validated, all feeds and formats, from the generated store to
+an empty local folder, each run a fresh process; median of --repeat, and the
+peak memory, max RSS, of those processes), and the tick with nothing new.
+Sites are deleted after each size.
 """
 
 from __future__ import annotations
@@ -20,30 +21,24 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.run import make_site, peak_memory, publish_figures, publisher_for
+from bench.full_publish import full_publish_figures, snapshot, tick_figures
+from bench.site import make_site
 
 
 def size_figures(articles: int, feeds: int, repeat: int) -> dict[str, Any]:
     """The figures of one archive size (a new site of ``articles`` articles)."""
-    from syndication.feeds import load_feeds
-
     out: dict[str, Any] = {"articles": articles, "feeds": feeds, "repeat": repeat}
     with tempfile.TemporaryDirectory(prefix="syndication-bench-scaling-") as temp:
         started = time.perf_counter()
         site = make_site(Path(temp) / "site", articles, feeds)
         out["generate_seconds"] = round(time.perf_counter() - started, 2)
         out["store_mb"] = round((site.folder / "store.db").stat().st_size / 2**20)
-        renders = [0]
-        publisher = publisher_for(site, renders)
-        feed_defs = list(load_feeds(site.feeds_dir).feeds.values())
-        out.update(publish_figures(site, publisher, feed_defs, renders, repeat))
-        out["full_publish_seconds"] = round(out["full_publish_seconds"], 2)
+        snapshot(site)
+        out.update(full_publish_figures(site, repeat, baselines=()))
         out["ms_per_document"] = round(
             1000 * out["full_publish_seconds"] / out["full_publish_documents"], 2
         )
-        publisher.close()
-        publisher.store.close()
-        out["peak_memory_mb"] = peak_memory(site)
+        out.update(tick_figures(site))
     return out
 
 

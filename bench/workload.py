@@ -31,6 +31,8 @@ SUBJECTS = tuple(
     Subject(f"medtop:{20000000 + n * 37}", f"topic {n}") for n in range(50)
 )
 LANGUAGES = ("en", "fr", "es")
+# The formats of every bench feed (the issue's figures); ninjs may be added.
+FORMATS = ("rss", "atom", "newsml")
 WORDS = [
     "agency",
     "river",
@@ -134,8 +136,15 @@ def _versions(rng: random.Random, count: int) -> Iterator[Version]:
     yield from later
 
 
-def write_feeds(folder: Path, count: int, seed: int = 1, limit: int = 100) -> list[str]:
-    """Write ``count`` feed definitions with overlapping selections; returns ids."""
+def write_feeds(
+    folder: Path,
+    count: int,
+    seed: int = 1,
+    limit: int = 100,
+    formats: tuple[str, ...] = FORMATS,
+) -> list[str]:
+    """Write ``count`` feed definitions with overlapping selections, each in
+    ``formats``; returns ids. The first N of a larger count are the same N."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     ids = []
@@ -152,7 +161,7 @@ def write_feeds(folder: Path, count: int, seed: int = 1, limit: int = 100) -> li
             f'title = "Bench feed {n}"\n'
             f'description = "Synthetic feed {n}"\n'
             f'link = "https://partner{n}.example/"\n'
-            'formats = ["rss", "atom", "newsml"]\n'
+            f"formats = {list(formats)!r}\n"
             f"limit = {limit}\n\n"
             "[selection]\n"
             f"subjects = {subjects!r}\n"
