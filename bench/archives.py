@@ -6,14 +6,14 @@
 One seeded site (bench/workload.py: stories spread over 69 days before AT, so
 every day of the kept periods has stories). Each measurement is a new process
 on a fresh copy of the seeded store (an empty ledger) publishing every feed to
-an empty folder, validated and recorded, as of AT: its wall time and peak
-memory (max RSS), and its CPU time (the process's own, which other work on a
-shared machine disturbs less than the wall time). Archives off (``[archive] period = "off"``) and on (the
-default: daily, 7 periods) alternate, so the machine's load falls on both
-alike. With archives on, the same process then measures a tick with nothing
-new, the next day's run (a period closes: one new archive per feed and
-format, the oldest kept one rendered again without its link) and a kill of a
-story only archives still hold. Prints one JSON object.
+an empty folder, validated and recorded, as of AT: its wall time, its CPU time
+(the process's own, which other work on a shared machine disturbs less) and
+its peak memory (max RSS). Archives off (``[archive] period = "off"``) and on
+(the default: daily, 7 periods) alternate, so the machine's load falls on
+both alike. With archives on, the same process then measures a tick with
+nothing new, the next day's run (a period closes: one new archive per feed
+and format, the oldest kept one rendered again without its link) and a kill
+of a story only archives still hold. Prints one JSON object.
 """
 
 from __future__ import annotations
