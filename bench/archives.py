@@ -6,13 +6,14 @@
 One seeded site (bench/workload.py: stories spread over 69 days before AT, so
 every day of the kept periods has stories). Each measurement is a new process
 on a fresh copy of the seeded store (an empty ledger) publishing every feed to
-an empty folder, validated and recorded, as of AT: its wall time and peak
-memory (max RSS). Archives off (``[archive] period = "off"``) and on (the
-default: daily, 7 periods) alternate, so the machine's load falls on both
-alike. With archives on, the same process then measures a tick with nothing
-new, the next day's run (a period closes: one new archive per feed and
-format, the oldest kept one rendered again without its link) and a kill of a
-story only archives still hold. Prints one JSON object.
+an empty folder, validated and recorded, as of AT: its wall time, its CPU time
+(the process's own, which other work on a shared machine disturbs less) and
+its peak memory (max RSS). Archives off (``[archive] period = "off"``) and on
+(the default: daily, 7 periods) alternate, so the machine's load falls on
+both alike. With archives on, the same process then measures a tick with
+nothing new, the next day's run (a period closes: one new archive per feed
+and format, the oldest kept one rendered again without its link) and a kill
+of a story only archives still hold. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ out = {}
 
 def timed(name, at):
     moment[0] = at
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     summary = publisher.publish_all(feeds, at=at, record=True)
     out[name + "_seconds"] = round(time.perf_counter() - started, 3)
+    out[name + "_cpu_seconds"] = round(time.process_time() - cpu, 3)
     out[name + "_written"] = summary.written
     out[name + "_exit_code"] = summary.exit_code
     return summary
@@ -123,7 +125,11 @@ def archive_figures(articles: int, feeds: int, repeat: int) -> dict[str, Any]:
                 full = period == "daily" and attempt == repeat - 1
                 runs[period].append(measure(site.folder, store_db, period, full))
         for period, results in runs.items():
-            for name in ("full_publish_seconds", "peak_memory_mb"):
+            for name in (
+                "full_publish_seconds",
+                "full_publish_cpu_seconds",
+                "peak_memory_mb",
+            ):
                 out[f"{period}_{name}"] = statistics.median(r[name] for r in results)
             out[f"{period}_full_publish_written"] = results[-1]["full_publish_written"]
             out[f"{period}_full_publish_exit_code"] = results[-1][

@@ -124,15 +124,14 @@ def plan_archives(
     now: datetime,
     carrier: Carrier,
     settings: Mapping[str, Any],
-    present: Collection[str] | None = None,
 ) -> ArchivePlan:
     """The feed's archives as of ``at`` (closed periods end by it), their
     content as the lifecycle rules decide it as of ``now`` (the real current
     time, as for the feed's documents). ``settings`` is what the feed's
     documents are made from besides items (publish._settings_parts); a period
-    whose fingerprint the ledger already has is unchanged, unless
-    ``present`` (the keys at the destination, when listed) lacks one of its
-    documents. Raises StoreError."""
+    whose fingerprint the ledger already has is unchanged (see
+    :func:`with_missing` for documents missing at the destination). Raises
+    StoreError."""
     if not state or config.period is None:
         return ArchivePlan()
     periods = closed_periods(config.period, at, config.periods)
@@ -164,12 +163,7 @@ def plan_archives(
         )
         kept.append(PeriodContent(period, prev, items, canceled, folder, fingerprint))
     known = store.archive_fingerprints(destination, [c.folder for c in kept])
-    changed = tuple(
-        content
-        for content in kept
-        if known.get(content.folder) != content.fingerprint
-        or (present is not None and not _all_present(content, formats, present))
-    )
+    changed = tuple(c for c in kept if known.get(c.folder) != c.fingerprint)
     return ArchivePlan(state, tuple(kept), changed)
 
 

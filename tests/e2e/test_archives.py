@@ -300,3 +300,21 @@ def test_a_replay_has_no_archives(site: Site) -> None:
     assert names and not any("/archive/" in name for name in names)
     for path in replays.rglob("rss.xml"):
         assert b"prev-archive" not in path.read_bytes()
+
+
+def test_build_writes_the_archives_publish_writes(site: Site) -> None:
+    moment = iso(day(DAYS - 1) + timedelta(hours=21))
+    site.publish(day(DAYS - 1) + timedelta(hours=21))
+    out = site.root / "built"
+    site.ok("build", "wire", "--at", moment, "--out", str(out))
+    built = {
+        p.relative_to(out / "wire").as_posix(): p.read_bytes()
+        for p in (out / "wire").rglob("*")
+        if p.is_file()
+    }
+    published = site.files()
+    archives = {key for key in published if key.startswith("archive/")}
+    assert archives and archives <= set(built)
+    assert {key: built[key] for key in archives} == {
+        key: published[key] for key in archives
+    }
