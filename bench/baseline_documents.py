@@ -6,7 +6,11 @@ Per feed, under its folder: each format's index (``rss.xml``, ``atom.xml`` by
 feedgen; ``newsml.xml`` by lxml; ``ninjs.json`` by json), the stylesheet RSS
 and Atom name (``feed.xsl``, a static file), and per carried version (kills
 included) its NewsML-G2 item ``items/<guid>/vN.xml`` and ninjs item
-``items/<guid>/vN.json``; at the root the destination's face (``index.html``,
+``items/<guid>/vN.json``; per closed archive period holding anything for the
+feed (RFC 5005 archives, when the settings have them), its RSS and Atom
+documents ``archive/<period>/rss.xml`` and ``atom.xml`` of the versions shown
+in it (no lifecycle rules: kills and later versions are not looked at); at
+the root the destination's face (``index.html``,
 ``feeds.opml``). No validation, no caching (every feed renders its items
 again), no skip-unchanged, no flush to disk. :func:`document_keys` lists what
 was written, for the bench to compare with what we wrote.
@@ -24,19 +28,25 @@ from lxml import etree
 
 from bench.baseline import feedgen_index, news_item, news_message
 from syndication.articles.model import Version
-from syndication.config import Agency
+from syndication.config import Agency, ArchiveConfig
 from syndication.destinations.base import encode_segment
 from syndication.feeds import FeedDefinition
+from syndication.periods import closed_periods
 from syndication.store.base import Store
 
 STYLED = ("rss", "atom")
 
 
 def publish_same_documents(
-    store: Store, feeds: list[FeedDefinition], agency: Agency, at: datetime, out: Path
+    store: Store,
+    feeds: list[FeedDefinition],
+    agency: Agency,
+    at: datetime,
+    out: Path,
+    archive: ArchiveConfig | None = None,
 ) -> int:
     """Write every feed's documents and the face to ``out``; returns documents
-    written."""
+    written. ``archive``: the settings' archives (the default ones when None)."""
     from syndication.render.stylesheet import stylesheet_bytes
 
     stylesheet = stylesheet_bytes()
@@ -67,12 +77,43 @@ def publish_same_documents(
                 ]
         if any(fmt in STYLED for fmt in feed.formats):
             documents.append(("feed.xsl", stylesheet))
+        documents += _archive_documents(
+            store, feed, archive or ArchiveConfig(), credit, agency, at
+        )
         for key, body in documents:
             path = folder / key
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)
         written += len(documents)
     return written + _write_face(feeds, agency, out)
+
+
+def _archive_documents(
+    store: Store,
+    feed: FeedDefinition,
+    archive: ArchiveConfig,
+    credit: str,
+    agency: Agency,
+    at: datetime,
+) -> list[tuple[str, bytes]]:
+    """Each closed period's RSS and Atom document, for the periods in which
+    the store shows anything the feed may carry."""
+    styled = [fmt for fmt in feed.formats if fmt in STYLED]
+    if archive.period is None or not styled:
+        return []
+    documents: list[tuple[str, bytes]] = []
+    for period in closed_periods(archive.period, at, archive.periods):
+        refs = store.archive_refs(feed.selection, period.start, period.end)
+        if not refs:
+            continue
+        loaded = store.load_versions(
+            [(ref.guid, ref.version) for ref in refs if not ref.is_kill]
+        )
+        versions = list(loaded.values())
+        for fmt in styled:
+            body = feedgen_index(feed, versions, credit, agency, at, fmt)
+            documents.append((f"archive/{period.ident}/{fmt}.xml", body))
+    return documents
 
 
 def document_keys(folder: Path) -> set[str]:

@@ -126,13 +126,23 @@ def publish_baseline(site: Site, mode: str) -> dict[str, Any]:
     from syndication.config import load_settings
     from syndication.store import open_store
 
-    write = publish_baseline if mode == "three-indexes" else publish_same_documents
-    agency = load_settings(site.config).agency
+    settings = load_settings(site.config)
+    out = site.folder / f"baseline-{mode}"
     store = open_store(site.store_url)
     try:
-        written = write(
-            store, site.feed_definitions(), agency, AT, site.folder / f"baseline-{mode}"
-        )
+        if mode == "three-indexes":
+            written = publish_baseline(
+                store, site.feed_definitions(), settings.agency, AT, out
+            )
+        else:
+            written = publish_same_documents(
+                store,
+                site.feed_definitions(),
+                settings.agency,
+                AT,
+                out,
+                settings.archive,
+            )
     finally:
         store.close()
     return {"documents": written}

@@ -81,7 +81,7 @@ def test_a_clean_destination_has_no_drift(site: Site) -> None:
     published(site)
     result = site.run("verify")
     assert result.exit_code == 0, result.output
-    assert "all → dest: clean, 6 object(s), 0 drift found, 0 remaining" in (
+    assert "all → dest: clean, 8 object(s), 0 drift found, 0 remaining" in (
         result.output
     )
     assert result.output.splitlines()[-1] == (
@@ -107,7 +107,7 @@ def test_a_deleted_item_is_missing_then_rewritten(site: Site) -> None:
     assert site.feed_documents() == before
     assert verify(site)["exit_code"] == 0
     [repair_run] = [r for r in ledger_runs(site, "all") if r.trigger == "verify"]
-    assert (repair_run.outcome, repair_run.written) == ("published", 6)
+    assert (repair_run.outcome, repair_run.written) == ("published", 8)
 
 
 def test_an_overwritten_index_is_altered_then_restored(site: Site) -> None:
@@ -224,7 +224,7 @@ def test_publish_force_rewrites_every_document(site: Site, tmp_path: Path) -> No
     again = json.loads(site.ok("publish", "--json").stdout)
     assert again["written"] == 0
     forced = json.loads(site.ok("publish", "--force", "--json").stdout)
-    assert forced["written"] == len(before) == 18
+    assert forced["written"] == len(before) == 24
     assert {f["outcome"] for f in forced["feeds"]} == {"published"}
     assert site.feed_documents() == before
     if site.destination == "local":
@@ -290,13 +290,14 @@ def test_s3_publish_force_puts_every_object_again(
 
         proxy.log.clear()  # the bucket's creation
         published(site)
-        # 3 feeds: rss, atom, newsml, feed.xsl and 2 items each; the face.
-        assert puts() == 18 + 2
+        # 3 feeds: rss, atom, newsml, feed.xsl, 2 items and the RSS and Atom
+        # archive of the day the stories went out, each; the face.
+        assert puts() == 24 + 2
         proxy.log.clear()
         site.ok("publish")
         assert puts() == 0
         site.ok("publish", "--force")
-        assert puts() == 18  # the face's dates are the same: not written
+        assert puts() == 24  # the face's dates are the same: not written
     finally:
         proxy.close()
 
