@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -61,6 +62,9 @@ DEFAULT_STORE_URL = "sqlite:///syndication.db"
 DEFAULT_CACHE_INDEX = "public, max-age=60"
 DEFAULT_CACHE_ITEM = "public, max-age=300"
 MAX_CACHE_SECONDS = 86_400
+# A port or a number of seconds: ASCII digits only (str.isdigit takes '²',
+# which int() refuses), and few (int() refuses thousands of digits).
+_DIGITS = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -312,7 +316,8 @@ def metrics_address(value: str) -> tuple[str, int] | None:
         return None
     host, colon, port = value.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
-    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+    number = int(port) if _DIGITS.fullmatch(port) else 0
+    if not colon or not host or not 1 <= number <= 65535:
         raise ValueError(
             f"expected HOST:PORT (port 1 to 65535) such as 127.0.0.1:9464, or "
             f'"" for off, got {short(value)}'
@@ -635,7 +640,7 @@ def check_cache_control(value: str, *, key: str, path: Path | None = None) -> st
         name, _, number = directive.partition("=")
         if name.strip() in {"max-age", "s-maxage"}:
             seconds = number.strip().strip('"')
-            if not seconds.isdigit() or int(seconds) > MAX_CACHE_SECONDS:
+            if not _DIGITS.fullmatch(seconds) or int(seconds) > MAX_CACHE_SECONDS:
                 raise ConfigError(
                     f"{name.strip()} must be a whole number of seconds up to "
                     f"{MAX_CACHE_SECONDS} (a withdrawn document may be served "

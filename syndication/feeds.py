@@ -184,6 +184,7 @@ _CRON_FIELDS = (
     ("month", 1, 12, _MONTHS),
     ("weekday", 0, 6, _DAYS),
 )
+_DIGITS = re.compile(r"[0-9]{1,3}")  # str.isdigit takes '²', which int() refuses
 _CRON_ITEM = re.compile(r"^(?:(\*)|(\w{1,3})(?:-(\w{1,3}))?)(?:/(\d{1,2}))?$")
 
 
@@ -212,7 +213,7 @@ def _cron_item(item: str, low: int, high: int, names: Sequence[str]) -> bool:
     star, first, last, step = match.groups()
 
     def number(word: str) -> int | None:
-        if word.isdigit():
+        if _DIGITS.fullmatch(word):
             return int(word)
         return names.index(word) + low if word in names else None
 

@@ -205,6 +205,18 @@ def test_an_unused_s3_destination_is_checked_with_every_problem(tmp_path: Path) 
             "got '127.0.0.1:70000'",
         ),
         (
+            # A digit to str.isdigit, which int() refuses.
+            "[scheduler]\nmetrics_address = '127.0.0.1:\u00b2'",
+            "scheduler.metrics_address",
+            "expected HOST:PORT",
+        ),
+        (
+            '[destinations.x]\ntype = "s3"\nbucket = "b"\n'
+            'cache_control_item = "public, max-age=\u00b2"',
+            "destinations.x.cache_control_item",
+            "must be a whole number of seconds",
+        ),
+        (
             "[scheduler]\nhealth_max_tick_age_seconds = 0.5",
             "scheduler.health_max_tick_age_seconds",
             "expected 1.0 to 86400.0, got 0.5",

@@ -186,6 +186,12 @@ def write_feed(folder: Path, name: str, extra: str = "", feed_id: str = "") -> P
             "invalid minute",
         ),
         (
+            # A digit to str.isdigit, which int() refuses.
+            '[schedule]\ncron = "\u00b2 * * * *"',
+            "schedule.cron",
+            "invalid minute",
+        ),
+        (
             '[schedule]\ninterval = "1h"\ntimezone = "Mars/Olympus"',
             "schedule.timezone",
             "unknown time zone",

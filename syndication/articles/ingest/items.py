@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 # warning, rather than refusing the story.
 _QCODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$")
 _MAX_QCODE = 64
+# An urgency as text: ASCII digits, few (str.isdigit takes '²' and int()
+# refuses thousands of digits).
+_DIGITS = re.compile(r"[0-9]{1,9}")
 _URL = re.compile(r"^https?://\S+$")
 _MAX_URL = 2000
 # A dateline's text without a located place: the place, then a date after a
@@ -333,14 +336,17 @@ def _urgency(item: ItemFields, path: str) -> int:
     value = item.urgency
     if value is None:
         return 5
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
         value = int(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9:
         return value
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = f"{shown[:37]}..."
     raise _problem(
-        item, path, f"{value!r} is not an urgency from 1 (most urgent) to 9", "urgency"
+        item, path, f"{shown} is not an urgency from 1 (most urgent) to 9", "urgency"
     )
 
 

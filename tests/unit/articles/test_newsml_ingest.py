@@ -496,3 +496,23 @@ def test_articles_correct_takes_one_newsml_item(store, settings, tmp_path) -> No
         InputError, match="the file holds 2 stories; give a file of one"
     ):
         correct_from_file(store, settings, ITEM_ID, MESSAGE, note="x", now=now)
+
+
+@pytest.mark.parametrize(
+    ("urgency", "shown"),
+    [
+        ("9" * 5000, f"'{'9' * 36}..."),  # int() refuses over 4,300 digits
+        ("\u00b2", "'\u00b2'"),  # a digit to str.isdigit, not to int()
+        ("\u0663", "'\u0663'"),  # an Arabic-Indic three: ASCII digits only
+        ("0", "0"),
+    ],
+    ids=["5000-digits", "superscript-two", "arabic-indic-three", "zero"],
+)
+def test_an_urgency_that_is_no_small_ascii_number_is_that_file_s_problem(
+    urgency: str, shown: str, settings
+) -> None:
+    text = item_text(**{"<urgency>3</urgency>": f"<urgency>{urgency}</urgency>"})
+    [problem] = problems(text, settings)
+    assert problem.endswith(
+        f"[urgency]: {shown} is not an urgency from 1 (most urgent) to 9"
+    ), problem
