@@ -110,9 +110,12 @@ class Gate:
         self.official_xsd = official_xsd
         self.ninjs_schema = ninjs_schema
         self.publisher = publisher
-        # Keys of item documents found valid (the value says nothing more);
-        # the scheduler checks feeds on several threads: used under the lock.
-        self._passed: LRUCache[tuple[object, ...], bool] = LRUCache(PASSED_CACHE_SIZE)
+        # Item documents found valid: key → the earliest build time they
+        # passed at (see :meth:`check`); the scheduler checks feeds on several
+        # threads: used under the lock.
+        self._passed: LRUCache[tuple[object, ...], datetime] = LRUCache(
+            PASSED_CACHE_SIZE
+        )
         self._passed_lock = threading.Lock()
         self._items = feed_items.ItemsOnce()
 
@@ -136,32 +139,37 @@ class Gate:
         expectations = expectations_for(edition)
         first = documents[0].key if documents else edition.feed.feed_id
         report = GateReport(tuple(edition_problems(edition, first)))
+        at = expectations.at
         for document in documents:
             # An item document (one version, immutable) found valid under the
-            # same expectations is not checked again: feeds share items.
+            # same expectations is not checked again: feeds share items, and
+            # the next run finds it again. The build time is left out of the
+            # key: the only rules that read it (an embargo has ended by it)
+            # hold at any later time once they held, so an item that passed
+            # at some time passes at every later one.
             key = (
                 None
-                if document.is_index
+                if document.is_index or at is None
                 else (
                     document.sha256,
                     document.format,
                     document.key if document.is_archive else "",
                     expectations.credit_line,
                     expectations.append_paragraph,
-                    expectations.at,
                     expectations.base_url,
                 )
             )
-            if key is not None:
+            if key is not None and at is not None:
                 with self._passed_lock:
-                    passed = self._passed.get(key, False)
-                if passed:
+                    since = self._passed.get(key)
+                if since is not None and since <= at:
                     report = report + GateReport((), 1)
                     continue
             result = self._check_document(document, expectations)
-            if key is not None and result.ok:
+            if key is not None and at is not None and result.ok:
                 with self._passed_lock:
-                    self._passed[key] = True
+                    since = self._passed.get(key)
+                    self._passed[key] = at if since is None else min(since, at)
             report = report + result
         return report
 
