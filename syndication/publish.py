@@ -298,15 +298,21 @@ class Publisher:
         settings and the moment. The store counts every version it ever stored
         (read here before anything else, so a write racing this check only makes
         it more cautious); the last run recorded that count and its settings in
-        ``state`` and its moment in ``edition_at``. Between two moments the
-        edition can only change where a version's creation time or an embargo's
-        end falls (or, for a feed with a window, where a version leaves it), and
-        the store answers "any such moment?" from its indexes. Whatever is not
-        certain goes the full way, which compares the edition's fingerprint.
+        ``state`` and its moment in ``edition_at``. When the count moved since,
+        the store says whether any version stored after it can touch the feed
+        (:meth:`Store.touched_since`: its article matches the feed's selection
+        or the feed carried it); none can, and the feed is as it was. Between
+        two moments the edition can only change where a version's creation
+        time or an embargo's end falls (or, for a feed with a window, where a
+        version leaves it), and the store answers "any such moment?" from its
+        indexes, for the versions stored by the last run (the later ones were
+        just found unable to touch the feed). Whatever is not certain goes the
+        full way, which compares the edition's fingerprint.
         """
         started = time.monotonic()
         changes = self.store.change_count()
-        candidates: list[tuple[FeedDefinition, Destination, str, RunRecord]] = []
+        # Each candidate with the change count its last run saw.
+        candidates: list[tuple[FeedDefinition, Destination, str, RunRecord, int]] = []
         by_target: dict[str, tuple[Destination, list[FeedDefinition]]] = {}
         for feed in feeds:
             target = self._target(feed, destination)
@@ -315,21 +321,32 @@ class Publisher:
             lasts = self.store.last_successes([f.feed_id for f in group], target.name)
             for feed in group:
                 last = lasts.get(feed.feed_id)
+                if last is None or last.edition_at is None or last.edition_at > at:
+                    continue
                 key = self._state_key(feed, target, changes, at)
-                if (
-                    last is not None
-                    and last.state == key
-                    and last.edition_at is not None
-                    and last.edition_at <= at
+                seen = _unchanged_settings(last.state, key)
+                if seen is None:
+                    continue
+                if seen < changes and self.store.touched_since(
+                    seen, feed.selection, Carrier(feed.feed_id, target.name)
                 ):
-                    candidates.append((feed, target, key, last))
+                    continue
+                candidates.append((feed, target, key, last, seen))
         if not candidates:
             return {}
-        since = min(last.edition_at for *_, last in candidates if last.edition_at)
-        latest_event = self.store.last_event(since, at)
+        # The latest moment since each count's earliest run, one query a count.
+        earliest: dict[int, datetime] = {}
+        for *_, last, seen in candidates:
+            moment = last.edition_at or at
+            earliest[seen] = min(earliest.get(seen, moment), moment)
+        events = {
+            seen: self.store.last_event(since, at, stored_by=seen)
+            for seen, since in earliest.items()
+        }
         unchanged: list[tuple[FeedDefinition, Destination, str, RunRecord]] = []
-        for feed, target, key, last in candidates:
+        for feed, target, key, last, seen in candidates:
             assert last.edition_at is not None
+            latest_event = events[seen]
             if latest_event is not None and latest_event > last.edition_at:
                 continue
             window = feed.selection.window
@@ -1294,7 +1311,27 @@ def _digest(parts: Mapping[str, Any]) -> str:
 
 
 def _state(changes: int, settings: Mapping[str, Any]) -> str:
-    return _digest({"changes": changes, "settings": settings})
+    """What a run's edition was made from besides the moment: its settings (a
+    digest) and the store's change count, as ``<digest>@<count>``."""
+    return f"{_digest({'settings': settings})[:40]}@{changes}"
+
+
+def _unchanged_settings(last: str, now: str) -> int | None:
+    """The change count of a run of state ``last`` when the state ``now`` has
+    the same settings and a count no lower; else None."""
+    before, after = _state_parts(last), _state_parts(now)
+    if before is None or after is None or before[0] != after[0]:
+        return None
+    return before[1] if before[1] <= after[1] else None
+
+
+def _state_parts(state: str) -> tuple[str, int] | None:
+    """A state's settings digest and change count; None for a state of an
+    earlier release (a digest of both), which no run can build on."""
+    settings, at, count = state.rpartition("@")
+    if not at or not settings or not count.isascii() or not count.isdigit():
+        return None
+    return settings, int(count)
 
 
 def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:

@@ -457,10 +457,25 @@ class Store(Protocol):
         store's content is unchanged (versions are append-only)."""
         ...
 
-    def last_event(self, after: datetime, until: datetime) -> datetime | None:
+    def last_event(
+        self, after: datetime, until: datetime, *, stored_by: int | None = None
+    ) -> datetime | None:
         """The latest moment in (``after``, ``until``] at which any version was
         created or an embargo ends: when there is none, every selection gives
-        the same result at ``until`` as at ``after``."""
+        the same result at ``until`` as at ``after``. With ``stored_by``, only
+        the versions stored by the time the change count was that."""
+        ...
+
+    def touched_since(
+        self, changes: int, selection: Selection, carrier: Carrier
+    ) -> bool:
+        """Whether a version stored after the change count was ``changes`` may
+        change what a feed of ``selection`` at ``carrier`` carries, shows as
+        killed or archives: a version of an article one of whose versions
+        matches ``selection``'s own fields (its window aside), or of one the
+        ledger shows the feed published there. When none is, the feed's
+        edition and archives are those of its run at ``changes``, as long as no
+        earlier-stored version's moment (:meth:`last_event`) passed since."""
         ...
 
     def created_between(self, start: datetime, end: datetime) -> bool:

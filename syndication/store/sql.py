@@ -195,16 +195,7 @@ class SqlStore:
         for attempt in range(3):
             try:
                 with self._write() as conn:
-                    results = self._append_all(conn, versions, match_history)
-                    created = sum(1 for r in results if r.created)
-                    if created:
-                        # Last, so PostgreSQL holds the counter row briefly.
-                        conn.execute(
-                            update(t.store_state)
-                            .where(t.store_state.c.id == 1)
-                            .values(changes=t.store_state.c.changes + created)
-                        )
-                    return results
+                    return self._append_all(conn, versions, match_history)
             except IntegrityError as exc:
                 # Two writers created the same new article at once (PostgreSQL):
                 # the loser retries and now sees the winner's head row.
@@ -331,7 +322,14 @@ class SqlStore:
                 ),
                 changed,
             )
-        conn.execute(insert(t.versions), version_rows)
+        # The change counter last but for the versions, which carry its new
+        # value, so PostgreSQL holds the counter row briefly; a concurrent
+        # writer waits for it and gets the next value: versions stored after
+        # a reader saw the count C all carry more than C.
+        seq = _count_changes(conn, len(version_rows))
+        conn.execute(
+            insert(t.versions), [{**row, "stored_seq": seq} for row in version_rows]
+        )
         if subject_rows:
             conn.execute(insert(t.version_subjects), subject_rows)
         if keyword_rows:
@@ -588,17 +586,39 @@ class SqlStore:
             ).scalar()
         return int(value or 0)
 
-    def last_event(self, after: datetime, until: datetime) -> datetime | None:
+    def last_event(
+        self, after: datetime, until: datetime, *, stored_by: int | None = None
+    ) -> datetime | None:
         v = t.versions
+        stored = [] if stored_by is None else [v.c.stored_seq <= stored_by]
         with self._read() as conn:
             moments = [
                 conn.execute(
-                    select(func.max(column)).where(column > after, column <= until)
+                    select(func.max(column)).where(
+                        column > after, column <= until, *stored
+                    )
                 ).scalar()
                 for column in (v.c.version_created, v.c.embargo_until)
             ]
         present = [m for m in moments if m is not None]
         return max(present) if present else None
+
+    def touched_since(
+        self, changes: int, selection: Selection, carrier: Carrier
+    ) -> bool:
+        v, e = t.versions, t.edition_items
+        new = t.versions.alias("stored_since")
+        matching = exists().where(v.c.guid == new.c.guid, *_matches(v, selection))
+        carried = exists().where(
+            e.c.guid == new.c.guid,
+            e.c.feed_id == carrier.feed_id,
+            e.c.destination == carrier.destination,
+        )
+        query = select(new.c.guid).where(
+            new.c.stored_seq > changes, or_(matching, carried)
+        )
+        with self._read() as conn:
+            return conn.execute(query.limit(1)).first() is not None
 
     def created_between(self, start: datetime, end: datetime) -> bool:
         v = t.versions
@@ -1261,6 +1281,16 @@ def _unchanged(run: RunRecord) -> UnchangedRun:
         skipped=run.skipped,
         items=run.items,
     )
+
+
+def _count_changes(conn: Connection, created: int) -> int:
+    """Add ``created`` to the store's change count; its new value."""
+    state = t.store_state
+    conn.execute(
+        update(state).where(state.c.id == 1).values(changes=state.c.changes + created)
+    )
+    value = conn.execute(select(state.c.changes).where(state.c.id == 1)).scalar()
+    return int(value or 0)
 
 
 def _latest_at(v: Any, at: datetime) -> list[ColumnElement[bool]]:

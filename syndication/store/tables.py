@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the store (schema revision 0006, see migrations/).
+"""SQLAlchemy Core tables of the store (schema revision 0007, see migrations/).
 
 Article versions are append-only rows in ``versions``; ``articles`` is an index of
 heads (latest version number and hash per guid) kept in the same transaction, so
@@ -96,6 +96,9 @@ versions = Table(
     # Revision 0006: when the version could first be in a feed (see
     # store.archives.shown_at); archive periods hold the versions shown in them.
     Column("shown_at", UtcMicros, nullable=True),
+    # Revision 0007: the store's change count (store_state.changes) as the
+    # transaction that stored the version left it; 0 before the revision.
+    Column("stored_seq", BigInteger, nullable=False, default=0, server_default="0"),
     ForeignKeyConstraint(["guid"], ["articles.guid"]),
 )
 Index("ix_versions_created", versions.c.version_created, versions.c.guid)
@@ -106,6 +109,8 @@ Index("ix_versions_embargo", versions.c.embargo_until)
 Index("ix_versions_status_created", versions.c.status, versions.c.version_created)
 # Revision 0006: archive spans are read by status and moment in feeds.
 Index("ix_versions_status_shown", versions.c.status, versions.c.shown_at)
+# Revision 0007: the versions stored after a given change.
+Index("ix_versions_stored_seq", versions.c.stored_seq)
 
 version_subjects = Table(
     "version_subjects",

@@ -7,11 +7,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from syndication.articles.model import Byline, PubStatus, Role, Subject, Version
 from syndication.errors import NotFound, StoreError
 from syndication.store import open_store
-from syndication.store.base import ArticleFilter, DocumentRecord, Selection
+from syndication.store.base import (
+    ArticleFilter,
+    Carrier,
+    DocumentRecord,
+    Selection,
+)
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -322,6 +328,11 @@ def test_concurrent_appends_of_one_article_never_collide(store_url):
     checker = open_store(store_url)
     try:
         assert [v.version for v in checker.history("urn:test:1")] == list(range(1, 9))
+        # Each writer's version carries the change count its transaction left:
+        # eight different counts, so none hides behind another's.
+        with checker.engine.connect() as conn:  # type: ignore[attr-defined]
+            seqs = conn.execute(text("SELECT stored_seq FROM versions")).scalars()
+            assert sorted(seqs) == list(range(1, 9))
     finally:
         checker.close()
 
@@ -353,6 +364,41 @@ def test_change_count_and_time_events_answer_the_quick_tick(store):
     assert store.last_event(T0, T0 + timedelta(hours=3)) == T0 + timedelta(hours=2)
     assert store.created_between(T0, T0 + timedelta(seconds=1))
     assert not store.created_between(T0 + timedelta(seconds=1), T0 + timedelta(hours=1))
+
+
+def test_versions_stored_since_a_count_answer_whether_a_feed_is_touched(store):
+    """What the quick check asks when the count moved: the time events of the
+    versions stored by a count, and whether a later one can touch a feed."""
+    store.append(story("urn:test:a"))  # count 1
+    store.append(story("urn:test:b", embargo_until=T0 + timedelta(hours=2)))  # 2
+    store.append(
+        story("urn:test:a", headline="New", version_created=T0 + timedelta(hours=1))
+    )  # 3
+    span = (T0, T0 + timedelta(hours=3))
+    assert store.last_event(*span, stored_by=3) == T0 + timedelta(hours=2)
+    assert store.last_event(*span, stored_by=2) == T0 + timedelta(hours=2)
+    assert store.last_event(*span, stored_by=1) is None
+    assert store.last_event(T0, T0 + timedelta(minutes=90), stored_by=3) == (
+        T0 + timedelta(hours=1)
+    )
+    environment = Selection(subjects=("medtop:06000000",))
+    economy = Selection(subjects=("medtop:04000000",))
+    carrier = Carrier("feed-a", "local")
+    assert store.touched_since(0, environment, carrier)
+    assert store.touched_since(2, environment, carrier)
+    assert not store.touched_since(3, environment, carrier)
+    assert not store.touched_since(0, economy, carrier)
+    store.append(
+        story("urn:test:c", subjects=(Subject("medtop:04000000", "economy"),))
+    )  # 4
+    assert store.touched_since(3, economy, carrier)
+    assert not store.touched_since(3, environment, carrier)
+    # A kill of a, whatever its own fields: a's earlier versions match.
+    store.append(
+        replace(story("urn:test:a", subjects=()), status=PubStatus.CANCELED)
+    )  # 5
+    assert store.touched_since(4, environment, carrier)
+    assert not store.touched_since(4, economy, carrier)
 
 
 def test_select_refs_are_the_ids_of_select(store):

@@ -275,3 +275,124 @@ def test_a_hundred_unchanged_ticks_add_one_row_and_stay_quick(site) -> None:  # 
         ("unchanged", 102),
         ("published", 1),
     ]
+
+
+# -- stories stored since a feed's last run that cannot touch it -----------------
+
+ECONOMY = (Subject("medtop:04000000", "economy"),)
+
+
+@pytest.fixture
+def two_desks(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """alpha (environment) and gamma (economy), story 1 (environment) published;
+    ``full`` lists the feeds each publish sends the full way."""
+    site = Site(tmp_path)
+    (site.feeds_dir / "beta.toml").unlink()
+    site.write_feed("gamma", extra='[selection]\nsubjects = ["medtop:04000000"]\n')
+    site.store.append(story(1))
+    full: list[str] = []
+    publish_feed = site.publisher.publish_feed
+
+    def spy(feed, **options):  # type: ignore[no-untyped-def]
+        full.append(feed.feed_id)
+        return publish_feed(feed, **options)
+
+    site.publisher.publish_feed = spy  # type: ignore[method-assign]
+    assert site.publish(AT) == {"alpha": "published", "gamma": "published"}
+    full.clear()
+    yield site, full
+    site.publisher.close()
+    site.store.close()
+
+
+def test_a_story_for_another_desk_leaves_a_feed_as_it_was(two_desks) -> None:  # type: ignore[no-untyped-def]
+    site, full = two_desks
+    before = site.rss("alpha")
+    # Created after alpha's last run, so a moment passed for the store, but
+    # only for a story alpha cannot select.
+    site.store.append(
+        story(2, subjects=ECONOMY, version_created=AT + timedelta(seconds=30))
+    )
+    assert site.publish(AT + timedelta(minutes=1)) == {
+        "alpha": "unchanged",
+        "gamma": "published",
+    }
+    assert full == ["gamma"]
+    assert site.rss("alpha") == before
+    assert "Story 2" in site.rss("gamma")
+    # The next run builds on the quick run's record.
+    full.clear()
+    assert site.publish(AT + timedelta(minutes=2)) == {
+        "alpha": "unchanged",
+        "gamma": "unchanged",
+    }
+    assert full == []
+
+
+def test_a_kill_dated_before_the_last_run_still_withdraws(two_desks) -> None:  # type: ignore[no-untyped-def]
+    """A kill delivered late (dated before alpha's last run, as wire copy may
+    be), with no subject any feed selects: alpha carried the story, so it goes
+    the full way and the text is gone; gamma never could have."""
+    site, full = two_desks
+    assert "Body 1." in site.rss("alpha")
+    kill = story(1, subjects=()).killed("Legal", T0 + timedelta(minutes=30))
+    site.store.append(kill)
+    assert site.publish(AT + timedelta(minutes=1)) == {
+        "alpha": "published",
+        "gamma": "unchanged",
+    }
+    assert full == ["alpha"]
+    assert "Body 1." not in site.rss("alpha")
+
+
+def test_a_correction_moving_a_story_to_another_desk_moves_it(two_desks) -> None:  # type: ignore[no-untyped-def]
+    site, full = two_desks
+    site.store.append(story(1, subjects=ECONOMY, headline="Story 1, economy"))
+    assert site.publish(AT + timedelta(minutes=1)) == {
+        "alpha": "published",
+        "gamma": "published",
+    }
+    assert full == ["alpha", "gamma"]
+    assert "Story 1" not in site.rss("alpha")
+    assert "Story 1, economy" in site.rss("gamma")
+
+
+def test_a_feed_that_carried_a_story_it_no_longer_selects_sees_its_kill(
+    two_desks,
+) -> None:  # type: ignore[no-untyped-def]
+    """The ledger's word counts too: alpha carried story 1, then its
+    definition moved to economy (no version of story 1 matches it now); a kill
+    of story 1 still reaches alpha as a tombstone."""
+    site, full = two_desks
+    site.write_feed("alpha", extra='[selection]\nsubjects = ["medtop:04000000"]\n')
+    assert site.publish(AT + timedelta(minutes=1))["alpha"] == "published"
+    atom = site.public / "alpha" / "atom.xml"
+    assert "urn:test:1" not in atom.read_text("utf-8")
+    full.clear()
+    kill = story(1, subjects=()).killed("Legal", AT + timedelta(minutes=2))
+    site.store.append(kill)
+    assert site.publish(AT + timedelta(minutes=3)) == {
+        "alpha": "published",
+        "gamma": "unchanged",
+    }
+    assert full == ["alpha"]
+    assert 'ref="urn:test:1"' in atom.read_text("utf-8")
+
+
+def test_each_version_carries_the_change_count_that_stored_it(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        store.append_batch([story(1), story(2)])
+        store.append(story(1))  # identical: nothing stored
+        store.append(story(1, headline="Story 1, corrected"))
+        with store.engine.connect() as conn:  # type: ignore[attr-defined]
+            rows = conn.execute(
+                text("SELECT guid, version, stored_seq FROM versions ORDER BY 3, 1")
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("urn:test:1", 1, 2),
+            ("urn:test:2", 1, 2),
+            ("urn:test:1", 2, 3),
+        ]
+    finally:
+        store.close()
