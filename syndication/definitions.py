@@ -28,6 +28,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from syndication.errors import ConfigError, ConfigProblem
+from syndication.gcpause import paused_gc
 
 # A feed definition is a few hundred bytes, the site configuration a few KB.
 MAX_FILE_BYTES = 1_000_000
@@ -90,7 +91,8 @@ def read_toml(path: Path) -> dict[str, Any]:
             line=line,
         ) from None
     try:
-        return tomllib.loads(text)
+        with paused_gc():  # see syndication.gcpause
+            return tomllib.loads(text)
     except RecursionError:
         raise ConfigError("invalid TOML: nested too deeply", path=path) from None
     except ValueError as exc:  # TOMLDecodeError, or an integer of 4,300+ digits

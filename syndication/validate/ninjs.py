@@ -37,6 +37,7 @@ from typing import Any
 from lxml import etree
 
 from syndication.errors import ConfigError
+from syndication.gcpause import paused_gc
 from syndication.validate import active
 from syndication.validate.checker import Expectations, declares_doctype
 from syndication.validate.ninjs_rules import content_kind, item_problems
@@ -96,11 +97,12 @@ def parse_json(body: bytes, name: str) -> tuple[object, Problem | None]:
     at most :data:`MAX_DEPTH` levels of arrays and objects."""
     try:
         text = body.decode("utf-8")
-        document = json.loads(
-            text.removeprefix("\ufeff"),
-            object_pairs_hook=_unique_keys,
-            parse_constant=_no_constant,
-        )
+        with paused_gc():  # see syndication.gcpause
+            document = json.loads(
+                text.removeprefix("\ufeff"),
+                object_pairs_hook=_unique_keys,
+                parse_constant=_no_constant,
+            )
     except UnicodeDecodeError as exc:
         return None, Problem(name, None, "well-formed", f"not UTF-8: {exc.reason}")
     except ValueError as exc:

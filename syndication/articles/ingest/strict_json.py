@@ -18,6 +18,7 @@ from typing import Any
 
 from syndication.articles.sanitize import CONTROL_CHARACTERS, strip_control_characters
 from syndication.errors import InputError
+from syndication.gcpause import paused_gc
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,10 @@ def load_object(text: str, *, path: str, nesting: Nesting, kind: str) -> dict[st
     ``one article object``), its strings cleaned of control characters.
     Raises :class:`InputError` naming the line or field."""
     try:
-        document = json.loads(
-            text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants
-        )
+        with paused_gc():  # see syndication.gcpause
+            document = json.loads(
+                text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants
+            )
     except json.JSONDecodeError as exc:
         raise InputError(
             f"malformed JSON: {exc.msg} (column {exc.colno})",
