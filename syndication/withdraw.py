@@ -117,7 +117,13 @@ def plan_withdrawals(
     guids = {guid for guid, _ in items.values() if guid}
     for carried in (*contents.values(), *archived.values()):
         guids.update(guid for guid, _ in carried)
-    latest = store.latest_as_of(sorted(guids), at) if guids else {}
+    # Their latest versions without text (what decides is in columns), but
+    # for the held ones, whose hold reason the note names.
+    states = store.latest_states(sorted(guids), at) if guids else {}
+    held = sorted(guid for guid, state in states.items() if state.is_held)
+    latest: dict[str, Version | VersionState] = dict(states)
+    if held:
+        latest.update(store.latest_as_of(held, at))
     withdrawals = [
         Withdrawal(key, reason)
         for key, (guid, number) in items.items()
@@ -161,7 +167,7 @@ def item_guids(store: Store, segments: Sequence[str]) -> dict[str, str]:
 
 def _replay_refusal(
     carried: set[tuple[str, int]] | None,
-    latest: Mapping[str, Version],
+    latest: Mapping[str, Version | VersionState],
     at: datetime,
 ) -> str:
     if carried is None:
@@ -171,7 +177,7 @@ def _replay_refusal(
 
 def _carried_refusal(
     carried: set[tuple[str, int]],
-    latest: Mapping[str, Version],
+    latest: Mapping[str, Version | VersionState],
     at: datetime,
     what: str,
 ) -> str:
