@@ -176,7 +176,7 @@ def test_second_publish_makes_zero_puts_and_items_go_first(tmp_path, proxy, buck
     proxy.clear()
     assert publish(config).exit_code == 0
     puts = [unquote(p) for p in proxy.puts()]
-    feeds = [p for p in puts if "/wire/" in p]
+    feeds = [p for p in puts if "/wire/alpha/" in p or "/wire/beta/" in p]
     assert len(feeds) == 2 * (1 + 3)
     assert sum("/items/urn~3Atest~3A7/v1.xml" in p for p in feeds) == 2
     # And the face, whose feeds' last update changed, last: unless all three
