@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import nh3
+from selectolax.lexbor import LexborHTMLParser
 
 ALLOWED_TAGS = frozenset(
     {
@@ -191,11 +192,22 @@ def _describe(item: tuple[str, str], count: int) -> str:
 
 
 def _inventory(fragment: str) -> Counter[tuple[str, str]]:
-    """Count elements and (element, attribute) pairs in an HTML fragment."""
-    parser = _Inventory()
-    parser.feed(fragment)
-    parser.close()
-    return parser.found
+    """Count elements and (element, attribute) pairs in an HTML fragment, as
+    a browser parses it (Lexbor, in time linear in the input: Python's
+    html.parser takes quadratic time on unclosed attribute quotes, 26 minutes
+    for a hostile 2.6 MB body)."""
+    found: Counter[tuple[str, str]] = Counter()
+    root = LexborHTMLParser(fragment, is_fragment=True).root
+    if root is None:
+        return found
+    for node in root.traverse():
+        tag = node.tag
+        if not tag or tag.startswith(("-", "_", "!")):
+            continue  # text, comment or doctype
+        found[(tag, "")] += 1
+        for name in node.attributes:
+            found[(tag, name)] += 1
+    return found
 
 
 class _Text(HTMLParser):
@@ -215,17 +227,3 @@ class _Text(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.paragraphs[-1] += data
-
-
-class _Inventory(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: Counter[tuple[str, str]] = Counter()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found[(tag, "")] += 1
-        for name, _value in attrs:
-            self.found[(tag, name)] += 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)

@@ -228,3 +228,9 @@ def test_our_credit_or_plain_words_as_bare_text_hold_nothing(settings, ours) -> 
     for tail in (f"\n\n{ours}", "\n\nCredits are due to the photographer."):
         version = parse(settings, json_story(f"<p>Text.</p>{tail}"))
         assert not version.is_held, tail
+
+
+def test_credit_marks_in_a_hostile_body_of_unclosed_quotes_are_read_quickly() -> None:
+    """The shape that took Python's html.parser quadratic time (see
+    test_sanitize): read as a browser reads it, it holds no paragraph."""
+    assert marked_credits('<p class="credit a class="' * 100_000) == frozenset()

@@ -40,8 +40,7 @@ def test_active_content_is_removed_and_reported() -> None:
     assert result.html == "<p>Hi</p><a>x</a><a>y</a>kept text"
     assert set(result.removed) == {
         "<script> x1",
-        "<iframe> x1",
-        "<p> x1",  # the <p> inside the iframe went with it
+        "<iframe> x1",  # its content is text to a browser, not a <p>
         "<style> x1",
         "onclick attribute on <p> x1",
         "style attribute on <p> x1",
@@ -134,3 +133,13 @@ def test_sanitised_output_never_has_active_content(fragment: str) -> None:
     assert not _DANGEROUS.search(result.html), result.html
     # Sanitising is idempotent: the output is already clean.
     assert sanitize_html(result.html).html == result.html
+
+
+def test_a_hostile_body_of_unclosed_attribute_quotes_is_inventoried_quickly() -> None:
+    """Python's html.parser took quadratic time on this shape (the ingest fuzz
+    test's 2.6 MB body: 26 minutes; 208 KB: 10 s). Lexbor reads it as a
+    browser does, in time linear in the input; the bench, not this test,
+    measures speed: this one only has to finish."""
+    body = '<p class="credit a class="' * 100_000
+    result = sanitize_html(body)
+    assert "<p" not in result.html
