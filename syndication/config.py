@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,6 +44,7 @@ from syndication.definitions import (
     read_toml,
     resolve_path,
     short,
+    small_number,
     text,
 )
 from syndication.errors import ConfigError, ConfigProblem
@@ -62,9 +62,6 @@ DEFAULT_STORE_URL = "sqlite:///syndication.db"
 DEFAULT_CACHE_INDEX = "public, max-age=60"
 DEFAULT_CACHE_ITEM = "public, max-age=300"
 MAX_CACHE_SECONDS = 86_400
-# A port or a number of seconds: ASCII digits only (str.isdigit takes '²',
-# which int() refuses), and few (int() refuses thousands of digits).
-_DIGITS = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -316,7 +313,7 @@ def metrics_address(value: str) -> tuple[str, int] | None:
         return None
     host, colon, port = value.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
-    number = int(port) if _DIGITS.fullmatch(port) else 0
+    number = small_number(port, 12) or 0
     if not colon or not host or not 1 <= number <= 65535:
         raise ValueError(
             f"expected HOST:PORT (port 1 to 65535) such as 127.0.0.1:9464, or "
@@ -640,7 +637,8 @@ def check_cache_control(value: str, *, key: str, path: Path | None = None) -> st
         name, _, number = directive.partition("=")
         if name.strip() in {"max-age", "s-maxage"}:
             seconds = number.strip().strip('"')
-            if not _DIGITS.fullmatch(seconds) or int(seconds) > MAX_CACHE_SECONDS:
+            count = small_number(seconds, 12)
+            if count is None or count > MAX_CACHE_SECONDS:
                 raise ConfigError(
                     f"{name.strip()} must be a whole number of seconds up to "
                     f"{MAX_CACHE_SECONDS} (a withdrawn document may be served "

@@ -167,6 +167,15 @@ def problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("syndication", "{message}", {"message": message})
 
 
+def small_number(text: str, digits: int) -> int | None:
+    """``text`` as a whole number when it is 1 to ``digits`` ASCII digits, else
+    None: ``str.isdigit`` takes '²', which ``int()`` refuses, and ``int()``
+    refuses thousands of digits."""
+    if 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def show(value: Any) -> str:
     """``value``'s type and a short rendering, safe for any TOML value."""
     return f"{type(value).__name__} {short(value)}"

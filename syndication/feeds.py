@@ -34,6 +34,7 @@ from syndication.definitions import (
     read_toml,
     short,
     show,
+    small_number,
     text,
 )
 from syndication.definitions import parse_duration as parse_duration
@@ -184,7 +185,6 @@ _CRON_FIELDS = (
     ("month", 1, 12, _MONTHS),
     ("weekday", 0, 6, _DAYS),
 )
-_DIGITS = re.compile(r"[0-9]{1,3}")  # str.isdigit takes '²', which int() refuses
 _CRON_ITEM = re.compile(r"^(?:(\*)|(\w{1,3})(?:-(\w{1,3}))?)(?:/(\d{1,2}))?$")
 
 
@@ -213,8 +213,9 @@ def _cron_item(item: str, low: int, high: int, names: Sequence[str]) -> bool:
     star, first, last, step = match.groups()
 
     def number(word: str) -> int | None:
-        if _DIGITS.fullmatch(word):
-            return int(word)
+        found = small_number(word, 3)
+        if found is not None:
+            return found
         return names.index(word) + low if word in names else None
 
     if star:

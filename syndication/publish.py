@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from syndication.config import Agency, Settings
+from syndication.definitions import small_number
 from syndication.destinations.base import (
     Destination,
     PutResult,
@@ -1329,9 +1330,10 @@ def _state_parts(state: str) -> tuple[str, int] | None:
     """A state's settings digest and change count; None for a state of an
     earlier release (a digest of both), which no run can build on."""
     settings, at, count = state.rpartition("@")
-    if not at or not settings or not count.isascii() or not count.isdigit():
+    number = small_number(count, 20)
+    if not at or not settings or number is None:
         return None
-    return settings, int(count)
+    return settings, number
 
 
 def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:

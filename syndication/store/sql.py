@@ -606,8 +606,7 @@ class SqlStore:
     def touched_since(
         self, changes: int, selection: Selection, carrier: Carrier
     ) -> bool:
-        v, e = t.versions, t.edition_items
-        new = t.versions.alias("stored_since")
+        v, e, new = t.versions, t.edition_items, _STORED_SINCE
         matching = exists().where(v.c.guid == new.c.guid, *_matches(v, selection))
         carried = exists().where(
             e.c.guid == new.c.guid,
@@ -1306,16 +1305,17 @@ def _latest_at(v: Any, at: datetime) -> list[ColumnElement[bool]]:
 _NEWER = t.versions.alias("newer")
 _EARLIER = t.versions.alias("earlier")
 _FOLLOWING = t.versions.alias("following")
+# The versions stored after a change count (Store.touched_since).
+_STORED_SINCE = t.versions.alias("stored_since")
 
 
 def _superseded(v: Any, at: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
     """A later version of the same article exists as of ``at`` (a moment, or
     a column of ``v``'s)."""
-    newer = _NEWER
     return exists().where(
-        newer.c.guid == v.c.guid,
-        newer.c.version > v.c.version,
-        newer.c.version_created <= at,
+        _NEWER.c.guid == v.c.guid,
+        _NEWER.c.version > v.c.version,
+        _NEWER.c.version_created <= at,
     )
 
 

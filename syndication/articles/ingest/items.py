@@ -48,6 +48,7 @@ from syndication.articles.model import (
     Version,
 )
 from syndication.config import Agency
+from syndication.definitions import small_number
 from syndication.errors import InputError, InputProblem
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,6 @@ log = logging.getLogger(__name__)
 # warning, rather than refusing the story.
 _QCODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:[A-Za-z0-9_.-]+$")
 _MAX_QCODE = 64
-# An urgency as text: ASCII digits, few (str.isdigit takes '²' and int()
-# refuses thousands of digits).
-_DIGITS = re.compile(r"[0-9]{1,9}")
 _URL = re.compile(r"^https?://\S+$")
 _MAX_URL = 2000
 # A dateline's text without a located place: the place, then a date after a
@@ -336,8 +334,9 @@ def _urgency(item: ItemFields, path: str) -> int:
     value = item.urgency
     if value is None:
         return 5
-    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
-        value = int(value.strip())
+    number = small_number(value.strip(), 9) if isinstance(value, str) else None
+    if number is not None:
+        value = number
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9:
