@@ -152,7 +152,7 @@ def _install_pipeline(clock: StageClock) -> None:
     for name in ("list", "missing", "sync"):
         _patch(clock, LocalDestination, name, "write")
     _patch(clock, publish.Publisher, "_withdraw", "withdraw")
-    _patch(clock, publish.Publisher, "_refresh_faces", "face")
+    _patch(clock, publish.Publisher, "refresh_faces", "face")
 
 
 def _install_validation(clock: StageClock) -> None:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ from syndication.feeds import FeedDefinition, load_site_feeds
 from syndication.store.base import Selection, Store
 
 if TYPE_CHECKING:
-    from syndication.publish import Publisher
+    from syndication.publish import FeedResult, Publisher
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ class FeedPush:
     elapsed: float
     error: str = ""
     quarantined: tuple[str, ...] = ()
+    # The ledger's run behind it (None when the feed was locked or failed
+    # before its run started): what the destination's face is refreshed from.
+    run: FeedResult | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_ok(self) -> bool:
@@ -104,10 +107,15 @@ def affected_feeds(
     carried = {carrier.feed_id for carrier in store.carriers(guid)}
     found: list[FeedDefinition] = []
     for feed in sorted(feeds, key=lambda f: f.feed_id):
-        if (
-            feed.feed_id in carried
-            or _carries(store, feed.selection, guid, at)
-            or _matched_earlier(store, feed.selection, guid, at, earlier)
+        if feed.feed_id in carried or (
+            # A feed can carry the story, or its kill, only if one of its
+            # versions matches the selection: one indexed look-up rules out
+            # most feeds before their whole selection is read.
+            store.matching_versions(guid, feed.selection, None)
+            and (
+                _carries(store, feed.selection, guid, at)
+                or _matched_earlier(store, feed.selection, guid, at, earlier)
+            )
         ):
             found.append(feed)
     return found
@@ -192,7 +200,7 @@ def publish_many(
         with ThreadPoolExecutor(
             min(len(feeds), PUSH_CONCURRENCY), thread_name_prefix="push"
         ) as pool:
-            return tuple(
+            pushed = tuple(
                 pool.map(
                     lambda feed: publish_now(
                         settings,
@@ -202,10 +210,19 @@ def publish_many(
                         wait=wait,
                         stop=stop,
                         publisher=publisher,
+                        face=False,
                     ),
                     feeds,
                 )
             )
+        # Each destination's face once, after every feed, not once a feed.
+        ran = [(feed, push.run) for feed, push in zip(feeds, pushed, strict=True)]
+        publisher.refresh_faces(
+            [feed for feed, run in ran if run is not None],
+            [run for _, run in ran if run is not None],
+            None,
+        )
+        return pushed
     finally:
         publisher.close()
 
@@ -219,6 +236,7 @@ def publish_now(
     wait: bool = True,
     stop: threading.Event | None = None,
     publisher: Publisher | None = None,
+    face: bool = True,
 ) -> FeedPush:
     """Publish one feed through :mod:`syndication.publish`, now.
 
@@ -227,12 +245,13 @@ def publish_now(
     free (or ``stop`` is set). Errors are returned in the result, not raised,
     so the caller can go on with other feeds; the ledger has the detail.
     ``publisher`` is one shared with other feeds (left open); without it the
-    feed gets its own, closed when done.
+    feed gets its own, closed when done. ``face=False`` leaves refreshing
+    the destination's face to the caller (see :meth:`Publisher.publish_feed`).
     """
     started = time.monotonic()
     while True:
         try:
-            return _publish(settings, store, feed, trigger, started, publisher)
+            return _publish(settings, store, feed, trigger, started, publisher, face)
         except LockHeld as exc:
             if not wait or (stop is not None and stop.is_set()):
                 return FeedPush(
@@ -263,12 +282,15 @@ def _publish(
     trigger: str,
     started: float,
     shared: Publisher | None,
+    face: bool,
 ) -> FeedPush:
     from syndication.publish import Publisher
 
     publisher = shared or Publisher(settings, store)
     try:
-        result = publisher.publish_feed(feed, trigger=trigger, raise_locked=True)
+        result = publisher.publish_feed(
+            feed, trigger=trigger, raise_locked=True, face=face
+        )
         urls: tuple[str, ...] = ()
         if result.written:
             target = publisher.destination(feed.destination or None)
@@ -285,6 +307,7 @@ def _publish(
         time.monotonic() - started,
         result.error,
         result.quarantined,
+        result,
     )
 
 

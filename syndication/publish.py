@@ -282,7 +282,7 @@ class Publisher:
                 on_result(result)
         faces: tuple[FaceResult, ...] = ()
         if record and not dry_run:
-            faces = self._refresh_faces(feeds, results, destination, check_missing=True)
+            faces = self.refresh_faces(feeds, results, destination, check_missing=True)
         return PublishSummary(tuple(results), faces)
 
     def _unchanged_since_last_run(
@@ -545,10 +545,10 @@ class Publisher:
         result = _with_elapsed(result, elapsed)
         log_run(result, trigger)
         if face and record and not dry_run:
-            self._refresh_faces([feed], [result], destination)
+            self.refresh_faces([feed], [result], destination)
         return result
 
-    def _refresh_faces(
+    def refresh_faces(
         self,
         feeds: Sequence[FeedDefinition],
         results: Sequence[FeedResult],

@@ -228,13 +228,13 @@ class Store(Protocol):
         ...
 
     def matching_versions(
-        self, guid: str, selection: Selection, at: datetime
+        self, guid: str, selection: Selection, at: datetime | None
     ) -> list[int]:
         """The numbers of article ``guid``'s versions whose own fields match
         ``selection`` as :meth:`select` matches them (urgency, languages,
-        providers, subjects, keywords, and the window back from ``at``),
-        oldest first; status, embargo, distribution, hold and the limit are
-        not asked. Empty for an unknown article."""
+        providers, subjects, keywords, and the window back from ``at``; no
+        window with ``at`` None), oldest first; status, embargo, distribution,
+        hold and the limit are not asked. Empty for an unknown article."""
         ...
 
     def select_canceled(

@@ -441,13 +441,14 @@ class SqlStore:
         return self._select_versions(selection, at, PubStatus.CANCELED, carrier)
 
     def matching_versions(
-        self, guid: str, selection: Selection, at: datetime
+        self, guid: str, selection: Selection, at: datetime | None
     ) -> list[int]:
         v = t.versions
+        window = [] if at is None else _within(v, selection, at)
         query = (
             select(v.c.version)
             .where(v.c.guid == guid)
-            .where(*_matches(v, selection), *_within(v, selection, at))
+            .where(*_matches(v, selection), *window)
             .order_by(v.c.version)
         )
         with self._read() as conn:

@@ -118,10 +118,10 @@ def in_range(tag: str, ranges: tuple[str, ...]) -> bool:
     return any(tag == r.lower() or tag.startswith(r.lower() + "-") for r in ranges)
 
 
-def fields_match(v: Version, s: Selection, at: datetime) -> bool:
+def fields_match(v: Version, s: Selection, at: datetime | None) -> bool:
     return (
         v.urgency <= s.max_urgency
-        and (s.window is None or v.version_created >= at - s.window)
+        and (s.window is None or at is None or v.version_created >= at - s.window)
         and (not s.languages or in_range(v.language, s.languages))
         and (not s.providers or v.provider in s.providers)
         and (not s.subjects or any(x.qcode in s.subjects for x in v.subjects))
@@ -181,6 +181,13 @@ def test_the_store_selects_by_the_rule(store, articles, selection) -> None:  # t
             if v.guid == guid and fields_match(v, selection, AT)
         ]
         assert store.matching_versions(guid, selection, AT) == expected
+        # Without a moment, no window: what the fast lane asks first.
+        windowless = [
+            v.version
+            for v in history
+            if v.guid == guid and fields_match(v, selection, None)
+        ]
+        assert store.matching_versions(guid, selection, None) == windowless
     if selection.languages:
         by_language = Selection(languages=selection.languages, limit=1000)
         selected = {v.guid for v in store.select(by_language, AT)}

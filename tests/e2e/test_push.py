@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_scheduler import CLIMATE, HEALTH, Site, add, make_site, story, write_feed
@@ -48,6 +49,38 @@ def test_push_json_and_a_story_in_several_feeds(site: Site):
     assert all(f["outcome"] == "ok" and f["urls"] for f in report["feeds"])
     again = json.loads(site.run("push", "urn:test:p2", "--json").stdout)
     assert all(f["written"] == 0 for f in again["feeds"])  # nothing changed since
+
+
+def test_push_refreshes_the_face_once_after_all_its_feeds(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+):
+    """Two feeds pushed side by side: the destination's face is built once,
+    after both (not once a feed), and lists both."""
+    from syndication.config import load_settings
+    from syndication.face import publish as face_publish
+    from syndication.fastlane import push_article
+
+    built: list[str] = []
+    real = face_publish.refresh_face
+
+    def counted(target: Any, *args: Any) -> Any:
+        built.append(target.destination.name)
+        return real(target, *args)
+
+    monkeypatch.setattr(face_publish, "refresh_face", counted)
+    add(site, story("urn:test:face", subjects=(HEALTH, CLIMATE)))
+    store = site.store()
+    try:
+        report = push_article(load_settings(site.config), store, "urn:test:face")
+    finally:
+        store.close()
+    assert [(f.feed_id, f.outcome) for f in report.feeds] == [
+        ("climate", "ok"),
+        ("health", "ok"),
+    ]
+    assert built == ["local"]
+    page = (site.public / "index.html").read_text("utf-8")
+    assert "health/rss.xml" in page and "climate/rss.xml" in page
 
 
 @pytest.mark.slow
