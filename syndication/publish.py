@@ -694,7 +694,12 @@ class Publisher:
             items = len(edition.items)
             fingerprint = edition_fingerprint(edition, prefix)
             documents = self.render(edition)
-            report = self.gate.check(documents, edition)
+            existing = target.list(prefix)
+            report = self.gate.check(
+                documents,
+                edition,
+                held=() if force else _held(target, prefix, documents, existing),
+            )
             quarantined: tuple[QuarantinedItem, ...] = ()
             if not report.ok:
                 edition, quarantined = isolate(edition, self.render, self.gate.check)
@@ -706,7 +711,6 @@ class Publisher:
                     report = self.gate.check(documents, edition)
             if not report.ok:
                 return self._invalid(feed, target, run_id, items, report)
-            existing = target.list(prefix)
             # The archives' changed periods, one at a time, after the feed's
             # own documents passed (see archive_build.py).
             archived = self._render_archives(
@@ -1334,6 +1338,23 @@ def _state_parts(state: str) -> tuple[str, int] | None:
     if not at or not settings or number is None:
         return None
     return settings, number
+
+
+def _held(
+    target: Destination,
+    prefix: str,
+    documents: Sequence[Document],
+    existing: Mapping[str, str],
+) -> frozenset[str]:
+    """The SHA-256 of each item document ``target`` already holds byte for
+    byte at its key (``existing``: its listing under ``prefix``)."""
+    return frozenset(
+        d.sha256
+        for d in documents
+        if not d.is_index
+        and not d.is_archive
+        and existing.get(join_key(prefix, d.key)) == target.fingerprint(d.body)
+    )
 
 
 def _index_keys(feed: FeedDefinition, prefix: str) -> list[str]:

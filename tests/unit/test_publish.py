@@ -229,7 +229,7 @@ class Verdict:
 
 
 class PassGate:
-    def check(self, documents, edition):  # type: ignore[no-untyped-def]
+    def check(self, documents, edition, held=()):  # type: ignore[no-untyped-def]
         return Verdict()
 
     def check_face(self, documents):  # type: ignore[no-untyped-def]
@@ -237,7 +237,7 @@ class PassGate:
 
 
 class RefuseGate:
-    def check(self, documents, edition):  # type: ignore[no-untyped-def]
+    def check(self, documents, edition, held=()):  # type: ignore[no-untyped-def]
         return Verdict(False, ("rss.xml: refused for the test",))
 
 
@@ -362,3 +362,64 @@ def test_push_exit_codes_follow_publish() -> None:
     assert push(("invalid", ()), ("ok", ())).exit_code == 4
     assert push(("invalid", ()), ("locked", ())).exit_code == 1
     assert push(("failed", ()), ("ok", ("urn:y v1: bad",))).exit_code == 1
+
+
+class CountingGate:
+    """The site's real gate, counting the item documents it really checks."""
+
+    def __init__(self, settings):  # type: ignore[no-untyped-def]
+        from syndication.validate.gate import Gate
+
+        self.gate = Gate.from_settings(settings)
+        self.items: list[str] = []
+        real = self.gate._check_document
+
+        def counted(document, expectations):  # type: ignore[no-untyped-def]
+            if not document.is_index:
+                self.items.append(document.key)
+            return real(document, expectations)
+
+        self.gate._check_document = counted  # type: ignore[method-assign]
+
+
+def test_a_fresh_process_does_not_check_again_the_items_the_destination_holds(
+    tmp_path: Path,
+) -> None:
+    """A push is a fresh process with an empty gate: of the feed's items only
+    the new one is checked; those the destination holds byte for byte passed
+    when they were written. An item whose bytes differ there is checked."""
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "alpha.toml").write_text(
+        FEED.format(title="Alpha") + 'formats = ["rss", "atom", "newsml"]\n', "utf-8"
+    )
+    settings = load_settings(write_config(tmp_path, feeds_dir=feeds))
+    store = open_store(settings.store_url)
+    for n in range(1, 4):
+        store.append(story(n))
+    [feed] = load_feeds(settings.feeds_dir).feeds.values()
+    first = Publisher(settings, store)
+    assert first.publish_feed(feed, at=AT).outcome == "published"
+    first.close()
+
+    store.append(story(4))
+    counting = CountingGate(settings)
+    fresh = Publisher(settings, store, gate=counting.gate)
+    result = fresh.publish_feed(feed, at=AT)
+    fresh.close()
+    assert result.outcome == "published"
+    assert [key.split("/")[1] for key in counting.items] == ["urn~3Atest~3A4"]
+
+    # Bytes changed behind the ledger's back are not trusted: checked, then
+    # written again.
+    store.append(story(5))
+    held = sorted((tmp_path / "public" / "alpha" / "items").rglob("v1.xml"))
+    held[0].write_bytes(held[0].read_bytes().replace(b"Body", b"Bady"))
+    counting = CountingGate(settings)
+    fresh = Publisher(settings, store, gate=counting.gate)
+    result = fresh.publish_feed(feed, at=AT)
+    fresh.close()
+    store.close()
+    assert len(counting.items) == 2  # the new story's and the altered one
+    assert f"alpha/items/{held[0].parent.name}/v1.xml" in result.written
+    assert b"Bady" not in held[0].read_bytes()
