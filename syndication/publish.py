@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from syndication.archive import ArchivePlan
     from syndication.archive_build import ArchiveDocuments
     from syndication.face.publish import FaceResult
+    from syndication.select import SelectedRefs
 
 log = logging.getLogger(__name__)
 
@@ -627,10 +628,11 @@ class Publisher:
             last = (
                 self.store.last_success(feed.feed_id, target.name) if record else None
             )
+            selected: SelectedRefs | None = None
             if last is not None and last.fingerprint and not force:
                 # The fingerprint from ids and versions alone, so an unchanged
                 # edition is never loaded, rendered, checked or uploaded.
-                refs, canceled = self.store.select_refs(
+                selected = refs, canceled = self.store.select_refs(
                     feed.selection, at, carrier=carrier
                 )
                 fingerprint = _fingerprint(
@@ -680,6 +682,7 @@ class Publisher:
                 self_urls=self_urls,
                 hub_url=self.settings.websub_hub,
                 carrier=carrier,
+                refs=selected,
             )
             # A replay of the past shows nothing withdrawn since.
             edition = shown_now(self.store, edition, max(at, self._clock()))
@@ -695,10 +698,9 @@ class Publisher:
             fingerprint = edition_fingerprint(edition, prefix)
             documents = self.render(edition)
             existing = target.list(prefix)
+            present = _present(target, prefix, documents, existing, force)
             report = self.gate.check(
-                documents,
-                edition,
-                held=() if force else _held(target, prefix, documents, existing),
+                documents, edition, held=_sha256_of(documents, present)
             )
             quarantined: tuple[QuarantinedItem, ...] = ()
             if not report.ok:
@@ -708,6 +710,7 @@ class Publisher:
                         log.error("feed %s: quarantined %s", feed.feed_id, bad)
                     items = len(edition.items)
                     documents = self.render(edition)
+                    present = _present(target, prefix, documents, existing, force)
                     report = self.gate.check(documents, edition)
             if not report.ok:
                 return self._invalid(feed, target, run_id, items, report)
@@ -726,12 +729,7 @@ class Publisher:
             error_text = str(exc) or repr(exc)
             self._finish(run_id, "failed", 0, 0, len(documents), items, error_text)
             raise
-        pending = [
-            d
-            for d in documents
-            if force
-            or existing.get(join_key(prefix, d.key)) != target.fingerprint(d.body)
-        ]
+        pending = [d for d in documents if d.key not in present]
         # Items first, then archives, then the indexes that link to them.
         pending = sorted([*pending, *archived.documents], key=lambda d: d.rank)
         skipped = len(documents) - len(pending) + len(archived.documents)
@@ -1340,20 +1338,32 @@ def _state_parts(state: str) -> tuple[str, int] | None:
     return settings, number
 
 
-def _held(
+def _present(
     target: Destination,
     prefix: str,
     documents: Sequence[Document],
     existing: Mapping[str, str],
+    force: bool,
 ) -> frozenset[str]:
-    """The SHA-256 of each item document ``target`` already holds byte for
-    byte at its key (``existing``: its listing under ``prefix``)."""
+    """The keys (under ``prefix``) of ``documents`` that ``target`` already
+    holds byte for byte (``existing``: its listing under ``prefix``); none
+    with ``force``, which rewrites everything."""
+    if force:
+        return frozenset()
+    return frozenset(
+        d.key
+        for d in documents
+        if existing.get(join_key(prefix, d.key)) == target.fingerprint(d.body)
+    )
+
+
+def _sha256_of(documents: Sequence[Document], keys: frozenset[str]) -> frozenset[str]:
+    """The SHA-256 of the item documents among ``documents`` whose key is in
+    ``keys``: what the gate need not check again (see :meth:`Gate.check`)."""
     return frozenset(
         d.sha256
         for d in documents
-        if not d.is_index
-        and not d.is_archive
-        and existing.get(join_key(prefix, d.key)) == target.fingerprint(d.body)
+        if d.key in keys and not d.is_index and not d.is_archive
     )
 
 
