@@ -143,6 +143,7 @@ class Settings:
     cache_control_item: str = DEFAULT_CACHE_ITEM
     lock_timeout_seconds: float = 5.0
     upload_concurrency: int = 8
+    publish_processes: int = 0
     browsable_feeds: bool = True
     log_level: str = "info"
     path: Path | None = None
@@ -281,6 +282,21 @@ class PublishTable(Table):
             )
         ),
     ] = Field(default=8, description="Item documents uploaded at a time, per feed.")
+    processes: Annotated[
+        int,
+        AfterValidator(
+            between(
+                0,
+                256,
+                "expected a number of worker processes from 0 to 256, got {value}",
+            )
+        ),
+    ] = Field(
+        default=0,
+        description="Worker processes a publish of many feeds spreads them over: "
+        "0, one per core when at least 16 feeds are rendered; 1, none (every feed "
+        "in the publishing process).",
+    )
     browsable_feeds: bool = Field(
         default=True,
         description="Send rss.xml and atom.xml as application/xml, which browsers "
@@ -568,6 +584,7 @@ def settings_from_site(config: SiteConfig) -> Settings:
         cache_control_item=site.publish.cache_control_item,
         lock_timeout_seconds=float(site.publish.lock_timeout_seconds),
         upload_concurrency=site.publish.upload_concurrency,
+        publish_processes=site.publish.processes,
         browsable_feeds=site.publish.browsable_feeds,
         log_level=site.logging.level,
         path=config.path,

@@ -175,6 +175,8 @@ class Publisher:
         self._render = render
         self._gate = gate
         self._clock = clock or (lambda: datetime.now(UTC))
+        # Replaced parts live in this process only: no worker processes then.
+        self._own_parts = render is not None or gate is not None or clock is not None
         self._destinations: dict[str, Destination] = {}
         self._pool: ThreadPoolExecutor | None = None
         # Feeds may be published side by side through one publisher (a push):
@@ -238,6 +240,7 @@ class Publisher:
         record: bool = True,
         on_result: Callable[[FeedResult], None] | None = None,
         force: bool = False,
+        processes: int | None = None,
     ) -> PublishSummary:
         """Publish each feed in turn as of one moment (``at``, default now); one
         feed's failure never stops the others.
@@ -252,6 +255,12 @@ class Publisher:
         no unchanged check, no fingerprint check, and every document is
         uploaded even when the destination already holds the same bytes (the
         way to repair a destination changed behind the ledger's back).
+
+        The feeds that go the full way are spread over ``processes`` worker
+        processes (default ``[publish] processes``; see
+        :mod:`syndication.parallel`), unless this publisher was given its own
+        renderer, gate or clock, or ``destination`` is an object rather than a
+        name: those stay in this process.
         """
         moment = at or self._clock()
         quick: dict[str, FeedResult] = {}
@@ -263,28 +272,62 @@ class Publisher:
             except SyndicationError as exc:
                 # Each feed then goes the full way, which reports the failure.
                 log.debug("quick unchanged check not possible: %s", exc)
-        results = []
         for feed in feeds:
             if feed.feed_id in quick:
                 log_run(quick[feed.feed_id], trigger)
-            result = quick.get(feed.feed_id) or self.publish_feed(
-                feed,
-                at=moment,
-                destination=destination,
-                dry_run=dry_run,
-                trigger=trigger,
-                record=record,
-                quick=False,
-                force=force,
-                face=False,
+        full = [feed for feed in feeds if feed.feed_id not in quick]
+        workers = self._workers(len(full), processes, destination)
+        if workers > 1:
+            from syndication.parallel import RunOptions, publish_in_processes
+
+            options = RunOptions(
+                moment,
+                destination if isinstance(destination, str) else None,
+                dry_run,
+                trigger,
+                record,
+                force,
             )
-            results.append(result)
             if on_result is not None:
-                on_result(result)
+                for result in quick.values():
+                    on_result(result)
+            spread = publish_in_processes(
+                self.settings, full, options, workers, on_result
+            )
+            done = {**quick, **{result.feed_id: result for result in spread}}
+        else:
+            done = dict(quick)
+            for feed in feeds:
+                result = quick.get(feed.feed_id) or self.publish_feed(
+                    feed,
+                    at=moment,
+                    destination=destination,
+                    dry_run=dry_run,
+                    trigger=trigger,
+                    record=record,
+                    quick=False,
+                    force=force,
+                    face=False,
+                )
+                done[feed.feed_id] = result
+                if on_result is not None:
+                    on_result(result)
+        results = [done[feed.feed_id] for feed in feeds]
         faces: tuple[FaceResult, ...] = ()
         if record and not dry_run:
             faces = self.refresh_faces(feeds, results, destination, check_missing=True)
         return PublishSummary(tuple(results), faces)
+
+    def _workers(
+        self, feeds: int, processes: int | None, destination: Destination | str | None
+    ) -> int:
+        """How many worker processes a run of ``feeds`` full publishes uses."""
+        from syndication.parallel import worker_count
+
+        if self._own_parts or not isinstance(destination, str | None):
+            return 1
+        configured = self.settings.publish_processes if processes is None else processes
+        return worker_count(configured, feeds)
 
     def _unchanged_since_last_run(
         self,

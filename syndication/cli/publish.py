@@ -95,6 +95,13 @@ def build(
     help="Re-render and rewrite every document, whatever the ledger says and "
     "even when the destination already holds the same bytes.",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(0, 256),
+    default=None,
+    help="Worker processes to spread the feeds over (default: [publish] "
+    "processes; 0: one per core when at least 16 feeds are rendered; 1: none).",
+)
 @json_option
 @pass_app
 def publish(
@@ -104,6 +111,7 @@ def publish(
     destination_name: str | None,
     dry_run: bool,
     force: bool,
+    processes: int | None,
     as_json: bool,
 ) -> None:
     """Publish feeds to their destinations (all feeds by default).
@@ -116,6 +124,7 @@ def publish(
     put stories still under embargo on the live destination (preview the
     future with build --out DIR). --force skips every shortcut and uploads
     every document again (see verify for finding and repairing drift).
+    Many feeds are spread over worker processes, one per core (--processes).
 
     Example: syndication publish partner-a-humanitarian --dry-run
     """
@@ -129,6 +138,7 @@ def publish(
         dry_run=dry_run,
         force=force,
         as_json=as_json,
+        processes=processes,
     )
     _exit(app, summary)
 
@@ -282,6 +292,7 @@ def _run(
     dry_run: bool = False,
     force: bool = False,
     as_json: bool = False,
+    processes: int | None = None,
 ) -> PublishSummary:
     from syndication.publish import Publisher
 
@@ -300,6 +311,7 @@ def _run(
                 record=record,
                 on_result=lambda result: bar.advance(),
                 force=force,
+                processes=processes,
             )
     finally:
         publisher.close()
