@@ -191,8 +191,8 @@ class Gate:
     def _check_document(
         self, document: Document, expectations: Expectations
     ) -> GateReport:
-        """One rendered document; an RSS or Atom one without the items already
-        found valid in the same setting (see
+        """One rendered document; an RSS, Atom or NewsML-G2 index without the
+        items already found valid in the same setting (see
         :mod:`syndication.validate.feed_items`)."""
         own = replace(expectations, key=document.key)
 

@@ -24,7 +24,8 @@ from syndication.validate.report import GateReport, Problem
 
 def edition(count: int, *, killed: bool = False, feed_id: str = "partner-c-all"):  # type: ignore[no-untyped-def]
     feed = replace(
-        load_feed(REPO / "feeds" / f"{feed_id}.toml"), formats=("rss", "atom")
+        load_feed(REPO / "feeds" / f"{feed_id}.toml"),
+        formats=("rss", "atom", "newsml"),
     )
     agency = load_settings(REPO / "config" / "syndication.toml").agency
     versions = [
@@ -54,16 +55,18 @@ def edition(count: int, *, killed: bool = False, feed_id: str = "partner-c-all")
 
 
 def documents(found: Edition) -> dict[str, bytes]:
-    return {d.key: d.body for d in render_edition(found) if d.format != "xsl"}
+    """The edition's index documents (RSS, Atom and the NewsML-G2 message)."""
+    return {d.key: d.body for d in render_edition(found) if d.is_index}
 
 
 @pytest.mark.parametrize("killed", [False, True])
-@pytest.mark.parametrize("name", ["rss.xml", "atom.xml"])
+@pytest.mark.parametrize("name", ["rss.xml", "atom.xml", "newsml.xml"])
 def test_documents_are_cut_at_their_items(name: str, killed: bool) -> None:
     body = documents(edition(3, killed=killed))[name]
     parts = cut(body, name[:-4])
     assert parts is not None
-    assert len(parts.items) == (2 if killed else 3)
+    # A NewsML-G2 kill notice is a newsItem of the message.
+    assert len(parts.items) == (3 if name == "newsml.xml" or not killed else 2)
     assert parts.with_items(parts.items) == body
     if killed and name == "atom.xml":
         assert b"at:deleted-entry" in parts.tail
@@ -71,7 +74,24 @@ def test_documents_are_cut_at_their_items(name: str, killed: bool) -> None:
 
 def test_a_document_without_items_is_not_cut() -> None:
     for name, body in documents(edition(0)).items():
-        assert cut(body, name[:-4]) is None
+        if name.endswith(".xml"):
+            assert cut(body, name[:-4]) is None
+
+
+def test_a_newsml_message_keeps_one_item_when_every_item_is_known() -> None:
+    seen: list[bytes] = []
+
+    def check(body: bytes) -> GateReport:
+        seen.append(body)
+        return GateReport((), 1)
+
+    once = ItemsOnce()
+    body = documents(edition(3))["newsml.xml"]
+    once.check(body, "newsml", ("line", True), check)
+    once.check(body, "newsml", ("line", True), check)
+    parts = cut(body, "newsml")
+    assert parts is not None
+    assert seen == [body, parts.with_items(parts.items[:1])]
 
 
 def test_items_found_valid_are_not_checked_again() -> None:
@@ -124,6 +144,12 @@ def test_the_gate_refuses_a_bad_item_beside_known_good_ones() -> None:
     )
     report = gate.check(render_edition(bad), bad)
     assert {p.rule for p in report.problems} >= {"credit-paragraph"}
+    # In every index: the RSS and Atom documents and the NewsML-G2 message.
+    assert {p.document for p in report.problems} >= {
+        "rss.xml",
+        "atom.xml",
+        "newsml.xml",
+    }
     # Lines point into the whole document.
     rss = [p for p in report.problems if p.document == "rss.xml"]
     body = next(d.body for d in render_edition(bad) if d.key == "rss.xml")
