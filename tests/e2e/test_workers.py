@@ -286,8 +286,22 @@ def test_one_feed_enqueued_many_times_is_never_published_twice_at_once(
     assert_whole(site, "health")
 
 
+def pool_processes(pid: int) -> list[int]:
+    """The worker's pool processes: its children (from /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.parametrize("what", ["worker", "pool-process"])
 def test_a_worker_killed_mid_job_leaves_nothing_half_written_and_the_job_reruns(
-    site: Site, workers
+    site: Site, workers, what: str
 ):
     write_feed(site, "big", limit=400)
     add(site, *[story(f"urn:test:k{n:03d}") for n in range(300)])
@@ -302,19 +316,21 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_written_and_the_job_reruns(
             "the publish under way",
         )
         doomed = first if "publishing feed big" in first.log else second
-        survivor = second if doomed is first else first
-        doomed.kill()
+        if what == "worker":  # the machine fails: the other worker reruns it
+            doomed.kill()
+        else:  # the worker hands the job back at once
+            (pool,) = pool_processes(doomed.process.pid)
+            os.kill(pool, signal.SIGKILL)
         killed_at = datetime.now(UTC)
         (result,) = queue.results([("big", job)], WAIT)
     finally:
         queue.close()
     assert result.outcome == "ok", result
-    assert "publishing feed big (push)" in survivor.log
     runs = sorted(site.runs("big"), key=lambda r: r.started)
-    assert runs[0].outcome == "interrupted"
-    assert runs[-1].outcome == "published"
+    assert [r.outcome for r in runs] == ["interrupted", "published"]
     assert runs[-1].started > killed_at
-    assert "closed an interrupted run" in survivor.log
+    survivors = [w for w in workers if w is not doomed or what != "worker"]
+    assert any("closed an interrupted run" in w.log for w in survivors)
     assert_whole(site, "big")
     rss = site.document("big", "rss.xml")
     assert rss.count("<item>") == 300
