@@ -54,13 +54,13 @@ from syndication.store import open_store
 settings = load_settings(sys.argv[1])
 store = open_store(settings.store_url)
 feeds = list(load_feeds(settings.feeds_dir).feeds.values())
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 publisher = Publisher(settings, store)
 summary = publisher.publish_all(feeds, trigger="manual")
-seconds = time.perf_counter() - started
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
 publisher.close()
 store.close()
-print(json.dumps({"seconds": round(seconds, 3), "exit_code": summary.exit_code}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "exit_code": summary.exit_code}))
 """
 
 
@@ -70,7 +70,8 @@ def fresh_copy(seed: Site, folder: Path) -> Site:
     return make_site(folder, 0, feeds, store_copy=seed.folder / "store.db")
 
 
-def run_single(site: Site) -> float:
+def run_single(site: Site) -> tuple[float, float]:
+    """Wall and CPU seconds of the publish in one process."""
     result = subprocess.run(
         [sys.executable, "-c", _SINGLE, str(site.config)],
         capture_output=True,
@@ -83,10 +84,12 @@ def run_single(site: Site) -> float:
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     if figures["exit_code"]:
         raise RuntimeError(f"single-process publish exited {figures['exit_code']}")
-    return float(figures["seconds"])
+    return float(figures["seconds"]), float(figures["cpu"])
 
 
-def run_queue(site: Site, broker: str, workers: int) -> float:
+def run_queue(site: Site, broker: str, workers: int) -> tuple[float, float]:
+    """Wall seconds of the publish through the queue, and the CPU seconds the
+    workers (and their pool processes) spent meanwhile."""
     name = f"bench-{uuid.uuid4().hex[:12]}"
     with site.config.open("a", encoding="utf-8") as config:
         config.write(f'\n[queue]\nbroker = "{broker}"\nname = "{name}"\n')
@@ -94,7 +97,10 @@ def run_queue(site: Site, broker: str, workers: int) -> float:
     try:
         for process, log in started:
             _wait_ready(process, log)
-        return _publish_through_queue(site)
+        pids = [process.pid for process, _ in started]
+        cpu = _cpu_seconds(pids)
+        seconds = _publish_through_queue(site)
+        return seconds, _cpu_seconds(pids) - cpu
     finally:
         for process, _ in started:
             _stop(process)
@@ -135,6 +141,20 @@ def _wait_ready(process: subprocess.Popen[bytes], log: Path) -> None:
             raise RuntimeError(f"worker exited {process.returncode}: {text[-2000:]}")
         time.sleep(0.1)
     raise RuntimeError(f"worker not ready within {READY_SECONDS:g} s")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU of these processes and their live children (Linux
+    /proc; a pool process lives as long as its worker)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) in pids or int(fields[1]) in pids:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _publish_through_queue(site: Site) -> float:
@@ -198,8 +218,8 @@ def documents(site: Site) -> set[str]:
 def figures(
     articles: int, feeds: int, workers: int, repeat: int, broker: str
 ) -> dict[str, Any]:
-    single: list[float] = []
-    queued: list[float] = []
+    single: list[tuple[float, float]] = []
+    queued: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
         root = Path(tmp)
         seed = make_site(root / "seed", articles, feeds)
@@ -213,17 +233,23 @@ def figures(
             written = len(documents(one))
             shutil.rmtree(one.folder)
             shutil.rmtree(many.folder)
+    one_wall = statistics.median(w for w, _ in single)
+    many_wall = statistics.median(w for w, _ in queued)
     return {
         "articles": articles,
         "feeds": feeds,
         "workers": workers,
         "documents": written,
-        "single_seconds": single,
-        "queue_seconds": [round(s, 3) for s in queued],
-        "single_median_seconds": round(statistics.median(single), 3),
-        "queue_median_seconds": round(statistics.median(queued), 3),
-        "speedup": round(statistics.median(single) / statistics.median(queued), 2),
+        "single_seconds": [round(w, 3) for w, _ in single],
+        "queue_seconds": [round(w, 3) for w, _ in queued],
+        "single_cpu_seconds": [round(c, 3) for _, c in single],
+        "queue_cpu_seconds": [round(c, 3) for _, c in queued],
+        "single_median_seconds": round(one_wall, 3),
+        "queue_median_seconds": round(many_wall, 3),
+        "speedup": round(one_wall / many_wall, 2),
         "cpus": os.cpu_count(),
+        # What else ran meanwhile: the speed-up needs idle cores.
+        "load_average": os.getloadavg()[0],
     }
 
 

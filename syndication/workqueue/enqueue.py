@@ -24,6 +24,7 @@ from syndication.fastlane import FeedPush
 from syndication.workqueue.app import (
     PUBLISH_TASK,
     Lane,
+    check_broker,
     make_app,
     queue_names,
     shown_broker,
@@ -146,6 +147,9 @@ def publish_via_queue(
     within ``[queue] result_timeout_seconds``. Raises QueueError."""
     client = QueueClient(settings.queue)
     try:
+        # Once, up front: a broker that is down fails the push at once (the
+        # result store, on the same Redis, would retry for 20 s and more).
+        check_broker(client.app, settings.queue)
         jobs = [
             (
                 feed.feed_id,

@@ -119,13 +119,19 @@ def schedulers() -> Iterator[list[SchedulerProcess]]:
 
 
 def queue_site(
-    root: Path, broker: str, name: str, store_url: str | None = None
+    root: Path,
+    broker: str,
+    name: str,
+    store_url: str | None = None,
+    *,
+    result_timeout: float = 60,
 ) -> Site:
     return make_site(
         root,
         store_url,
         extra=f'[queue]\nbroker = "{broker}"\nname = "{name}"\n'
-        "visibility_timeout_seconds = 6\nresult_timeout_seconds = 60\n",
+        "visibility_timeout_seconds = 6\n"
+        f"result_timeout_seconds = {result_timeout}\n",
     )
 
 
@@ -220,6 +226,37 @@ def test_single_process_mode_never_imports_celery(tmp_path: Path):
         )
         assert result.stdout.splitlines()[-1] == "[]", (args, result.stderr)
     assert "urn:test:local" in site.document("health", "rss.xml")
+
+
+def test_push_reports_a_broker_it_cannot_reach(tmp_path: Path):
+    from conftest import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    site = queue_site(tmp_path, url, "nothing")
+    write_feed(site, "health")
+    add(site, story("urn:test:nowhere"))
+    result = site.run("push", "urn:test:nowhere", check=False)
+    assert result.returncode == 1
+    assert f"Error: queue broker {url}: cannot connect (" in result.stderr
+    assert site.runs("health") == []
+
+
+def test_push_with_no_worker_reports_its_feed_queued(
+    tmp_path: Path, redis_base_url: str, queue_name: str
+):
+    site = queue_site(tmp_path, redis_base_url, queue_name, result_timeout=1)
+    write_feed(site, "health")
+    add(site, story("urn:test:waiting"))
+    result = site.run("push", "urn:test:waiting", check=False)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("health: queued (")
+    assert lines[1] == (
+        f"  no worker finished it within 1 s; the job stays on {queue_name}.urgent "
+        "(is a worker running?)"
+    )
+    # The job is still there: a worker started later publishes the feed.
+    assert site.runs("health") == []
 
 
 # -- with workers ---------------------------------------------------------------------
