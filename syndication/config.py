@@ -31,6 +31,7 @@ from syndication.config_env import (
     merged_with,
     sqlite_file_url,
 )
+from syndication.config_queue import QueueConfig, QueueTable, queue_config
 from syndication.definitions import (
     HttpUrl,
     Table,
@@ -138,6 +139,7 @@ class Settings:
     scheduler: SchedulerConfig = SchedulerConfig()
     ledger: LedgerConfig = LedgerConfig()
     archive: ArchiveConfig = ArchiveConfig()
+    queue: QueueConfig = field(default_factory=QueueConfig)
     websub_hub: str = ""
     cache_control_index: str = DEFAULT_CACHE_INDEX
     cache_control_item: str = DEFAULT_CACHE_ITEM
@@ -412,6 +414,7 @@ class SiteFile(Table):
     logging: LoggingTable = LoggingTable()
     ledger: LedgerTable = LedgerTable()
     archive: ArchiveTable = ArchiveTable()
+    queue: QueueTable = QueueTable()
     destinations: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -579,6 +582,7 @@ def settings_from_site(config: SiteConfig) -> Settings:
             else PeriodKind(site.archive.period),
             periods=site.archive.periods,
         ),
+        queue=queue_config(site.queue),
         websub_hub=site.publish.websub_hub,
         cache_control_index=site.publish.cache_control_index,
         cache_control_item=site.publish.cache_control_item,

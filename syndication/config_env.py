@@ -24,6 +24,7 @@ from syndication.errors import ConfigProblem
 ENV_OVERRIDES: Mapping[str, str] = {
     "SYNDICATION_STORE_URL": "store.url",
     "SYNDICATION_LOG_LEVEL": "logging.level",
+    "SYNDICATION_QUEUE_BROKER": "queue.broker",
 }
 # The credentials profile of every S3 destination.
 S3_PROFILE_ENV = "SYNDICATION_S3_PROFILE"

@@ -9,6 +9,7 @@
     │   └── NotFound        no such article or version                         (exit 1)
     ├── ValidationFailed    a rendered document broke a schema or a rule       (exit 4)
     ├── DestinationError    object storage or the local folder failed          (exit 1)
+    ├── QueueError          the task queue's broker failed ([queue] broker)    (exit 1)
     └── LockHeld            another process is publishing the same feed        (exit 1)
 
 Messages say where (file, line, key, feed, object key) and what to do next. Each
@@ -184,6 +185,15 @@ class DestinationError(SyndicationError):
         if status is not None:
             message = f"{message} (HTTP {status})"
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class QueueError(SyndicationError):
+    """The task queue's broker (``[queue] broker``) could not be reached or
+    refused a job; ``broker`` is its URL with any password masked."""
+
+    def __init__(self, message: str, *, broker: str) -> None:
+        self.broker = broker
+        super().__init__(f"queue broker {broker}: {message}")
 
 
 class LockHeld(SyndicationError):

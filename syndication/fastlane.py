@@ -190,9 +190,18 @@ def publish_many(
 ) -> tuple[FeedPush, ...]:
     """Publish ``feeds`` now, side by side (each under its own lock), in the
     order given. They share one publisher: one client per destination, opened
-    once, and one gate, so an item carried by several feeds is checked once."""
+    once, and one gate, so an item carried by several feeds is checked once.
+
+    With ``[queue] broker`` set, each feed is instead an urgent job for the
+    workers, and their results are returned (see
+    :func:`syndication.workqueue.enqueue.publish_via_queue`; QueueError when
+    the broker cannot take them)."""
     if not feeds:
         return ()
+    if settings.queue.is_enabled:
+        from syndication.workqueue.enqueue import publish_via_queue
+
+        return publish_via_queue(settings, feeds, trigger=trigger, wait=wait)
     from syndication.publish import Publisher
 
     publisher = Publisher(settings, store)

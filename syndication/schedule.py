@@ -54,6 +54,7 @@ from syndication.store.base import Store
 if TYPE_CHECKING:
     from syndication.fastlane import FeedPush
     from syndication.publish import FeedResult
+    from syndication.workqueue.enqueue import QueueClient
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +127,17 @@ class _Runtime:
         # One publisher for every job: one client per destination for the
         # scheduler's life, and one gate whose verdicts carry over between runs.
         self.publisher = Publisher(settings, store)
+        # With a task queue, feeds are enqueued for the workers instead.
+        self.queue: QueueClient | None = None
+        if settings.queue.is_enabled:
+            from syndication.workqueue.enqueue import QueueClient
+
+            self.queue = QueueClient(settings.queue)
 
     def close(self) -> None:
         self.publisher.close()
+        if self.queue is not None:
+            self.queue.close()
 
     @property
     def feeds(self) -> Mapping[str, FeedDefinition]:
@@ -150,6 +159,9 @@ class _Runtime:
             log.warning(
                 "feed %s is no longer defined; %s run skipped", feed_id, trigger
             )
+            return None
+        if self.queue is not None:
+            self._enqueue(self.queue, feed_id, trigger)
             return None
         log.info("publishing feed %s (%s)", feed_id, trigger)
         finished: list[FeedResult] = []
@@ -184,6 +196,25 @@ class _Runtime:
                 "feed %s (%s) %s: %s", feed_id, trigger, result.outcome, result.error
             )
         return result
+
+    def _enqueue(self, queue: QueueClient, feed_id: str, trigger: str) -> None:
+        """Queue mode: a job for the workers (an embargo release on the urgent
+        queue, not to run before now on the worker's clock either)."""
+        from syndication.workqueue.app import Lane, lane_for
+
+        lane = lane_for(trigger)
+        not_before = datetime.now(UTC) if trigger == "embargo" else None
+        try:
+            queue.enqueue(feed_id, trigger, lane, not_before=not_before)
+        except SyndicationError as exc:
+            log.error("feed %s (%s) not queued: %s", feed_id, trigger, exc)
+            return
+        log.info(
+            "queued feed %s (%s) on the %s queue",
+            feed_id,
+            trigger,
+            "urgent" if lane is Lane.URGENT else "bulk",
+        )
 
     def job_done(self, event: Any) -> None:
         """APScheduler listener (job executed): an embargo release job's lag,

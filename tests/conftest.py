@@ -25,6 +25,7 @@ OFFICIAL_XSD = SHARED / "schemas" / "newsml-g2" / "NewsML-G2_2.35-spec-All-Power
 NINJS_DIR = SHARED / "schemas" / "ninjs"
 NINJS_SCHEMA = NINJS_DIR / "ninjs-schema_3.1.json"
 PG_ENV = "SYNDICATION_TEST_POSTGRES_URL"
+REDIS_ENV = "SYNDICATION_TEST_REDIS_URL"
 
 # A fixed "now" for builds, so documents are byte-identical run to run.
 AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -246,6 +247,45 @@ def sqlite_store(tmp_path: Path):  # type: ignore[no-untyped-def]
     opened = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     yield opened
     opened.close()
+
+
+# -- Redis (the task queue's broker) ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_base_url() -> str:
+    """The machine's Redis, from $SYNDICATION_TEST_REDIS_URL: skipped when
+    unset, failing when set but unreachable (as PostgreSQL)."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(f"${REDIS_ENV} is not set; queue tests need a Redis server")
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"${REDIS_ENV} is set to {url} but Redis cannot be reached: {exc}")
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def queue_name(redis_base_url: str) -> Iterator[str]:
+    """A fresh ``[queue] name`` (its queues and key prefix in Redis); every key
+    under it is deleted afterwards, so parallel tests never meet."""
+    import redis
+
+    name = f"syntest-{uuid.uuid4().hex[:12]}"
+    yield name
+    client = redis.Redis.from_url(redis_base_url)
+    try:
+        keys = list(client.scan_iter(match=f"{name}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 # -- S3 -------------------------------------------------------------------------

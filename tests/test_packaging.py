@@ -70,15 +70,17 @@ def test_migrations_are_found_as_package_resources() -> None:
     assert (resources.migrations_dir() / "env.py").is_file()
 
 
-def test_boto3_and_psycopg_are_extras_and_the_test_extra_pulls_them() -> None:
+def test_boto3_psycopg_and_celery_are_extras_and_the_test_extra_pulls_them() -> None:
     project = PYPROJECT["project"]
     core = " ".join(project["dependencies"])
     assert "boto3" not in core
     assert "psycopg" not in core
+    assert "celery" not in core
     extras = project["optional-dependencies"]
     assert extras["s3"] == ["boto3>=1.34"]
     assert extras["postgres"] == ["psycopg[binary]>=3.1"]
-    assert "syndication[s3,postgres]" in extras["test"]
+    assert extras["queue"] == ["celery[redis]>=5.4,<6"]
+    assert "syndication[s3,postgres,queue]" in extras["test"]
 
 
 def test_license_file_matches_the_declared_license() -> None:

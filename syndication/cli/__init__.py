@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate:validate",
     "verify": "verify:verify",
     "config": "config:config",
+    "worker": "worker:worker",
 }
 
 EXIT_CODES = """\b

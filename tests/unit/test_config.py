@@ -339,3 +339,47 @@ def test_metrics_are_off_and_summaries_kept_30_days_by_default(
     assert settings.ledger.keep_unchanged == (keep or timedelta(days=30))
     assert metrics_address("") is None
     assert metrics_address("[::1]:9464") == ("::1", 9464)
+
+
+def test_the_queue_is_off_by_default_and_set_by_file_or_environment(
+    tmp_path: Path,
+) -> None:
+    path = write_config(tmp_path)
+    assert load_settings(path, environ={}).queue.is_enabled is False
+    settings = load_settings(
+        path, environ={"SYNDICATION_QUEUE_BROKER": "redis://:secret@10.0.0.5:6379/2"}
+    )
+    assert settings.queue.broker == "redis://:secret@10.0.0.5:6379/2"
+    assert settings.queue.is_enabled is True
+    assert (settings.queue.name, settings.queue.visibility_timeout) == (
+        "syndication",
+        3600,
+    )
+    path = write_config(
+        tmp_path,
+        extra='[queue]\nbroker = "rediss://q.example:6380/0"\nname = "site-a"\n'
+        "visibility_timeout_seconds = 30\nresult_timeout_seconds = 2.5\n",
+    )
+    queue = load_settings(path, environ={}).queue
+    assert (queue.broker, queue.name) == ("rediss://q.example:6380/0", "site-a")
+    assert (queue.visibility_timeout, queue.result_timeout) == (30, 2.5)
+
+
+def test_a_bad_queue_section_names_every_key_and_hides_the_password(
+    tmp_path: Path,
+) -> None:
+    path = write_config(
+        tmp_path,
+        extra='[queue]\nbroker = "amqp://guest:guest@127.0.0.1//"\nname = "a b"\n'
+        "visibility_timeout_seconds = 0\n",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={})
+    assert str(info.value).splitlines() == [
+        "3 problems:",
+        f'  {path} [queue.broker]: expected "" (no queue) or '
+        "redis://HOST:PORT/DB, got 'amqp://guest:***@127.0.0.1//'",
+        f"  {path} [queue.name]: expected 1–64 letters, digits, '.', '-' and '_', "
+        "got 'a b'",
+        f"  {path} [queue.visibility_timeout_seconds]: expected 1 to 86400, got 0",
+    ]
