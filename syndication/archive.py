@@ -132,15 +132,55 @@ def plan_archives(
     whose fingerprint the ledger already has is unchanged (see
     :func:`with_missing` for documents missing at the destination). Raises
     StoreError."""
-    if not state or config.period is None:
-        return ArchivePlan()
-    periods = closed_periods(config.period, at, config.periods)
-    refs = store.archive_refs(
-        feed.selection, periods[-1].start, periods[0].end, carrier=carrier
+    content = archive_content(
+        store,
+        feed,
+        config,
+        state=state,
+        prefix=prefix,
+        at=at,
+        now=now,
+        carrier=carrier,
+        settings=settings,
     )
+    return against_ledger(store, destination, state, content.kept)
+
+
+@dataclass(frozen=True)
+class ArchiveContent:
+    """What a feed's kept periods hold, and what that was read from: the
+    articles with a version in the span (``guids``) and the span itself
+    (``start`` to ``end``; None when archives are off)."""
+
+    kept: tuple[PeriodContent, ...] = ()
+    guids: frozenset[str] = frozenset()
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def archive_content(
+    store: Store,
+    feed: FeedDefinition,
+    config: ArchiveConfig,
+    *,
+    state: str,
+    prefix: str,
+    at: datetime,
+    now: datetime,
+    carrier: Carrier,
+    settings: Mapping[str, Any],
+) -> ArchiveContent:
+    """The kept periods of :func:`plan_archives`, before the ledger is asked
+    which of them changed."""
+    if not state or config.period is None:
+        return ArchiveContent()
+    periods = closed_periods(config.period, at, config.periods)
+    start, end = periods[-1].start, periods[0].end
+    refs = store.archive_refs(feed.selection, start, end, carrier=carrier)
     if not refs:
-        return ArchivePlan(state)
-    states = store.latest_states(sorted({ref.guid for ref in refs}), now)
+        return ArchiveContent(start=start, end=end)
+    guids = frozenset(ref.guid for ref in refs)
+    states = store.latest_states(sorted(guids), now)
     by_period: dict[Period, list[ArchiveRef]] = {}
     for ref in refs:
         by_period.setdefault(period_of(config.period, ref.shown_at), []).append(ref)
@@ -162,9 +202,21 @@ def plan_archives(
             }
         )
         kept.append(PeriodContent(period, prev, items, canceled, folder, fingerprint))
+    return ArchiveContent(tuple(kept), guids, start, end)
+
+
+def against_ledger(
+    store: Store, destination: str, state: str, kept: tuple[PeriodContent, ...]
+) -> ArchivePlan:
+    """The plan of ``kept`` periods: changed, those whose fingerprint the
+    ledger does not have for their folder at ``destination``."""
+    if not state:
+        return ArchivePlan()
+    if not kept:
+        return ArchivePlan(state)
     known = store.archive_fingerprints(destination, [c.folder for c in kept])
     changed = tuple(c for c in kept if known.get(c.folder) != c.fingerprint)
-    return ArchivePlan(state, tuple(kept), changed)
+    return ArchivePlan(state, kept, changed)
 
 
 def with_missing(

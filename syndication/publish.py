@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from syndication.archive_memo import ArchiveMemos
 from syndication.config import Agency, Settings
 from syndication.definitions import small_number
 from syndication.destinations.base import (
@@ -42,6 +43,7 @@ from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, History, Item
 from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
+from syndication.withdraw import CheckedKeys
 
 if TYPE_CHECKING:
     from syndication.archive import ArchivePlan
@@ -178,6 +180,8 @@ class Publisher:
         # Replaced parts live in this process only: no worker processes then.
         self._own_parts = render is not None or gate is not None or clock is not None
         self._destinations: dict[str, Destination] = {}
+        self._archive_memos = ArchiveMemos()
+        self._checked_keys = CheckedKeys()
         self._pool: ThreadPoolExecutor | None = None
         # Feeds may be published side by side through one publisher (a push):
         # its parts are made once, under this lock.
@@ -667,7 +671,9 @@ class Publisher:
             archive = self._archive_state(feed, at, archived=prefix == feed.prefix)
             settings = self._feed_settings(feed, self_urls, prefix, archive)
             state = _state(changes, settings)
-            plan = self._plan_archives(feed, target, prefix, at, archive, settings)
+            plan = self._plan_archives(
+                feed, target, prefix, at, archive, settings, changes if record else None
+            )
             last = (
                 self.store.last_success(feed.feed_id, target.name) if record else None
             )
@@ -691,7 +697,13 @@ class Publisher:
                         carrier, last.edition_at or at, max(at, self._clock())
                     ):
                         withdrawn = self._withdraw(
-                            target, run_id, feed, prefix, target.list(prefix), at
+                            target,
+                            run_id,
+                            feed,
+                            prefix,
+                            target.list(prefix),
+                            at,
+                            checked=changes,
                         )
                     # The ledger may fold this run into the row before it.
                     run_id = self._finish(
@@ -821,7 +833,14 @@ class Publisher:
             self.store.record_archives(run_id, carrier, archived.records)
             try:
                 withdrawn = self._withdraw(
-                    target, run_id, feed, prefix, existing.keys(), at, stale
+                    target,
+                    run_id,
+                    feed,
+                    prefix,
+                    {*existing, *written},
+                    at,
+                    stale,
+                    checked=changes,
                 )
             except SyndicationError as exc:
                 withdrawal_failure = exc
@@ -1075,25 +1094,31 @@ class Publisher:
         at: datetime,
         archive: str,
         settings: Mapping[str, Any],
+        changes: int | None,
     ) -> ArchivePlan:
         """The feed's archives as of ``at`` (see :mod:`syndication.archive`);
-        an empty plan when it has none (``archive`` is '')."""
+        an empty plan when it has none (``archive`` is ''). With ``changes``
+        (the store's change count read first in a recorded run), the content
+        of the feed's last plan in this process is reused when nothing it
+        depends on moved (see :mod:`syndication.archive_memo`)."""
         from syndication.archive import plan_archives
 
         # A period's fingerprint leaves out the current period, which the
         # feed's own state names: a closed period does not change by ageing.
         own = {key: value for key, value in settings.items() if key != "archive"}
-        return plan_archives(
-            self.store,
-            feed,
-            self.settings.archive,
-            state=archive,
-            prefix=prefix,
-            destination=target.name,
-            at=at,
-            now=max(at, self._clock()),
-            carrier=Carrier(feed.feed_id, target.name),
-            settings=own,
+        options: dict[str, Any] = {
+            "state": archive,
+            "prefix": prefix,
+            "destination": target.name,
+            "at": at,
+            "now": max(at, self._clock()),
+            "carrier": Carrier(feed.feed_id, target.name),
+            "settings": own,
+        }
+        if changes is None:
+            return plan_archives(self.store, feed, self.settings.archive, **options)
+        return self._archive_memos.plan(
+            self.store, feed, self.settings.archive, changes=changes, **options
         )
 
     def _render_archives(
@@ -1192,20 +1217,38 @@ class Publisher:
         keys: Iterable[str],
         at: datetime,
         stale: Sequence[str] = (),
+        *,
+        checked: int | None = None,
     ) -> tuple[str, ...]:
         """Remove what may no longer be public under ``prefix`` (see
         withdraw.py) and the ``stale`` archive documents of periods no longer
         kept, after the indexes that referenced them were replaced, and
-        record each removal in the ledger. Raises DestinationError."""
+        record each removal in the ledger. Raises DestinationError.
+
+        ``checked`` is the store's change count read first in this run: the
+        keys found fine are then remembered, and the next run in this process
+        asks only about those that may have changed (see
+        :class:`syndication.withdraw.CheckedKeys`)."""
         from syndication.withdraw import STALE_ARCHIVE, Withdrawal, plan_withdrawals
 
         moment = max(at, self._clock())
-        plan = plan_withdrawals(self.store, target.name, prefix, keys, moment)
+        where = (feed.feed_id, target.name, prefix)
+        present = set(keys)
+        asked = (
+            present
+            if checked is None
+            else self._checked_keys.to_check(self.store, where, present, moment)
+        )
+        plan = plan_withdrawals(self.store, target.name, prefix, asked, moment)
         planned = {w.key for w in plan}
         plan += [Withdrawal(key, STALE_ARCHIVE) for key in stale if key not in planned]
+        if plan:
+            target.delete([w.key for w in plan])
+        if checked is not None:
+            gone = {w.key for w in plan}
+            self._checked_keys.remember(where, present - gone, checked, moment)
         if not plan:
             return ()
-        target.delete([w.key for w in plan])
         now = self._clock()
         self.store.record_documents(
             [

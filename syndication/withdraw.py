@@ -25,6 +25,7 @@ was withdrawn since.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -188,3 +189,60 @@ def _carried_refusal(
         if reason:
             return f"{what} carried {guid} version {number}, now {reason}"
     return ""
+
+
+@dataclass(frozen=True)
+class _Checked:
+    keys: frozenset[str]
+    changes: int
+    at: datetime
+
+
+class CheckedKeys:
+    """What a long-running publisher knows was checked: for each feed at each
+    destination and prefix, the keys found fine as of the last run's change
+    count and moment (those withdrawn then are gone, those written then are
+    the edition's own). A key's verdict can change only when its article gets
+    a version stored since, or one whose creation passes (an embargo ending
+    only makes more public), so the next run asks about those keys, keys it
+    has not seen, and every replay and archive key (their folders are judged
+    by what the ledger says they hold); safe across threads."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str, str], _Checked] = {}
+        self._lock = threading.Lock()
+
+    def to_check(
+        self,
+        store: Store,
+        where: tuple[str, str, str],
+        keys: Iterable[str],
+        at: datetime,
+    ) -> list[str]:
+        """The keys among ``keys`` (full keys under ``where``'s prefix) whose
+        verdict may differ from the last run's, as of ``at``."""
+        with self._lock:
+            known = self._known.get(where)
+        if known is None:
+            return list(keys)
+        changed = store.changes_since(known.changes, known.at, at)
+        segments = {encode_segment(guid) for guid, _ in changed}
+        prefix = where[2]
+        start = len(prefix) + 1 if prefix else 0
+        found = []
+        for key in keys:
+            match = ITEM_KEY.match(key[start:])
+            if key not in known.keys or match is None or match.group(1) in segments:
+                found.append(key)
+        return found
+
+    def remember(
+        self,
+        where: tuple[str, str, str],
+        keys: Iterable[str],
+        changes: int,
+        at: datetime,
+    ) -> None:
+        """``keys`` are fine as of change count ``changes`` and ``at``."""
+        with self._lock:
+            self._known[where] = _Checked(frozenset(keys), changes, at)

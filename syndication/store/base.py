@@ -478,6 +478,15 @@ class Store(Protocol):
         earlier-stored version's moment (:meth:`last_event`) passed since."""
         ...
 
+    def changes_since(
+        self, changes: int, after: datetime, until: datetime
+    ) -> list[tuple[str, datetime | None]]:
+        """(guid, shown_at) of every version that may make an article's state
+        as of ``until`` differ from the one a run saw at change count
+        ``changes`` and moment ``after``: stored since, or with its creation or
+        embargo end in (``after``, ``until``]."""
+        ...
+
     def created_between(self, start: datetime, end: datetime) -> bool:
         """Whether any version was created in [``start``, ``end``) (items
         leaving a feed's time window)."""

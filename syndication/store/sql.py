@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
     type_coerce,
+    union,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -620,6 +621,25 @@ class SqlStore:
         with self._read() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
+    def changes_since(
+        self, changes: int, after: datetime, until: datetime
+    ) -> list[tuple[str, datetime | None]]:
+        v = t.versions
+        # Each part walks its own index (stored_seq, version_created, embargo).
+        parts = [
+            select(v.c.guid, v.c.shown_at).where(condition)
+            for condition in (
+                v.c.stored_seq > changes,
+                and_(v.c.version_created > after, v.c.version_created <= until),
+                and_(v.c.embargo_until > after, v.c.embargo_until <= until),
+            )
+        ]
+        with self._read() as conn:
+            return sorted(
+                {(row.guid, row.shown_at) for row in conn.execute(union(*parts))},
+                key=lambda pair: (pair[0], pair[1] is None, pair[1] or after),
+            )
+
     def created_between(self, start: datetime, end: datetime) -> bool:
         v = t.versions
         query = select(v.c.guid).where(
@@ -1166,6 +1186,7 @@ _BOUNDARY = (
     "published_documents",
     "held_since",
     "last_successes",
+    "changes_since",
 )
 
 

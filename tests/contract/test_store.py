@@ -401,6 +401,41 @@ def test_versions_stored_since_a_count_answer_whether_a_feed_is_touched(store):
     assert not store.touched_since(4, economy, carrier)
 
 
+def test_changes_since_names_what_may_have_moved(store):
+    """Versions stored after a change count, or whose creation or embargo end
+    falls in the window, with their moment in feeds (shown_at)."""
+    store.append(story("urn:test:a"))  # change 1
+    store.append(
+        story(
+            "urn:test:b",
+            version_created=T0 + timedelta(hours=5),
+            embargo_until=T0 + timedelta(hours=8),
+        )
+    )  # 2: dated ahead, under embargo
+    count = store.change_count()
+    assert store.changes_since(count, T0, T0 + timedelta(hours=1)) == []
+    assert store.changes_since(1, T0, T0 + timedelta(hours=1)) == [
+        ("urn:test:b", T0 + timedelta(hours=8))
+    ]
+    # Its creation, then its embargo end, pass without anything stored.
+    after = T0 + timedelta(hours=1)
+    assert [
+        g for g, _ in store.changes_since(count, after, after + timedelta(hours=5))
+    ] == ["urn:test:b"]
+    assert (
+        store.changes_since(count, T0 + timedelta(hours=6), T0 + timedelta(hours=7))
+        == []
+    )
+    assert [
+        g
+        for g, _ in store.changes_since(
+            count, T0 + timedelta(hours=7), T0 + timedelta(hours=9)
+        )
+    ] == ["urn:test:b"]
+    store.append(replace(story("urn:test:a"), headline="Corrected"))  # 3
+    assert [g for g, _ in store.changes_since(count, T0, T0)] == ["urn:test:a"]
+
+
 def test_select_refs_are_the_ids_of_select(store):
     store.append(story("urn:test:a"))
     store.append(story("urn:test:b", version_created=T0 + timedelta(minutes=1)))

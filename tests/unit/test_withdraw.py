@@ -42,3 +42,51 @@ def test_an_item_of_no_stored_article_is_withdrawn(sqlite_store) -> None:  # typ
     stray = f"feed/items/{encode_segment('a' * 255 + 'b')}/v1.xml"
     plan = plan_withdrawals(sqlite_store, "local", "feed", [kept, stray], T0)
     assert [(w.key, w.reason) for w in plan] == [(stray, "not in the store")]
+
+
+def test_checked_keys_ask_only_about_what_may_have_changed(sqlite_store) -> None:  # type: ignore[no-untyped-def]
+    """After a run, only keys of articles with a version stored since (or
+    dated to pass since), keys not seen then, and replay and archive keys
+    are asked about again; a kill of a known article is among them."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from syndication.articles.model import PubStatus
+    from syndication.withdraw import CheckedKeys
+
+    for guid in ("urn:x:1", "urn:x:2", "urn:x:3"):
+        sqlite_store.append(story(guid))
+    keys = {f"feed/items/{encode_segment(g)}/v1.xml" for g in ("urn:x:1", "urn:x:2")}
+    folders = {"feed/archive/2026-06-01/rss.xml", "feed/replay/20260601T0800Z/rss.xml"}
+    where = ("feed", "local", "feed")
+    checked = CheckedKeys()
+    later = T0 + timedelta(hours=1)
+    assert set(checked.to_check(sqlite_store, where, keys | folders, later)) == (
+        keys | folders
+    )
+    checked.remember(where, keys | folders, sqlite_store.change_count(), later)
+    # Nothing changed: only the folders' keys.
+    assert set(checked.to_check(sqlite_store, where, keys | folders, later)) == folders
+    # A kill of urn:x:1, and a key never seen (urn:x:3's).
+    sqlite_store.append(
+        replace(story("urn:x:1"), status=PubStatus.CANCELED, version_created=later)
+    )
+    new = f"feed/items/{encode_segment('urn:x:3')}/v1.xml"
+    asked = checked.to_check(sqlite_store, where, keys | folders | {new}, later)
+    killed = f"feed/items/{encode_segment('urn:x:1')}/v1.xml"
+    assert set(asked) == folders | {killed, new}
+    plan = plan_withdrawals(sqlite_store, "local", "feed", asked, later)
+    assert [w.key for w in plan if "items/" in w.key] == [killed]
+    # A version dated ahead counts once its moment passes.
+    sqlite_store.append(
+        replace(
+            story("urn:x:2"),
+            status=PubStatus.CANCELED,
+            version_created=later + timedelta(hours=2),
+        )
+    )
+    checked.remember(where, keys | folders, sqlite_store.change_count(), later)
+    assert set(checked.to_check(sqlite_store, where, keys, later)) == set()
+    two = f"feed/items/{encode_segment('urn:x:2')}/v1.xml"
+    ahead = later + timedelta(hours=3)
+    assert set(checked.to_check(sqlite_store, where, keys, ahead)) == {two}
