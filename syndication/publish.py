@@ -739,8 +739,13 @@ class Publisher:
                 carrier=carrier,
                 refs=selected,
             )
-            # A replay of the past shows nothing withdrawn since.
-            edition = shown_now(self.store, edition, max(at, self._clock()))
+            # A replay of the past shows nothing withdrawn since. An edition
+            # read at this run's change count shows as of now what it shows
+            # as of ``at`` when nothing was stored since, nor created or
+            # released between the two moments (no article's state moved).
+            now = max(at, self._clock())
+            if not record or self.store.changes_since(changes, at, now):
+                edition = shown_now(self.store, edition, now)
             if archive:
                 base_url = self._base_url(feed, target, prefix)
                 edition = replace(
