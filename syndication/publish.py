@@ -744,7 +744,7 @@ class Publisher:
             # as of ``at`` when nothing was stored since, nor created or
             # released between the two moments (no article's state moved).
             now = max(at, self._clock())
-            if not record or self.store.changes_since(changes, at, now):
+            if not record or self.store.changes_since(changes, at, now, limit=1):
                 edition = shown_now(self.store, edition, now)
             if archive:
                 base_url = self._base_url(feed, target, prefix)

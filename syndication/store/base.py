@@ -479,12 +479,13 @@ class Store(Protocol):
         ...
 
     def changes_since(
-        self, changes: int, after: datetime, until: datetime
+        self, changes: int, after: datetime, until: datetime, *, limit: int = 0
     ) -> list[tuple[str, datetime | None]]:
         """(guid, shown_at) of every version that may make an article's state
         as of ``until`` differ from the one a run saw at change count
         ``changes`` and moment ``after``: stored since, or with its creation or
-        embargo end in (``after``, ``until``]."""
+        embargo end in (``after``, ``until``]. With ``limit``, at most that
+        many of each kind (enough to ask whether there is any)."""
         ...
 
     def created_between(self, start: datetime, end: datetime) -> bool:

@@ -622,12 +622,16 @@ class SqlStore:
             return conn.execute(query.limit(1)).first() is not None
 
     def changes_since(
-        self, changes: int, after: datetime, until: datetime
+        self, changes: int, after: datetime, until: datetime, *, limit: int = 0
     ) -> list[tuple[str, datetime | None]]:
         v = t.versions
         # Each part walks its own index (stored_seq, version_created, embargo).
         parts = [
-            select(v.c.guid, v.c.shown_at).where(condition)
+            select(v.c.guid, v.c.shown_at)
+            .where(condition)
+            .limit(limit or None)
+            .subquery()
+            .select()
             for condition in (
                 v.c.stored_seq > changes,
                 and_(v.c.version_created > after, v.c.version_created <= until),

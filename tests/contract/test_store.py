@@ -434,6 +434,9 @@ def test_changes_since_names_what_may_have_moved(store):
     ] == ["urn:test:b"]
     store.append(replace(story("urn:test:a"), headline="Corrected"))  # 3
     assert [g for g, _ in store.changes_since(count, T0, T0)] == ["urn:test:a"]
+    # At most one of each kind: enough to ask whether anything moved.
+    assert len(store.changes_since(0, T0, T0 + timedelta(hours=9), limit=1)) <= 3
+    assert store.changes_since(count + 1, T0, T0, limit=1) == []
 
 
 def test_select_refs_are_the_ids_of_select(store):
