@@ -1234,17 +1234,30 @@ class Publisher:
         keys found fine are then remembered, and the next run in this process
         asks only about those that may have changed (see
         :class:`syndication.withdraw.CheckedKeys`)."""
-        from syndication.withdraw import STALE_ARCHIVE, Withdrawal, plan_withdrawals
+        from syndication.withdraw import (
+            STALE_ARCHIVE,
+            Asked,
+            Withdrawal,
+            plan_withdrawals,
+        )
 
         moment = max(at, self._clock())
         where = (feed.feed_id, target.name, prefix)
         present = set(keys)
         asked = (
-            present
+            Asked(list(present))
             if checked is None
             else self._checked_keys.to_check(self.store, where, present, moment)
         )
-        plan = plan_withdrawals(self.store, target.name, prefix, asked, moment)
+        plan = plan_withdrawals(
+            self.store,
+            target.name,
+            prefix,
+            asked.keys,
+            moment,
+            moved=asked.moved,
+            known=asked.known,
+        )
         planned = {w.key for w in plan}
         plan += [Withdrawal(key, STALE_ARCHIVE) for key in stale if key not in planned]
         if plan:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,9 +84,16 @@ def plan_withdrawals(
     prefix: str,
     keys: Iterable[str],
     at: datetime,
+    *,
+    moved: Collection[str] | None = None,
+    known: Collection[str] = frozenset(),
 ) -> list[Withdrawal]:
     """The documents among ``keys`` (full keys under ``prefix``) that must be
-    withdrawn as of ``at`` (the real current time), sorted by key."""
+    withdrawn as of ``at`` (the real current time), sorted by key.
+
+    With ``moved`` (the articles whose state may have changed since a run
+    found the ``known`` keys fine), a replay or archive folder whose keys
+    are all known and which holds none of them is not judged again."""
     found: dict[str, tuple[str, int]] = {}
     replays: dict[str, list[str]] = {}
     archives: dict[str, list[str]] = {}
@@ -115,6 +122,25 @@ def plan_withdrawals(
     }
     contents = store.edition_contents(destination, list(replays)) if replays else {}
     archived = store.archive_contents(destination, list(archives)) if archives else {}
+    if moved is not None:
+
+        def settled(folder_keys: list[str], carried: set[tuple[str, int]]) -> bool:
+            return all(key in known for key in folder_keys) and not any(
+                guid in moved for guid, _ in carried
+            )
+
+        replays = {
+            folder: folder_keys
+            for folder, folder_keys in replays.items()
+            if folder not in contents or not settled(folder_keys, contents[folder])
+        }
+        archives = {
+            folder: folder_keys
+            for folder, folder_keys in archives.items()
+            if folder in archived and not settled(folder_keys, archived[folder])
+        }
+        contents = {f: c for f, c in contents.items() if f in replays}
+        archived = {f: c for f, c in archived.items() if f in archives}
     guids = {guid for guid, _ in items.values() if guid}
     for carried in (*contents.values(), *archived.values()):
         guids.update(guid for guid, _ in carried)
@@ -192,6 +218,16 @@ def _carried_refusal(
 
 
 @dataclass(frozen=True)
+class Asked:
+    """What a withdrawal asks about: ``keys``; with ``moved`` (None: all is
+    asked), the articles that may have moved and the keys ``known`` fine."""
+
+    keys: list[str]
+    moved: frozenset[str] | None = None
+    known: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class _Checked:
     keys: frozenset[str]
     changes: int
@@ -218,15 +254,18 @@ class CheckedKeys:
         where: tuple[str, str, str],
         keys: Iterable[str],
         at: datetime,
-    ) -> list[str]:
+    ) -> Asked:
         """The keys among ``keys`` (full keys under ``where``'s prefix) whose
-        verdict may differ from the last run's, as of ``at``."""
+        verdict may differ from the last run's, as of ``at``, with the
+        articles that may have moved and the keys known fine (for
+        :func:`plan_withdrawals`)."""
         with self._lock:
             known = self._known.get(where)
         if known is None:
-            return list(keys)
+            return Asked(list(keys))
         changed = store.changes_since(known.changes, known.at, at)
-        segments = {encode_segment(guid) for guid, _ in changed}
+        moved = frozenset(guid for guid, _ in changed)
+        segments = {encode_segment(guid) for guid in moved}
         prefix = where[2]
         start = len(prefix) + 1 if prefix else 0
         found = []
@@ -234,7 +273,7 @@ class CheckedKeys:
             match = ITEM_KEY.match(key[start:])
             if key not in known.keys or match is None or match.group(1) in segments:
                 found.append(key)
-        return found
+        return Asked(found, moved, known.keys)
 
     def remember(
         self,

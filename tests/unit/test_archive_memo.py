@@ -194,3 +194,34 @@ def test_a_kill_of_a_carried_story_withdraws_its_item_document(site: Site) -> No
     site.publish()
     assert not item.exists()
     assert b"body-d4-h1" not in site.everything()
+
+
+def test_a_replay_folder_goes_when_a_story_it_carries_is_killed(site: Site) -> None:
+    """The long-lived publisher remembers the replay folder's keys as fine;
+    a kill of a story the replay carried is still judged, and the folder
+    goes whole."""
+    from syndication.destinations.base import join_key
+
+    moment = site.now - timedelta(hours=2)
+    prefix = join_key(site.feed.prefix, "replay", moment.strftime("%Y%m%dT%H%M%SZ"))
+    replay = site.publisher.publish_feed(
+        site.feed, at=moment, trigger="replay", prefix=prefix
+    )
+    assert replay.outcome == "published"
+    folder = site.public / "replay" / moment.strftime("%Y%m%dT%H%M%SZ")
+    assert (folder / "rss.xml").is_file()
+    site.publish()  # remembers every key, the replay's included
+    assert (folder / "rss.xml").is_file()
+    victim = site.store.get(story(3, 18).guid)
+    assert victim.guid.encode() in (folder / "rss.xml").read_bytes()
+    site.store.append(
+        replace(
+            victim,
+            version=0,
+            status=PubStatus.CANCELED,
+            version_created=site.now + timedelta(minutes=5),
+        )
+    )
+    site.publish()
+    assert not (folder / "rss.xml").exists()
+    assert b"body-d3-h18" not in site.everything()

@@ -61,18 +61,19 @@ def test_checked_keys_ask_only_about_what_may_have_changed(sqlite_store) -> None
     where = ("feed", "local", "feed")
     checked = CheckedKeys()
     later = T0 + timedelta(hours=1)
-    assert set(checked.to_check(sqlite_store, where, keys | folders, later)) == (
+    assert set(checked.to_check(sqlite_store, where, keys | folders, later).keys) == (
         keys | folders
     )
     checked.remember(where, keys | folders, sqlite_store.change_count(), later)
     # Nothing changed: only the folders' keys.
-    assert set(checked.to_check(sqlite_store, where, keys | folders, later)) == folders
+    again = checked.to_check(sqlite_store, where, keys | folders, later)
+    assert set(again.keys) == folders
     # A kill of urn:x:1, and a key never seen (urn:x:3's).
     sqlite_store.append(
         replace(story("urn:x:1"), status=PubStatus.CANCELED, version_created=later)
     )
     new = f"feed/items/{encode_segment('urn:x:3')}/v1.xml"
-    asked = checked.to_check(sqlite_store, where, keys | folders | {new}, later)
+    asked = checked.to_check(sqlite_store, where, keys | folders | {new}, later).keys
     killed = f"feed/items/{encode_segment('urn:x:1')}/v1.xml"
     assert set(asked) == folders | {killed, new}
     plan = plan_withdrawals(sqlite_store, "local", "feed", asked, later)
@@ -86,7 +87,7 @@ def test_checked_keys_ask_only_about_what_may_have_changed(sqlite_store) -> None
         )
     )
     checked.remember(where, keys | folders, sqlite_store.change_count(), later)
-    assert set(checked.to_check(sqlite_store, where, keys, later)) == set()
+    assert set(checked.to_check(sqlite_store, where, keys, later).keys) == set()
     two = f"feed/items/{encode_segment('urn:x:2')}/v1.xml"
     ahead = later + timedelta(hours=3)
-    assert set(checked.to_check(sqlite_store, where, keys, ahead)) == {two}
+    assert set(checked.to_check(sqlite_store, where, keys, ahead).keys) == {two}
