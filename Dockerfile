@@ -26,7 +26,7 @@ COPY --from=wheel /dist/ /tmp/dist/
 # Our own wheel; its dependencies are bounded in pyproject.toml.
 # hadolint ignore=DL3013
 RUN wheel="$(ls /tmp/dist/syndication-*.whl)" \
-    && pip install --no-cache-dir "${wheel}[s3,postgres]" \
+    && pip install --no-cache-dir "${wheel}[s3,postgres,queue]" \
     && rm -rf /tmp/dist \
     && groupadd --system --gid 10001 syndication \
     && useradd --system --uid 10001 --gid 10001 --create-home \

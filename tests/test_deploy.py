@@ -21,14 +21,14 @@ def _substituted(value: str) -> str:
     return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
 
 
-def test_the_image_builds_the_wheel_and_installs_both_extras() -> None:
+def test_the_image_builds_the_wheel_and_installs_the_extras() -> None:
     stages = DOCKERFILE.count("\nFROM ")
     assert stages == 2
     for source in re.findall(r"^COPY (?!--from)(.+) \S+$", DOCKERFILE, re.MULTILINE):
         for name in source.split():
             assert (REPO / name).exists(), name
     assert "pip wheel" in DOCKERFILE
-    assert '"${wheel}[s3,postgres]"' in DOCKERFILE
+    assert '"${wheel}[s3,postgres,queue]"' in DOCKERFILE
     assert "ENV " in DOCKERFILE
     assert "SYNDICATION_CONFIG=/etc/syndication/syndication.toml" in DOCKERFILE
 
