@@ -42,7 +42,13 @@ from syndication.errors import (
 from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, History, Item
-from syndication.store.base import Carrier, DocumentRecord, RunRecord, Store
+from syndication.store.base import (
+    Carrier,
+    DocumentRecord,
+    RunRecord,
+    Store,
+    Touching,
+)
 from syndication.withdraw import CheckedKeys
 
 if TYPE_CHECKING:
@@ -71,6 +77,11 @@ RenderFunction = Callable[[Edition], list[Document]]
 run_observer: ContextVar[Callable[[FeedResult], None] | None] = ContextVar(
     "run_observer", default=None
 )
+
+
+# Versions stored since a feed's last run that the quick check reads at once
+# for every feed; beyond it, it asks the store feed by feed.
+_TOUCHING_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -362,6 +373,8 @@ class Publisher:
         changes = self.store.change_count()
         # Each candidate with the change count its last run saw.
         candidates: list[tuple[FeedDefinition, Destination, str, RunRecord, int]] = []
+        # What was stored since each count, read once for every feed.
+        touching: dict[int, Touching | None] = {}
         by_target: dict[str, tuple[Destination, list[FeedDefinition]]] = {}
         for feed in feeds:
             target = self._target(feed, destination)
@@ -376,8 +389,8 @@ class Publisher:
                 seen = _unchanged_settings(last.state, key)
                 if seen is None:
                     continue
-                if seen < changes and self.store.touched_since(
-                    seen, feed.selection, Carrier(feed.feed_id, target.name)
+                if seen < changes and self._touched(
+                    touching, seen, feed, Carrier(feed.feed_id, target.name)
                 ):
                     continue
                 candidates.append((feed, target, key, last, seen))
@@ -451,6 +464,23 @@ class Publisher:
             )
             for (feed, target, _, last), run_id in zip(unchanged, ids, strict=True)
         }
+
+    def _touched(
+        self,
+        touching: dict[int, Touching | None],
+        seen: int,
+        feed: FeedDefinition,
+        carrier: Carrier,
+    ) -> bool:
+        """:meth:`Store.touched_since` for ``feed``, answered from what was
+        stored since ``seen`` read once for all feeds (``touching``, filled
+        here), or asked of the store when that was too much to read."""
+        if seen not in touching:
+            touching[seen] = self.store.touching(seen, limit=_TOUCHING_LIMIT)
+        stored = touching[seen]
+        if stored is None:
+            return self.store.touched_since(seen, feed.selection, carrier)
+        return stored.touches(feed.selection, carrier)
 
     def _target(
         self, feed: FeedDefinition, destination: Destination | str | None

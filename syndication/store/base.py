@@ -125,6 +125,45 @@ class Carrier:
     destination: str
 
 
+def version_matches(selection: Selection, version: Version) -> bool:
+    """Whether ``version``'s own fields match ``selection`` as the store's
+    query matches them (urgency, languages, providers, subjects, keywords;
+    the window, status, embargo and limit aside): the rule of
+    :meth:`Store.matching_versions` with no moment, in Python."""
+    if version.urgency > selection.max_urgency:
+        return False
+    if selection.languages:
+        exact, prefixes = language_ranges(selection.languages)
+        tag = version.language.lower()
+        if tag not in exact and not tag.startswith(prefixes):
+            return False
+    if selection.providers and version.provider not in selection.providers:
+        return False
+    if selection.subjects and not any(
+        subject.qcode in selection.subjects for subject in version.subjects
+    ):
+        return False
+    return not selection.keywords or bool(
+        {k.lower() for k in version.keywords} & {k.lower() for k in selection.keywords}
+    )
+
+
+@dataclass(frozen=True)
+class Touching:
+    """The articles with a version stored after a change count: every version
+    of each, and the feeds at destinations the ledger shows carried any of
+    them. :meth:`touches` answers :meth:`Store.touched_since` for any feed
+    from these, without asking the store again."""
+
+    versions: tuple[Version, ...]
+    carriers: frozenset[Carrier]
+
+    def touches(self, selection: Selection, carrier: Carrier) -> bool:
+        return carrier in self.carriers or any(
+            version_matches(selection, version) for version in self.versions
+        )
+
+
 @dataclass(frozen=True)
 class VersionState:
     """What decides whether a version may still be public (see
@@ -476,6 +515,13 @@ class Store(Protocol):
         ledger shows the feed published there. When none is, the feed's
         edition and archives are those of its run at ``changes``, as long as no
         earlier-stored version's moment (:meth:`last_event`) passed since."""
+        ...
+
+    def touching(self, changes: int, *, limit: int) -> Touching | None:
+        """What :meth:`touched_since` reads, for every feed at once: the
+        versions of the articles with a version stored after ``changes`` and
+        their carriers; None when more than ``limit`` versions were stored
+        since (ask :meth:`touched_since` per feed then)."""
         ...
 
     def changes_since(

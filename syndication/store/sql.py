@@ -60,6 +60,7 @@ from syndication.store.base import (
     DocumentRecord,
     RunRecord,
     Selection,
+    Touching,
     VersionState,
     language_ranges,
 )
@@ -620,6 +621,35 @@ class SqlStore:
         )
         with self._read() as conn:
             return conn.execute(query.limit(1)).first() is not None
+
+    def touching(self, changes: int, *, limit: int) -> Touching | None:
+        v, e = t.versions, t.edition_items
+        with self._read() as conn:
+            stored = conn.execute(
+                select(v.c.guid).where(v.c.stored_seq > changes).limit(limit + 1)
+            ).all()
+            if len(stored) > limit:
+                return None
+            guids = sorted({row.guid for row in stored})
+            if not guids:
+                return Touching((), frozenset())
+            versions = tuple(
+                _load(row.document)
+                for row in conn.execute(
+                    select(v.c.document)
+                    .where(v.c.guid.in_(guids))
+                    .order_by(v.c.guid, v.c.version)
+                )
+            )
+            carriers = frozenset(
+                Carrier(row.feed_id, row.destination)
+                for row in conn.execute(
+                    select(e.c.feed_id, e.c.destination)
+                    .where(e.c.guid.in_(guids))
+                    .distinct()
+                )
+            )
+        return Touching(versions, carriers)
 
     def changes_since(
         self, changes: int, after: datetime, until: datetime, *, limit: int = 0
@@ -1191,6 +1221,7 @@ _BOUNDARY = (
     "held_since",
     "last_successes",
     "changes_since",
+    "touching",
 )
 
 

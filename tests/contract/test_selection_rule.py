@@ -23,7 +23,7 @@ from syndication.articles.model import (
     Version,
 )
 from syndication.select import language_matches
-from syndication.store.base import Selection
+from syndication.store.base import Selection, version_matches
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 AT = T0 + timedelta(hours=10)
@@ -188,6 +188,12 @@ def test_the_store_selects_by_the_rule(store, articles, selection) -> None:  # t
             if v.guid == guid and fields_match(v, selection, None)
         ]
         assert store.matching_versions(guid, selection, None) == windowless
+        # The same rule in Python (what the quick check reads for all feeds).
+        assert [
+            v.version
+            for v in history
+            if v.guid == guid and version_matches(selection, v)
+        ] == windowless
     if selection.languages:
         by_language = Selection(languages=selection.languages, limit=1000)
         selected = {v.guid for v in store.select(by_language, AT)}

@@ -17,6 +17,7 @@ from syndication.store.base import (
     Carrier,
     DocumentRecord,
     Selection,
+    Touching,
 )
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -399,6 +400,26 @@ def test_versions_stored_since_a_count_answer_whether_a_feed_is_touched(store):
     )  # 5
     assert store.touched_since(4, environment, carrier)
     assert not store.touched_since(4, economy, carrier)
+    # The same answers, every feed at once from what was stored since.
+    for since in range(6):
+        stored = store.touching(since, limit=100)
+        assert stored is not None
+        for selection in (environment, economy):
+            assert stored.touches(selection, carrier) == store.touched_since(
+                since, selection, carrier
+            ), (since, selection)
+    assert store.touching(0, limit=2) is None  # too many: ask feed by feed
+    now = store.change_count()
+    assert store.touching(now, limit=2) == Touching((), frozenset())
+    # A story the ledger shows the feed carried touches it, whatever its fields.
+    run = store.start_run("feed-a", "local", T0, "manual")
+    store.record_edition(run, carrier, "feed-a", [("urn:test:c", 1)])
+    store.append(story("urn:test:c", headline="Later", subjects=()))
+    nothing = Selection(subjects=("medtop:20000000",))
+    stored = store.touching(now, limit=100)
+    assert stored is not None and stored.touches(nothing, carrier)
+    assert store.touched_since(now, nothing, carrier)
+    assert not stored.touches(nothing, Carrier("feed-b", "local"))
 
 
 def test_changes_since_names_what_may_have_moved(store):
