@@ -9,6 +9,7 @@ documents written must be the same at every count.
                               [--repeat 1]
 
 JSON goes to stdout: seconds per count, the speed-up over one process, the
+largest process's peak memory (the command or one of its workers), the
 documents written, and the machine's cores and load average.
 """
 
@@ -39,19 +40,27 @@ def run(site: Site, processes: int) -> dict[str, Any]:
         "publish", "--at", AT.isoformat(), "--processes", str(processes), "--json",
     ]  # fmt: skip
     started = time.perf_counter()
-    result = subprocess.run(
-        command, capture_output=True, text=True, cwd=REPO, check=False
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode not in (0, 4):
-        raise RuntimeError(
-            f"publish exited {result.returncode}: {result.stderr[-2000:]}"
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, cwd=REPO
         )
-    report = json.loads(result.stdout)
+        assert child.stdout is not None
+        out = child.stdout.read()
+        # wait4: the command's resource use, its worker processes' included
+        # (ru_maxrss: the largest of them, in KiB).
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
+    if child.returncode not in (0, 4):
+        raise RuntimeError(f"publish exited {child.returncode}: {stderr[-2000:]}")
+    report = json.loads(out)
     return {
         "seconds": round(seconds, 3),
         "documents": sum(len(feed["written"]) for feed in report["feeds"]),
-        "exit_code": result.returncode,
+        "exit_code": child.returncode,
+        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
     }
 
 
@@ -72,6 +81,7 @@ def figures(
         count: round(statistics.median(r["seconds"] for r in done), 3)
         for count, done in runs.items()
     }
+    memory = {count: max(r["max_rss_mb"] for r in done) for count, done in runs.items()}
     one = seconds.get(1)
     return {
         "articles": articles,
@@ -80,6 +90,7 @@ def figures(
         "load_average_at_end": round(os.getloadavg()[0], 2),
         "documents": documents.pop(),
         "seconds_by_processes": seconds,
+        "peak_memory_mb_by_processes": memory,
         "speed_up_over_one_process": {
             count: round(one / value, 2) for count, value in seconds.items()
         }
