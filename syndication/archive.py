@@ -112,40 +112,6 @@ class ArchivePlan:
         ]
 
 
-def plan_archives(
-    store: Store,
-    feed: FeedDefinition,
-    config: ArchiveConfig,
-    *,
-    state: str,
-    prefix: str,
-    destination: str,
-    at: datetime,
-    now: datetime,
-    carrier: Carrier,
-    settings: Mapping[str, Any],
-) -> ArchivePlan:
-    """The feed's archives as of ``at`` (closed periods end by it), their
-    content as the lifecycle rules decide it as of ``now`` (the real current
-    time, as for the feed's documents). ``settings`` is what the feed's
-    documents are made from besides items (publish._settings_parts); a period
-    whose fingerprint the ledger already has is unchanged (see
-    :func:`with_missing` for documents missing at the destination). Raises
-    StoreError."""
-    content = archive_content(
-        store,
-        feed,
-        config,
-        state=state,
-        prefix=prefix,
-        at=at,
-        now=now,
-        carrier=carrier,
-        settings=settings,
-    )
-    return against_ledger(store, destination, state, content.kept)
-
-
 @dataclass(frozen=True)
 class ArchiveContent:
     """What a feed's kept periods hold, and what that was read from: the
@@ -170,8 +136,14 @@ def archive_content(
     carrier: Carrier,
     settings: Mapping[str, Any],
 ) -> ArchiveContent:
-    """The kept periods of :func:`plan_archives`, before the ledger is asked
-    which of them changed."""
+    """The feed's kept periods as of ``at`` (closed periods end by it), their
+    content as the lifecycle rules decide it as of ``now`` (the real current
+    time, as for the feed's documents). ``settings`` is what the feed's
+    documents are made from besides items (publish._settings_parts). Which of
+    them must be written is :func:`against_ledger`'s answer (see
+    :func:`with_missing` for documents missing at the destination); a
+    long-running publisher reuses the content between runs
+    (:mod:`syndication.archive_memo`). Raises StoreError."""
     if not state or config.period is None:
         return ArchiveContent()
     periods = closed_periods(config.period, at, config.periods)

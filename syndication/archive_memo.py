@@ -73,11 +73,13 @@ class ArchiveMemos:
         now: datetime,
         carrier: Carrier,
         settings: Mapping[str, Any],
-        changes: int,
+        changes: int | None,
     ) -> ArchivePlan:
-        """:func:`syndication.archive.plan_archives`, reusing the content of
-        the feed's last plan when nothing it depends on moved. ``changes`` is
-        the store's change count read before anything else of this run."""
+        """The feed's archives (:func:`syndication.archive.archive_content`
+        against the ledger), reusing the content of the feed's last plan when
+        nothing it depends on moved. ``changes`` is the store's change count
+        read before anything else of this run; None (a run not recorded)
+        neither reuses nor remembers."""
         if not state or config.period is None:
             return ArchivePlan()
         key = (feed.feed_id, destination, prefix)
@@ -91,7 +93,7 @@ class ArchiveMemos:
             }
         )
         with self._lock:
-            memo = self._memos.get(key)
+            memo = self._memos.get(key) if changes is not None else None
         content: ArchiveContent | None = None
         if (
             memo is not None
@@ -111,8 +113,9 @@ class ArchiveMemos:
                 carrier=carrier,
                 settings=settings,
             )
-        with self._lock:
-            self._memos[key] = _Memo(basis, changes, now, content)
+        if changes is not None:
+            with self._lock:
+                self._memos[key] = _Memo(basis, changes, now, content)
         return against_ledger(store, destination, state, content.kept)
 
 

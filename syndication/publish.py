@@ -1136,24 +1136,21 @@ class Publisher:
         (the store's change count read first in a recorded run), the content
         of the feed's last plan in this process is reused when nothing it
         depends on moved (see :mod:`syndication.archive_memo`)."""
-        from syndication.archive import plan_archives
-
         # A period's fingerprint leaves out the current period, which the
         # feed's own state names: a closed period does not change by ageing.
         own = {key: value for key, value in settings.items() if key != "archive"}
-        options: dict[str, Any] = {
-            "state": archive,
-            "prefix": prefix,
-            "destination": target.name,
-            "at": at,
-            "now": max(at, self._clock()),
-            "carrier": Carrier(feed.feed_id, target.name),
-            "settings": own,
-        }
-        if changes is None:
-            return plan_archives(self.store, feed, self.settings.archive, **options)
         return self._archive_memos.plan(
-            self.store, feed, self.settings.archive, changes=changes, **options
+            self.store,
+            feed,
+            self.settings.archive,
+            state=archive,
+            prefix=prefix,
+            destination=target.name,
+            at=at,
+            now=max(at, self._clock()),
+            carrier=Carrier(feed.feed_id, target.name),
+            settings=own,
+            changes=changes,
         )
 
     def _render_archives(

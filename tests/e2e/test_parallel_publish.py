@@ -125,28 +125,25 @@ def test_worker_log_lines_reach_the_parents_log(
 
 def test_the_publish_command_spreads_feeds_over_processes(tmp_path: Path) -> None:
     config = make_site(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "syndication", "--config", str(config),
-         "publish", "--processes", "2", "--json", "--at", AT.isoformat()],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
-    assert sorted(feed["feed"] for feed in report["feeds"]) == [
+
+    def publish_command() -> list[dict[str, object]]:
+        result = subprocess.run(
+            [sys.executable, "-m", "syndication", "--config", str(config),
+             "publish", "--processes", "2", "--json", "--at", AT.isoformat()],
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        feeds: list[dict[str, object]] = json.loads(result.stdout)["feeds"]
+        return feeds
+
+    report = publish_command()
+    assert sorted(str(feed["feed"]) for feed in report) == [
         f"feed-{n}" for n in range(6)
     ]
-    assert {feed["outcome"] for feed in report["feeds"]} == {"published"}
-    again = subprocess.run(
-        [sys.executable, "-m", "syndication", "--config", str(config),
-         "publish", "--processes", "2", "--json", "--at", AT.isoformat()],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )  # fmt: skip
-    assert again.returncode == 0, again.stderr
-    assert {f["outcome"] for f in json.loads(again.stdout)["feeds"]} == {"unchanged"}
+    assert {feed["outcome"] for feed in report} == {"published"}
+    assert {feed["outcome"] for feed in publish_command()} == {"unchanged"}
 
 
 def test_how_many_workers() -> None:

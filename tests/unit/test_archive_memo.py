@@ -72,6 +72,18 @@ class Site:
         assert result.outcome in ("published", "unchanged"), result.error
         return list(result.written)
 
+    def kill(self, guid: str, after: timedelta = timedelta(minutes=5)) -> None:
+        """Store a kill of ``guid`` dated ``after`` past the clock."""
+        latest = self.store.get(guid)
+        self.store.append(
+            replace(
+                latest,
+                version=0,
+                status=PubStatus.CANCELED,
+                version_created=self.now + after,
+            )
+        )
+
     def archive(self, day: int, name: str = "atom.xml") -> bytes:
         moment = DAY0 + timedelta(days=day)
         return (self.public / "archive" / f"{moment:%Y-%m-%d}" / name).read_bytes()
@@ -108,14 +120,7 @@ def test_a_new_story_today_leaves_the_closed_periods_unread(site: Site) -> None:
 
 def test_a_kill_of_an_archived_story_plans_again(site: Site) -> None:
     victim = site.store.get(story(1, 12).guid)
-    site.store.append(
-        replace(
-            victim,
-            version=0,
-            status=PubStatus.CANCELED,
-            version_created=site.now + timedelta(minutes=5),
-        )
-    )
+    site.kill(victim.guid)
     site.publish()
     assert site.plans == 2
     assert b"body-d1-h12" not in site.everything()
@@ -149,14 +154,7 @@ def test_a_kill_dated_ahead_plans_again_once_its_moment_passes(site: Site) -> No
     """A kill stored now but dated two hours ahead changes nothing yet; once
     the clock passes it, the plan is made again and the body goes."""
     victim = site.store.get(story(3, 6).guid)
-    site.store.append(
-        replace(
-            victim,
-            version=0,
-            status=PubStatus.CANCELED,
-            version_created=site.now + timedelta(hours=2),
-        )
-    )
+    site.kill(victim.guid, timedelta(hours=2))
     site.publish()  # stored since: planned again, the kill not yet in force
     assert site.plans == 2
     assert b"body-d3-h6" in site.archive(3)
@@ -183,14 +181,7 @@ def test_a_kill_of_a_carried_story_withdraws_its_item_document(site: Site) -> No
     site.publish()  # a run that remembers the keys it found fine
     victim = site.store.get(story(4, 1).guid)
     item = next(site.public.glob("items/*d4-h1/v1.xml"))
-    site.store.append(
-        replace(
-            victim,
-            version=0,
-            status=PubStatus.CANCELED,
-            version_created=site.now + timedelta(minutes=5),
-        )
-    )
+    site.kill(victim.guid)
     site.publish()
     assert not item.exists()
     assert b"body-d4-h1" not in site.everything()
@@ -214,14 +205,7 @@ def test_a_replay_folder_goes_when_a_story_it_carries_is_killed(site: Site) -> N
     assert (folder / "rss.xml").is_file()
     victim = site.store.get(story(3, 18).guid)
     assert victim.guid.encode() in (folder / "rss.xml").read_bytes()
-    site.store.append(
-        replace(
-            victim,
-            version=0,
-            status=PubStatus.CANCELED,
-            version_created=site.now + timedelta(minutes=5),
-        )
-    )
+    site.kill(victim.guid)
     site.publish()
     assert not (folder / "rss.xml").exists()
     assert b"body-d3-h18" not in site.everything()
