@@ -212,11 +212,12 @@ class LocalDestination:
         found: dict[str, StoredObject] = {}
         if not base.is_dir():
             return found
-        for path in sorted(base.rglob("*")):
-            if not path.name.startswith(".tmp-"):
-                described = self._digest(path)
+        start = len(str(self.root)) + 1
+        for path, info in sorted(_files(str(base))):
+            if not os.path.basename(path).startswith(".tmp-"):
+                described = self._digest(Path(path), info)
                 if described is not None:
-                    key = path.relative_to(self.root).as_posix()
+                    key = path[start:].replace(os.sep, "/")
                     size, digest = described
                     found[key] = StoredObject(key, size, digest, digest)
         return found
@@ -227,13 +228,16 @@ class LocalDestination:
             raise DestinationError("no such document", destination=self.name, key=key)
         return described[1]
 
-    def _digest(self, path: Path) -> tuple[int, str] | None:
-        """Size and SHA-256 of a file, None for anything else. Remembered by
-        inode, size and modification time: every write replaces the file (a new
-        inode), so a file whose signature is unchanged still holds the bytes
-        that were hashed."""
+    def _digest(
+        self, path: Path, info: os.stat_result | None = None
+    ) -> tuple[int, str] | None:
+        """Size and SHA-256 of a file (``info``: its stat, when the caller
+        has it), None for anything else. Remembered by inode, size and
+        modification time: every write replaces the file (a new inode), so a
+        file whose signature is unchanged still holds the bytes that were
+        hashed."""
         try:
-            info = path.stat()
+            info = info or path.stat()
         except OSError:
             return None
         if not stat.S_ISREG(info.st_mode):
@@ -262,3 +266,25 @@ class LocalDestination:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+
+def _files(folder: str) -> list[tuple[str, os.stat_result]]:
+    """Every file below ``folder`` with its stat (one scandir a folder; a
+    link to a folder is not walked, a link to a file is stat'ed through, as
+    ``Path.rglob`` and ``Path.stat`` did)."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [folder]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue  # removed since it was seen
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file():
+                    found.append((entry.path, entry.stat()))
+            except OSError:
+                continue
+    return found
