@@ -10,6 +10,7 @@ years cannot be written in every format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,18 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# A % that begins no %-escape (two hex digits after it).
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def address(link: str) -> str:
+    """A link or image address as stored: stripped, and a ``%`` that begins
+    no escape written ``%25``, as browsers send it, so every format (ninjs
+    writes URIs) can carry it and reading our own documents back gives the
+    same address."""
+    return _LONE_PERCENT.sub("%25", link.strip())
+
+
 def normalize_version(version: Version) -> Version:
     """``version`` with every one-line field on one line; an optional part of
     the dateline left empty is absent, and so is a dateline without a place.
@@ -47,7 +60,7 @@ def normalize_version(version: Version) -> Version:
     v = version
     normal: dict[str, Any] = {name: one_line(getattr(v, name)) for name in _ONE_LINE}
     normal["language"] = v.language.strip()
-    normal["link"] = v.link.strip()
+    normal["link"] = address(v.link)
     normal["ed_note"] = v.ed_note.strip()
     changed = {name: text for name, text in normal.items() if text != getattr(v, name)}
     bylines = [one_line(b.name) for b in v.bylines]
@@ -62,7 +75,7 @@ def normalize_version(version: Version) -> Version:
     if keywords != v.keywords:
         changed["keywords"] = keywords
     images = tuple(
-        Image(i.href.strip(), one_line(i.caption), one_line(i.credit), one_line(i.alt))
+        Image(address(i.href), one_line(i.caption), one_line(i.credit), one_line(i.alt))
         for i in v.images
     )
     if images != v.images:
