@@ -416,13 +416,13 @@ class Publisher:
                 last.edition_at - window, at - window
             ):
                 continue
-            required = _index_keys(feed, feed.prefix)
-            try:
-                if not required or target.missing(required):
-                    continue
-            except SyndicationError:
-                continue  # the full way reports and records the failure
             unchanged.append((feed, target, key, last))
+        # Each feed's indexes must still be there (a deleted one is written
+        # again); a remote destination is asked about several feeds at once.
+        indexed = self._indexes_present([(f, t) for f, t, _, _ in unchanged])
+        unchanged = [
+            u for u, present in zip(unchanged, indexed, strict=True) if present
+        ]
         if not unchanged:
             return {}
         now = self._clock()
@@ -464,6 +464,24 @@ class Publisher:
             )
             for (feed, target, _, last), run_id in zip(unchanged, ids, strict=True)
         }
+
+    def _indexes_present(
+        self, feeds: Sequence[tuple[FeedDefinition, Destination]]
+    ) -> list[bool]:
+        """Whether each feed's index documents are all at its destination
+        (False when it has none, or the destination cannot say)."""
+
+        def present(pair: tuple[FeedDefinition, Destination]) -> bool:
+            feed, target = pair
+            required = _index_keys(feed, feed.prefix)
+            try:
+                return bool(required) and not target.missing(required)
+            except SyndicationError:
+                return False  # the full way reports and records the failure
+
+        if len(feeds) > 1 and any(target.remote for _, target in feeds):
+            return list(self._upload_pool().map(present, feeds))
+        return [present(pair) for pair in feeds]
 
     def _touched(
         self,

@@ -48,6 +48,9 @@ class Destination(Protocol):
     public_base_url: str
     # Whether url(expires_seconds=...) gives a presigned, expiring address.
     presigns: bool
+    # Whether each listing is a request over the network (worth sending
+    # several at once) rather than a look at a local folder.
+    remote: bool
 
     def fingerprint(self, body: bytes) -> str:
         """What :meth:`list` reports for a key holding ``body`` (SHA-256 for a

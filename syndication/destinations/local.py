@@ -54,6 +54,7 @@ class LocalDestination:
     """Documents under ``root``; ``public_base_url`` (optional) for their URLs."""
 
     presigns = False
+    remote = False
 
     @classmethod
     def from_options(

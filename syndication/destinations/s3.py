@@ -142,6 +142,7 @@ class S3Destination:
     """Documents under ``prefix`` in ``bucket``."""
 
     presigns = True
+    remote = True
 
     def __init__(self, name: str, options: Mapping[str, Any] | S3Options) -> None:
         """Raises ConfigError (every problem, with key) for bad options."""
