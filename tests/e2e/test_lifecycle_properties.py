@@ -347,6 +347,9 @@ class EditorialLifecycle(RuleBasedStateMachine):
         self.documents: dict[str, bytes] = {}
         self.carried: dict[str, set[str]] = {feed: set() for feed in FEEDS}
         self.embargoes = 0
+        # A publisher kept from run to run, as the scheduler's (archive content
+        # and checked keys carried over: syndication.archive_memo).
+        self.scheduler: Any = None
 
     # -- the store and the destination -----------------------------------------
 
@@ -370,6 +373,9 @@ class EditorialLifecycle(RuleBasedStateMachine):
         )
 
     def teardown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.close()
+            self.scheduler.store.close()
         if self.schema:
             from sqlalchemy import create_engine, text
 
@@ -634,6 +640,25 @@ class EditorialLifecycle(RuleBasedStateMachine):
     def publish(self) -> None:
         result = self.run("publish")
         self.expect(result, 0, "publish")
+        for story in self.model.values():
+            self.pushed(story)
+        self.check_feeds()
+
+    @rule()
+    def publish_as_the_scheduler(self) -> None:
+        """Every feed through one long-lived publisher, as the scheduler runs
+        them: what it remembers between runs must never show what the
+        lifecycle rules withdrew since."""
+        from syndication.feeds import load_site_feeds
+        from syndication.publish import Publisher
+        from syndication.store import open_store
+
+        if self.scheduler is None:
+            settings = load_settings(self.site.config)
+            self.scheduler = Publisher(settings, open_store(settings.store_url))
+        feeds = list(load_site_feeds(self.scheduler.settings).feeds.values())
+        summary = self.scheduler.publish_all(feeds, trigger="schedule")
+        assert summary.exit_code == 0, summary.line()
         for story in self.model.values():
             self.pushed(story)
         self.check_feeds()
