@@ -372,3 +372,12 @@ def _reset_cli_logging() -> Iterator[None]:
         logger.removeHandler(handler)
     logger.propagate = True
     logger.setLevel(logging.NOTSET)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long runs (``SYNDICATION_LONG_RUN=1``: hundreds of sequences or
+    files a test, minutes each) have no time limit; the default run keeps the
+    300 s one (pyproject.toml) that turns a hang into a stack dump."""
+    if os.environ.get("SYNDICATION_LONG_RUN") == "1":
+        for item in items:
+            item.add_marker(pytest.mark.timeout(0))
