@@ -26,8 +26,6 @@ fingerprint changed or its documents are missing. Plan, here; render
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -36,6 +34,7 @@ from typing import Any
 from syndication.articles.model import PubStatus
 from syndication.config import ArchiveConfig
 from syndication.destinations.base import join_key
+from syndication.digest import json_digest
 from syndication.feeds import FeedDefinition
 from syndication.periods import Period, closed_periods, period_of
 from syndication.render.base import ARCHIVE_FOLDER
@@ -163,7 +162,7 @@ def archive_content(
         prev = held[index + 1].ident if index + 1 < len(held) else ""
         items, canceled = _content(by_period[period], states, now)
         folder = join_key(prefix, ARCHIVE_FOLDER, period.ident)
-        fingerprint = _digest(
+        fingerprint = json_digest(
             {
                 **settings,
                 "formats": formats,
@@ -257,8 +256,3 @@ def _all_present(
     content: PeriodContent, formats: Sequence[str], present: Collection[str]
 ) -> bool:
     return all(join_key(content.folder, FILE_NAMES[fmt]) in present for fmt in formats)
-
-
-def _digest(parts: Mapping[str, Any]) -> str:
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -22,8 +22,6 @@ of the ledger at every run, as without the memo.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +36,7 @@ from syndication.archive import (
     archive_formats,
 )
 from syndication.config import ArchiveConfig
+from syndication.digest import json_digest
 from syndication.feeds import FeedDefinition
 from syndication.periods import closed_periods
 from syndication.store.base import Carrier, Store
@@ -84,7 +83,7 @@ class ArchiveMemos:
             return ArchivePlan()
         key = (feed.feed_id, destination, prefix)
         periods = closed_periods(config.period, at, config.periods)
-        basis = _digest(
+        basis = json_digest(
             {
                 **settings,
                 "state": state,
@@ -130,8 +129,3 @@ def _still_holds(memo: _Memo, changed: list[tuple[str, datetime | None]]) -> boo
         if shown_at is not None and content.start <= shown_at < content.end:
             return False
     return True
-
-
-def _digest(parts: Mapping[str, Any]) -> str:
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -12,8 +12,6 @@ completes the work. Every run and every written document goes to the ledger.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 import time
@@ -33,6 +31,7 @@ from syndication.destinations.base import (
     encode_segment,
     join_key,
 )
+from syndication.digest import json_digest
 from syndication.errors import (
     DestinationError,
     LockHeld,
@@ -1433,7 +1432,7 @@ def _fingerprint(
     items: Sequence[tuple[str, int]],
     canceled: Sequence[tuple[str, int]],
 ) -> str:
-    return _digest({**settings, "items": items, "canceled": canceled})
+    return json_digest({**settings, "items": items, "canceled": canceled})
 
 
 def _settings_parts(
@@ -1457,15 +1456,10 @@ def _settings_parts(
     }
 
 
-def _digest(parts: Mapping[str, Any]) -> str:
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _state(changes: int, settings: Mapping[str, Any]) -> str:
     """What a run's edition was made from besides the moment: its settings (a
     digest) and the store's change count, as ``<digest>@<count>``."""
-    return f"{_digest({'settings': settings})[:40]}@{changes}"
+    return f"{json_digest({'settings': settings})[:40]}@{changes}"
 
 
 def _unchanged_settings(last: str, now: str) -> int | None:
@@ -1502,7 +1496,9 @@ def _present(
     return frozenset(
         d.key
         for d in documents
-        if existing.get(join_key(prefix, d.key)) == target.fingerprint(d.body)
+        # Hashed only when the key is there at all.
+        if (there := existing.get(join_key(prefix, d.key))) is not None
+        and there == target.fingerprint(d.body)
     )
 
 

@@ -3,15 +3,15 @@
 The store does the choosing in one query each (latest usable, released version of
 every matching article, newest first, up to the limit; and the articles killed
 within the feed's window); this module adds each item's credit and the
-publishing context (self URLs, WebSub hub) the renderers need, and says which
-language tags a selection's languages select (:func:`language_matches`, for the
-feed's own language: whether a version matches a selection is the store's
-query alone).
+publishing context (self URLs, WebSub hub) the renderers need. It also offers
+:func:`language_matches`, the store's reading of which language tags a
+selection's languages select (defined beside the rule in store/base.py), for
+the feed's own language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -20,7 +20,9 @@ from syndication.config import Agency
 from syndication.credit import make_item
 from syndication.feeds import FeedDefinition
 from syndication.render.base import Edition
-from syndication.store.base import Carrier, Store, language_ranges
+from syndication.store.base import Carrier, Store, language_matches
+
+__all__ = ["SelectedRefs", "build_edition", "language_matches"]
 
 # A selection's ids: (usable, canceled), each a list of (guid, version).
 SelectedRefs = tuple[Sequence[tuple[str, int]], Sequence[tuple[str, int]]]
@@ -73,12 +75,3 @@ def build_edition(
         self_urls=dict(sorted((self_urls or {}).items())),
         hub_url=hub_url,
     )
-
-
-def language_matches(tag: str, ranges: Iterable[str]) -> bool:
-    """Whether the BCP 47 language ``tag`` falls within one of ``ranges``, as
-    the store's selection query decides it
-    (:func:`~syndication.store.base.language_ranges`)."""
-    exact, prefixes = language_ranges(ranges)
-    tag = tag.lower()
-    return tag in exact or tag.startswith(prefixes)

@@ -125,6 +125,14 @@ class Carrier:
     destination: str
 
 
+def language_matches(tag: str, ranges: Iterable[str]) -> bool:
+    """Whether the BCP 47 language ``tag`` falls within one of ``ranges``, as
+    the store's selection query decides it (:func:`language_ranges`)."""
+    exact, prefixes = language_ranges(ranges)
+    tag = tag.lower()
+    return tag in exact or tag.startswith(prefixes)
+
+
 def version_matches(selection: Selection, version: Version) -> bool:
     """Whether ``version``'s own fields match ``selection`` as the store's
     query matches them (urgency, languages, providers, subjects, keywords;
@@ -132,11 +140,10 @@ def version_matches(selection: Selection, version: Version) -> bool:
     :meth:`Store.matching_versions` with no moment, in Python."""
     if version.urgency > selection.max_urgency:
         return False
-    if selection.languages:
-        exact, prefixes = language_ranges(selection.languages)
-        tag = version.language.lower()
-        if tag not in exact and not tag.startswith(prefixes):
-            return False
+    if selection.languages and not language_matches(
+        version.language, selection.languages
+    ):
+        return False
     if selection.providers and version.provider not in selection.providers:
         return False
     if selection.subjects and not any(

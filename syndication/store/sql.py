@@ -956,7 +956,8 @@ class SqlStore:
             # ix_documents_feed_key.
             for start in range(0, len(feed_ids), _HELD_CHUNK):
                 chunk = feed_ids[start : start + _HELD_CHUNK]
-                chunk_keys = sorted({k for f, k in wanted if f in set(chunk)})
+                members = set(chunk)
+                chunk_keys = sorted({k for f, k in wanted if f in members})
                 for row in conn.execute(_held_query(destination, chunk, chunk_keys)):
                     if (row.feed_id, row.key) in wanted and row.since is not None:
                         found.setdefault(row.feed_id, {})[row.key] = row.since
