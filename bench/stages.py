@@ -47,7 +47,14 @@ STAGES = (
     "other",
 )
 # Store methods that read a feed's selection; every other one is the ledger.
-SELECT_METHODS = {"select", "select_canceled", "select_refs", "latest_as_of"}
+SELECT_METHODS = {
+    "select",
+    "select_canceled",
+    "select_refs",
+    "select_ranked",
+    "moved_since",
+    "latest_as_of",
+}
 
 
 class StageClock:

@@ -41,6 +41,7 @@ from syndication.errors import (
 from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, History, Item
+from syndication.select_memo import SelectionMemos
 from syndication.store.base import (
     Carrier,
     DocumentRecord,
@@ -191,6 +192,7 @@ class Publisher:
         self._own_parts = render is not None or gate is not None or clock is not None
         self._destinations: dict[str, Destination] = {}
         self._archive_memos = ArchiveMemos()
+        self._selections = SelectionMemos()
         self._checked_keys = CheckedKeys()
         self._pool: ThreadPoolExecutor | None = None
         # Feeds may be published side by side through one publisher (a push):
@@ -728,8 +730,13 @@ class Publisher:
             if last is not None and last.fingerprint and not force:
                 # The fingerprint from ids and versions alone, so an unchanged
                 # edition is never loaded, rendered, checked or uploaded.
-                selected = refs, canceled = self.store.select_refs(
-                    feed.selection, at, carrier=carrier
+                selected = refs, canceled = self._selections.refs(
+                    self.store,
+                    feed.selection,
+                    at,
+                    carrier=carrier,
+                    prefix=prefix,
+                    changes=changes if record else None,
                 )
                 fingerprint = _fingerprint(
                     {**settings, "prev_archive": plan.newest}, refs, canceled

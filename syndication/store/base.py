@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from syndication.articles.model import Distribution, PubStatus, Version
 
@@ -153,6 +153,15 @@ def version_matches(selection: Selection, version: Version) -> bool:
     return not selection.keywords or bool(
         {k.lower() for k in version.keywords} & {k.lower() for k in selection.keywords}
     )
+
+
+class RankedRef(NamedTuple):
+    """One version a selection picked, with the moment it is ordered by
+    (newest first; the store breaks ties by guid in its own collation)."""
+
+    created: datetime
+    guid: str
+    version: int
 
 
 @dataclass(frozen=True)
@@ -496,6 +505,29 @@ class Store(Protocol):
     ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
         """(guid, version) of what :meth:`select` and :meth:`select_canceled`
         return, without loading the versions."""
+        ...
+
+    def select_ranked(
+        self,
+        selection: Selection,
+        at: datetime,
+        *,
+        carrier: Carrier | None = None,
+        among: Sequence[str] | None = None,
+    ) -> tuple[list[RankedRef], list[RankedRef]]:
+        """:meth:`select_refs` with each version's creation moment, in the
+        same order; with ``among``, as if the store held only those articles
+        (the limit still applies), versions created at the same moment in
+        the order of their guids' code points rather than the store's
+        collation."""
+        ...
+
+    def moved_since(
+        self, changes: int, after: datetime, until: datetime, *, limit: int
+    ) -> frozenset[str] | None:
+        """The articles of :meth:`changes_since` (stored since ``changes``,
+        or created or released in (``after``, ``until``]); None when more
+        than ``limit`` versions of any one kind are."""
         ...
 
     def change_count(self) -> int:

@@ -58,6 +58,7 @@ from syndication.store.base import (
     ArticleFilter,
     Carrier,
     DocumentRecord,
+    RankedRef,
     RunRecord,
     Selection,
     Touching,
@@ -567,6 +568,58 @@ class SqlStore:
             canceled = self._refs(conn, selection, at, PubStatus.CANCELED, carrier)
         return usable, canceled
 
+    def select_ranked(
+        self,
+        selection: Selection,
+        at: datetime,
+        *,
+        carrier: Carrier | None = None,
+        among: Sequence[str] | None = None,
+    ) -> tuple[list[RankedRef], list[RankedRef]]:
+        v = t.versions
+        columns = (v.c.version_created, v.c.guid, v.c.version)
+        found: list[list[RankedRef]] = []
+        with self._read() as conn:
+            indexed = among is None
+            for query in (
+                self._selection(selection, at, *columns, by_status=indexed),
+                self._kills(selection, at, carrier, *columns, by_status=indexed),
+            ):
+                if among is not None:
+                    # Ordered here: with the order and limit, SQLite would
+                    # walk every version by moment for a handful of articles.
+                    query = query.order_by(None).limit(None)
+                    query = query.where(v.c.guid.in_(sorted(set(among))))
+                refs = [
+                    RankedRef(row.version_created, row.guid, row.version)
+                    for row in (conn.execute(query) if among != [] else ())
+                ]
+                if among is not None:
+                    refs.sort(key=lambda ref: ref.guid)
+                    refs.sort(key=lambda ref: ref.created, reverse=True)
+                    refs = refs[: selection.limit]
+                found.append(refs)
+        return found[0], found[1]
+
+    def moved_since(
+        self, changes: int, after: datetime, until: datetime, *, limit: int
+    ) -> frozenset[str] | None:
+        v = t.versions
+        moved: set[str] = set()
+        with self._read() as conn:
+            for condition in (
+                v.c.stored_seq > changes,
+                and_(v.c.version_created > after, v.c.version_created <= until),
+                and_(v.c.embargo_until > after, v.c.embargo_until <= until),
+            ):
+                rows = conn.execute(
+                    select(v.c.guid).where(condition).limit(limit + 1)
+                ).all()
+                if len(rows) > limit:
+                    return None
+                moved.update(row.guid for row in rows)
+        return frozenset(moved)
+
     def _refs(
         self,
         conn: Connection,
@@ -682,7 +735,13 @@ class SqlStore:
         with self._read() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
-    def _selection(self, selection: Selection, at: datetime, *columns: Any) -> Any:
+    def _selection(
+        self,
+        selection: Selection,
+        at: datetime,
+        *columns: Any,
+        by_status: bool = True,
+    ) -> Any:
         """The query for the latest version as of ``at`` of every article
         ``selection`` matches that feeds may carry (usable, released, for
         syndication, not held), newest first, up to its limit."""
@@ -690,7 +749,7 @@ class SqlStore:
         conditions: list[ColumnElement[bool]] = [
             v.c.version_created <= at,
             ~_superseded(v, at),
-            v.c.status == PubStatus.USABLE.value,
+            _status_is(v, PubStatus.USABLE, indexed=by_status),
             v.c.distribution == Distribution.SYNDICATE.value,
             v.c.is_held.is_(False),
             or_(v.c.embargo_until.is_(None), v.c.embargo_until <= at),
@@ -705,7 +764,12 @@ class SqlStore:
         )
 
     def _kills(
-        self, selection: Selection, at: datetime, carrier: Carrier | None, *columns: Any
+        self,
+        selection: Selection,
+        at: datetime,
+        carrier: Carrier | None,
+        *columns: Any,
+        by_status: bool = True,
     ) -> Any:
         """The query for articles whose latest version as of ``at`` is a kill and
         that the feed may have carried: an earlier version that feeds could
@@ -718,7 +782,7 @@ class SqlStore:
         conditions: list[ColumnElement[bool]] = [
             v.c.version_created <= at,
             ~_superseded(v, at),
-            v.c.status == PubStatus.CANCELED.value,
+            _status_is(v, PubStatus.CANCELED, indexed=by_status),
             _may_have_carried(v, selection, carrier),
             *_within(v, selection, at),
         ]
@@ -1194,6 +1258,8 @@ _BOUNDARY = (
     "select_canceled",
     "matching_versions",
     "select_refs",
+    "select_ranked",
+    "moved_since",
     "load_versions",
     "latest_states",
     "archive_refs",
@@ -1389,6 +1455,14 @@ def _held_query(destination: str, feed_ids: Sequence[str], keys: Sequence[str]) 
         .join_from(head, latest, latest.c.id == head.c.id)
         .where(head.c.action == "put")
     )
+
+
+def _status_is(v: Any, status: PubStatus, *, indexed: bool) -> ColumnElement[bool]:
+    """``v``'s status is ``status``; not ``indexed``, written so no index
+    serves it (SQLite would pick the status index over an article's own
+    even for a handful of articles)."""
+    column: ColumnElement[str] = v.c.status if indexed else v.c.status.concat("")
+    return column == status.value
 
 
 def _superseded(v: Any, at: datetime | ColumnElement[Any]) -> ColumnElement[bool]:

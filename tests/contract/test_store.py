@@ -479,6 +479,53 @@ def test_select_refs_are_the_ids_of_select(store):
     assert store.select(Selection(), at) == store.select(Selection(), at)
 
 
+def test_select_ranked_among_articles_is_the_selection_restricted(store):
+    """With each version's moment, in the selection's order; ``among``
+    answers as if the store held only those articles (limit included)."""
+    for n in range(5):
+        store.append(story(f"urn:test:{n}", version_created=T0 + timedelta(minutes=n)))
+    store.append(
+        story(
+            "urn:test:1",
+            status=PubStatus.CANCELED,
+            version_created=T0 + timedelta(minutes=9),
+        )
+    )
+    at = T0 + timedelta(hours=1)
+    selection = Selection(limit=2)
+    usable, canceled = store.select_ranked(selection, at)
+    assert [(r.guid, r.version) for r in usable] == store.select_refs(selection, at)[0]
+    assert [r.created for r in usable] == [
+        T0 + timedelta(minutes=4),
+        T0 + timedelta(minutes=3),
+    ]
+    assert [(r.guid, r.version) for r in canceled] == [("urn:test:1", 2)]
+    among = ["urn:test:0", "urn:test:1", "urn:test:2", "urn:test:9"]
+    usable, canceled = store.select_ranked(selection, at, among=among)
+    assert [r.guid for r in usable] == ["urn:test:2", "urn:test:0"]
+    assert [r.guid for r in canceled] == ["urn:test:1"]
+    assert store.select_ranked(selection, at, among=[]) == ([], [])
+
+
+def test_moved_since_names_the_articles_or_gives_up(store):
+    store.append(story("urn:test:a"))
+    count = store.change_count()
+    store.append(story("urn:test:b", embargo_until=T0 + timedelta(hours=3)))
+    store.append(story("urn:test:c", version_created=T0 + timedelta(hours=5)))
+    assert store.moved_since(count, T0, T0, limit=5) == {"urn:test:b", "urn:test:c"}
+    later = store.change_count()
+    assert store.moved_since(later, T0, T0 + timedelta(hours=4), limit=5) == {
+        "urn:test:b"
+    }
+    assert store.moved_since(later, T0, T0 + timedelta(hours=6), limit=5) == {
+        "urn:test:b",
+        "urn:test:c",
+    }
+    assert store.moved_since(later, T0, T0, limit=5) == frozenset()
+    # More than the limit of one kind: no answer.
+    assert store.moved_since(0, T0, T0, limit=2) is None
+
+
 def run_record(feed_id: str, outcome: str, **fields):  # type: ignore[no-untyped-def]
     """A finished run of ``feed_id`` an hour after T0 (``fields`` override)."""
     from syndication.store.base import RunRecord
