@@ -70,6 +70,10 @@ class Destination(Protocol):
     ) -> PutResult:
         """Write ``body`` at ``key`` atomically (readers see old or new, never half).
 
+        ``sha256`` is the body's SHA-256 (hex): S3 keeps it as the object's
+        metadata and a folder remembers it for the file, so neither reads the
+        document back to know what it holds.
+
         With ``durable=False`` the write may stay in memory until :meth:`sync`
         (a folder flushes many files to disk at once); publishing writes items
         that way and syncs before writing the indexes that reference them.

@@ -110,6 +110,7 @@ class LocalDestination:
                         os.fsync(handle.fileno())
                 os.chmod(temp, 0o644)
                 os.replace(temp, target)
+                self._remember(target, sha256)
                 if not durable:
                     with self._unsynced_lock:
                         self._unsynced.append(target)
@@ -192,11 +193,22 @@ class LocalDestination:
                 key=path.relative_to(self.root).as_posix(),
             ) from exc
 
+    def _remember(self, target: Path, sha256: str) -> None:
+        """The digest of a file just written (``sha256``, its body's), so the
+        next listing does not read it back to hash it."""
+        if len(sha256) != 64:
+            return
+        try:
+            info = target.stat()
+        except OSError:
+            return
+        signature = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        self._digests[str(target)] = (signature, sha256)
+
     def _check_expected(self, target: Path, key: str, expected: str) -> None:
         """Best effort for a folder: compare just before the rename."""
-        current = (
-            hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() else ""
-        )
+        described = self._digest(target)
+        current = described[1] if described is not None else ""
         if current != expected:
             raise DestinationError(
                 "changed by another publisher since it was listed; not replaced",

@@ -15,13 +15,14 @@ is rendered whole.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Sequence
 
 from cachetools import LRUCache
 
 from syndication.config import Agency
-from syndication.render.base import Edition, Item
+from syndication.render.base import Edition, Item, Pieces
 
 # (item, agency, root start tag) → the item's bytes (about 7.5 KB), least
 # recently used dropped first, per format; sized with credit.ITEM_CACHE_SIZE
@@ -29,6 +30,8 @@ from syndication.render.base import Edition, Item
 FRAGMENT_CACHE_SIZE = 3072
 
 RenderItems = Callable[[Edition, Sequence[Item]], bytes]
+# An item's bytes and their SHA-256.
+Fragment = tuple[bytes, bytes]
 
 
 class Assembler:
@@ -48,34 +51,42 @@ class Assembler:
         self._render = render
         self._item_open = item_open
         self._insertion = insertion
-        self._fragments: LRUCache[tuple[Item, Agency, bytes], bytes] = LRUCache(
+        self._fragments: LRUCache[tuple[Item, Agency, bytes], Fragment] = LRUCache(
             FRAGMENT_CACHE_SIZE
         )
         self._lock = threading.Lock()  # renderers run on the publisher's threads
 
-    def render(self, edition: Edition) -> bytes:
+    def render(self, edition: Edition) -> tuple[bytes, Pieces | None]:
+        """The document, and the pieces its items stand as in it (None when
+        it was rendered whole)."""
         items = edition.items
         if not items:
-            return self._render(edition, items)
+            return self._render(edition, items), None
         shell = self._render(edition, ())
         root = _root_tag(shell)
         at = self._insertion(shell)
         head, tail = shell[:at], shell[at:]
         keys = [(item, edition.agency, root) for item in items]
         with self._lock:
-            known = {key: self._fragments.get(key) for key in keys}
-        missing = [key[0] for key, value in known.items() if value is None]
+            found = [self._fragments.get(key) for key in keys]
+        missing = [key[0] for key, value in zip(keys, found, strict=True) if not value]
         if missing:
-            pieces = self._cut(self._render(edition, missing), head, tail, missing)
-            if pieces is None:
-                return self._render(edition, items)  # not as expected: whole
+            cut = self._cut(self._render(edition, missing), head, tail, missing)
+            if cut is None:
+                return self._render(edition, items), None  # not as expected: whole
             fresh = {
-                (item, edition.agency, root): piece
-                for item, piece in zip(missing, pieces, strict=True)
+                (item, edition.agency, root): (piece, hashlib.sha256(piece).digest())
+                for item, piece in zip(missing, cut, strict=True)
             }
-            known.update(fresh)
+            found = [
+                value or fresh[key] for key, value in zip(keys, found, strict=True)
+            ]
             self._remember(fresh)
-        return b"".join((head, *(known[key] or b"" for key in keys), tail))
+        known = [value for value in found if value is not None]
+        pieces = Pieces(
+            tuple(piece for piece, _ in known), tuple(digest for _, digest in known)
+        )
+        return b"".join((head, *pieces.items, tail)), pieces
 
     def _cut(
         self, document: bytes, head: bytes, tail: bytes, items: Sequence[Item]
@@ -98,7 +109,7 @@ class Assembler:
         ends = [*starts[1:], len(middle)]
         return [middle[start:end] for start, end in zip(starts, ends, strict=True)]
 
-    def _remember(self, fresh: dict[tuple[Item, Agency, bytes], bytes]) -> None:
+    def _remember(self, fresh: dict[tuple[Item, Agency, bytes], Fragment]) -> None:
         with self._lock:
             self._fragments.update(fresh)
 

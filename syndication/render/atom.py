@@ -78,8 +78,8 @@ class AtomRenderer:
 
     def render(self, edition: Edition) -> list[Document]:
         href = stylesheet_href(edition, FILE_NAME)
-        body = with_instruction(_ASSEMBLER.render(edition), href)
-        return [index_document(self, edition, body)]
+        body, pieces = _ASSEMBLER.render(edition)
+        return [index_document(self, edition, with_instruction(body, href), pieces)]
 
 
 def render_atom(edition: Edition) -> bytes:

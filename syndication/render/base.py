@@ -123,6 +123,17 @@ class Edition:
 
 
 @dataclass(frozen=True)
+class Pieces:
+    """The items an index document was assembled from, in order: each the
+    exact bytes it stands as in the document, and the SHA-256 of those bytes
+    (computed once, when the piece was rendered), so the gate finds the items
+    it already knows without cutting and hashing the document again."""
+
+    items: tuple[bytes, ...]
+    digests: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     """One rendered file. ``key`` is relative to the feed's prefix (``rss.xml``,
     ``items/<encoded-guid>/v3.xml``); ``is_index`` marks documents that reference
@@ -137,6 +148,7 @@ class Document:
     body: bytes
     is_index: bool = True
     is_archive: bool = False
+    pieces: Pieces | None = field(default=None, compare=False, repr=False)
 
     @property
     def rank(self) -> int:
@@ -158,7 +170,9 @@ class Renderer(Protocol):
     def render(self, edition: Edition) -> list[Document]: ...
 
 
-def index_document(renderer: Renderer, edition: Edition, body: bytes) -> Document:
+def index_document(
+    renderer: Renderer, edition: Edition, body: bytes, pieces: Pieces | None = None
+) -> Document:
     """The one index document a single-file renderer (RSS, Atom) produces; for
     an archive edition, that period's archive document (not an index: it is
     written before the indexes that link to it)."""
@@ -172,4 +186,5 @@ def index_document(renderer: Renderer, edition: Edition, body: bytes) -> Documen
         body=body,
         is_index=not archive,
         is_archive=archive,
+        pieces=pieces,
     )

@@ -24,6 +24,7 @@ carry still gets a newsMessage, holding one empty ``packageItem`` (see
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -33,7 +34,7 @@ from syndication.articles.model import PubStatus
 from syndication.config import Agency
 from syndication.credit import feed_credit
 from syndication.destinations.base import encode_segment
-from syndication.render.base import Credit, Document, Edition, Item
+from syndication.render.base import Credit, Document, Edition, Item, Pieces
 from syndication.render.fields import (
     authors,
     by_text,
@@ -85,14 +86,16 @@ class NewsmlRenderer:
             )
             for item in (*edition.items, *edition.canceled)
         ]
+        body, pieces = message_parts(edition)
         documents.append(
             Document(
                 feed_id=feed_id,
                 key=self.file_name,
                 format=self.format,
                 content_type=self.content_type,
-                body=message_document(edition),
+                body=body,
                 is_index=True,
+                pieces=pieces,
             )
         )
         return documents
@@ -118,23 +121,26 @@ def message_document(edition: Edition) -> bytes:
     byte for byte ``_serialize(news_message(edition))`` (indentation depends on
     depth only, and every item sits at the same depth under the same
     namespace declarations), without building each newsItem again."""
+    return message_parts(edition)[0]
+
+
+def message_parts(edition: Edition) -> tuple[bytes, Pieces | None]:
+    """:func:`message_document`, and the pieces its items stand as in it."""
     if not (edition.items or edition.canceled):
-        return _serialize(news_message(edition))
+        return _serialize(news_message(edition)), None
     shell = _message_shell(edition)
     head, marker, tail = _serialize(shell).partition(_PLACEHOLDER)
     if not marker:  # cannot happen: the shell holds exactly one placeholder
         raise AssertionError("newsMessage shell without its placeholder")
     agency = edition.agency
-    return b"".join(
-        (
-            head,
-            *(
-                _message_item(item, agency)
-                for item in (*edition.items, *edition.canceled)
-            ),
-            tail,
-        )
+    fragments = [
+        _message_item(item, agency) for item in (*edition.items, *edition.canceled)
+    ]
+    pieces = Pieces(
+        tuple(piece for piece, _ in fragments),
+        tuple(digest for _, digest in fragments),
     )
+    return b"".join((head, *pieces.items, tail)), pieces
 
 
 # An empty newsItem in the shell's itemSet marks where the items go.
@@ -142,14 +148,16 @@ _PLACEHOLDER = b"    <newsItem/>\n"
 
 
 @lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
-def _message_item(item: Item, agency: Agency) -> bytes:
-    """One newsItem as it is serialized inside a newsMessage's itemSet."""
+def _message_item(item: Item, agency: Agency) -> tuple[bytes, bytes]:
+    """One newsItem as it is serialized inside a newsMessage's itemSet, and
+    the SHA-256 of those bytes."""
     message = etree.Element(_g2("newsMessage"), nsmap=_NSMAP)
     item_set = _sub(message, "itemSet")
     _news_item(item, agency, f"item {item.version.guid}", item_set)
     text = _serialize(message)
     start = text.index(b"<itemSet>\n") + len(b"<itemSet>\n")
-    return text[start : text.rindex(b"  </itemSet>")]
+    piece = text[start : text.rindex(b"  </itemSet>")]
+    return piece, hashlib.sha256(piece).digest()
 
 
 def _message_shell(edition: Edition) -> etree._Element:

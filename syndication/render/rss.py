@@ -70,8 +70,8 @@ class RssRenderer:
 
     def render(self, edition: Edition) -> list[Document]:
         href = stylesheet_href(edition, FILE_NAME)
-        body = with_instruction(_ASSEMBLER.render(edition), href)
-        return [index_document(self, edition, body)]
+        body, pieces = _ASSEMBLER.render(edition)
+        return [index_document(self, edition, with_instruction(body, href), pieces)]
 
 
 def render_rss(edition: Edition) -> bytes:

@@ -33,6 +33,7 @@ from itertools import pairwise
 
 from cachetools import LRUCache
 
+from syndication.render.base import Pieces
 from syndication.validate.report import GateReport
 
 # How an item's first line starts in our pretty-printed documents, and where
@@ -86,6 +87,29 @@ def cut(body: bytes, fmt: str) -> FeedParts | None:
     return parts if parts.with_items(items) == body else None
 
 
+def laid_out(
+    body: bytes, fmt: str, pieces: Pieces
+) -> tuple[FeedParts, tuple[bytes, ...]] | None:
+    """``body`` cut at ``pieces`` (its items as rendered, with their
+    digests), or None unless they stand in it one after the other, from the
+    first item on, byte for byte: then the pieces are the document's items
+    and the digests theirs, as :func:`cut` and hashing would find them.
+    Whatever follows the last piece is the tail, checked in every case."""
+    marker = _OPEN.get(fmt)
+    if marker is None or not pieces.items:
+        return None
+    start = body.find(marker)
+    if start == -1:
+        return None
+    position = start + 1
+    for piece in pieces.items:
+        if not piece.startswith(marker[1:]) or not body.startswith(piece, position):
+            return None
+        position += len(piece)
+    parts = FeedParts(body[: start + 1], pieces.items, body[position:])
+    return parts, pieces.digests
+
+
 class ItemsOnce:
     """Remembers the items found valid, by their bytes, the document's root
     element and the feed's credit settings; safe across threads."""
@@ -100,19 +124,28 @@ class ItemsOnce:
         fmt: str,
         setting: tuple[object, ...],
         check: Callable[[bytes], GateReport],
+        pieces: Pieces | None = None,
     ) -> GateReport:
         """``check`` applied to ``body`` without the items already found valid
         under ``setting``; the whole ``body`` when that fails or it cannot be
-        cut (so problems name their true lines)."""
-        parts = cut(body, fmt)
-        if parts is None:
-            return check(body)
+        cut (so problems name their true lines). ``pieces``, the items the
+        renderer assembled ``body`` from, spare cutting and hashing it when
+        they stand in it exactly as given."""
+        laid = laid_out(body, fmt, pieces) if pieces is not None else None
+        if laid is not None:
+            parts, digests = laid
+        else:
+            found = cut(body, fmt)
+            if found is None:
+                return check(body)
+            parts = found
+            digests = tuple(hashlib.sha256(item).digest() for item in parts.items)
         opens = parts.head.find(_ROOT[fmt])
         if opens == -1:
             return check(body)
         root = parts.head[opens : parts.head.find(b">", opens) + 1]
         context = (fmt, root, *setting)
-        keys = [(hashlib.sha256(item).digest(), *context) for item in parts.items]
+        keys = [(digest, *context) for digest in digests]
         with self._lock:
             new = [
                 (key, item)

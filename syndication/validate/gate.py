@@ -202,7 +202,9 @@ class Gate:
         if document.format not in feed_items.FORMATS:
             return checked(document.body)
         setting = (expectations.credit_line, expectations.append_paragraph)
-        return self._items.check(document.body, document.format, setting, checked)
+        return self._items.check(
+            document.body, document.format, setting, checked, document.pieces
+        )
 
     def check_face(self, documents: Sequence[Document]) -> GateReport:
         """Every problem in a destination's face documents (``index.html``,

@@ -327,7 +327,7 @@ def test_conditional_writes_refuse_a_changed_index(destination) -> None:  # type
         b"<rss>4</rss>",
         content_type="application/rss+xml; charset=utf-8",
         cache_control="public, max-age=60",
-        sha256="0" * 64,
+        sha256=hashlib.sha256(b"<rss>4</rss>").hexdigest(),
         expected=current,
     )
     assert destination.list("feed")["feed/rss.xml"] == destination.fingerprint(

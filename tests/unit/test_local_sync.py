@@ -3,6 +3,7 @@ whole files at once (atomic rename) and reach the disk at ``sync()``."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ def put(folder: LocalDestination, key: str, durable: bool) -> None:
         b"<x/>",
         content_type="application/xml",
         cache_control="no-cache",
-        sha256="",
+        sha256=hashlib.sha256(b"<x/>").hexdigest(),
         durable=durable,
     )
 

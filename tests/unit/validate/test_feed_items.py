@@ -5,6 +5,7 @@ the gate still refuses every bad item, however often its neighbours passed."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import timedelta
 
@@ -15,9 +16,9 @@ from syndication.articles.model import Version
 from syndication.config import load_settings
 from syndication.credit import make_item
 from syndication.feeds import load_feed
-from syndication.render.base import Edition
+from syndication.render.base import Edition, Pieces
 from syndication.render.registry import render_edition
-from syndication.validate.feed_items import ItemsOnce, cut
+from syndication.validate.feed_items import ItemsOnce, cut, laid_out
 from syndication.validate.gate import Gate
 from syndication.validate.report import GateReport, Problem
 
@@ -155,3 +156,53 @@ def test_the_gate_refuses_a_bad_item_beside_known_good_ones() -> None:
     body = next(d.body for d in render_edition(bad) if d.key == "rss.xml")
     line = body.split(b"\n")[rss[0].line - 1] if rss[0].line else b""
     assert b"item" in line or b"content:encoded" in line
+
+
+@pytest.mark.parametrize("killed", [False, True])
+def test_rendered_indexes_carry_their_items_as_cut_would_find_them(
+    killed: bool,
+) -> None:
+    """Each index names the pieces it was assembled from: exactly the items
+    :func:`cut` finds, with their SHA-256."""
+    for document in render_edition(edition(3, killed=killed)):
+        if not document.is_index or document.format not in ("rss", "atom", "newsml"):
+            continue
+        assert document.pieces is not None, document.key
+        parts = cut(document.body, document.format)
+        assert parts is not None
+        assert document.pieces.items == parts.items
+        assert document.pieces.digests == tuple(
+            hashlib.sha256(item).digest() for item in parts.items
+        )
+        laid = laid_out(document.body, document.format, document.pieces)
+        assert laid is not None and laid[0] == parts
+
+
+def test_pieces_that_do_not_stand_in_the_document_are_not_trusted() -> None:
+    """Pieces that differ from the document by one byte, leave an item out
+    or are not items are ignored: the document is cut and hashed instead,
+    and a bad item in it is still checked."""
+    rendered = {d.key: d for d in render_edition(edition(3))}
+    rss = rendered["rss.xml"]
+    assert rss.pieces is not None
+    items, digests = rss.pieces.items, rss.pieces.digests
+    for lying in (
+        Pieces((items[0][:-2] + b"X\n", *items[1:]), digests),
+        Pieces((items[0], items[2]), (digests[0], digests[2])),
+        Pieces((b"  <channel>", *items), (digests[0], *digests)),
+    ):
+        assert laid_out(rss.body, "rss", lying) is None
+    seen: list[bytes] = []
+
+    def check(body: bytes) -> GateReport:
+        seen.append(body)
+        return GateReport((), 1)
+
+    once = ItemsOnce()
+    once.check(rss.body, "rss", ("line", True), check, rss.pieces)
+    bad = rss.body.replace(b"Text 1.", b"Text one.")
+    # The pieces of the good document, offered with a changed one.
+    once.check(bad, "rss", ("line", True), check, rss.pieces)
+    parts = cut(bad, "rss")
+    assert parts is not None
+    assert seen[-1] == parts.with_items((parts.items[1],))
