@@ -1024,13 +1024,17 @@ class Publisher:
         # Each index is tried on its own (with retries), and all of them are
         # tried even when one fails, so a kill reaches every format that can
         # take it; the failure then says exactly which indexes were replaced.
+        # They go side by side: none names another.
         replaced: list[str] = []
         refused: list[tuple[str, SyndicationError]] = []
-        for document in pending:
-            if not document.is_index:
-                continue
+        indexes = [document for document in pending if document.is_index]
+        futures = [
+            self._upload_pool().submit(self._put_index, target, put, document, prefix)
+            for document in indexes
+        ]
+        for document, future in zip(indexes, futures, strict=True):
             try:
-                done.append(self._put_index(target, put, document, prefix))
+                done.append(future.result())
                 replaced.append(document.key)
             except SyndicationError as exc:
                 refused.append((document.key, exc))
@@ -1505,8 +1509,15 @@ def _present(
         for d in documents
         # Hashed only when the key is there at all.
         if (there := existing.get(join_key(prefix, d.key))) is not None
-        and there == target.fingerprint(d.body)
+        and there == _listed_as(target, d)
     )
+
+
+def _listed_as(target: Destination, document: Document) -> str:
+    """What ``target`` lists for a key holding ``document``."""
+    if getattr(target, "fingerprints_sha256", False):
+        return document.sha256
+    return target.fingerprint(document.body)
 
 
 def _sha256_of(documents: Sequence[Document], keys: frozenset[str]) -> frozenset[str]:

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class PubStatus(StrEnum):
@@ -78,6 +78,33 @@ class Image:
     alt: str = ""
 
 
+_Frozen = TypeVar("_Frozen")
+
+
+def hash_once(cls: type[_Frozen]) -> type[_Frozen]:
+    """A frozen dataclass whose hash is computed once per object and kept
+    with it: versions and items are keys of every render cache, and hashing
+    one walks every field (its bylines, subjects and images too). The kept
+    hash is left out of pickles and copies, since a string's hash differs
+    from one process to the next."""
+    compute = cls.__hash__
+
+    def __hash__(self: Any) -> int:
+        kept: int | None = self.__dict__.get("_hash")
+        if kept is None:
+            kept = compute(self)
+            object.__setattr__(self, "_hash", kept)
+        return kept
+
+    def __getstate__(self: Any) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
+    cls.__hash__ = __hash__  # type: ignore[method-assign]
+    cls.__getstate__ = __getstate__  # type: ignore[method-assign]
+    return cls
+
+
+@hash_once
 @dataclass(frozen=True)
 class Version:
     """One immutable version of an article.

@@ -51,6 +51,9 @@ class Destination(Protocol):
     # Whether each listing is a request over the network (worth sending
     # several at once) rather than a look at a local folder.
     remote: bool
+    # Whether fingerprint(body) is the body's SHA-256 (hex), which a document
+    # already knows (Document.sha256), so it need not be hashed again.
+    fingerprints_sha256: bool
 
     def fingerprint(self, body: bytes) -> str:
         """What :meth:`list` reports for a key holding ``body`` (SHA-256 for a

@@ -55,6 +55,7 @@ class LocalDestination:
 
     presigns = False
     remote = False
+    fingerprints_sha256 = True
 
     @classmethod
     def from_options(

@@ -143,6 +143,7 @@ class S3Destination:
 
     presigns = True
     remote = True
+    fingerprints_sha256 = False
 
     def __init__(self, name: str, options: Mapping[str, Any] | S3Options) -> None:
         """Raises ConfigError (every problem, with key) for bad options."""

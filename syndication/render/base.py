@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Protocol
 
-from syndication.articles.model import Version
+from syndication.articles.model import Version, hash_once
 from syndication.config import Agency
 from syndication.feeds import FeedDefinition
 
@@ -54,6 +54,7 @@ def join_sentences(first: str, second: str) -> str:
     return f"{first}{stop} {second}"
 
 
+@hash_once
 @dataclass(frozen=True)
 class Item:
     """One article version as a feed carries it: ``body`` already ends with the

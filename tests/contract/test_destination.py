@@ -68,6 +68,14 @@ def put(destination, key: str, body: bytes):  # type: ignore[no-untyped-def]
     )
 
 
+def test_a_sha256_fingerprint_is_said_so(destination) -> None:  # type: ignore[no-untyped-def]
+    """Publishing compares a document's own SHA-256 with the listing when
+    the destination says its fingerprints are SHA-256: they must be."""
+    body = b"<rss>fingerprint</rss>"
+    said = destination.fingerprints_sha256
+    assert said == (destination.fingerprint(body) == hashlib.sha256(body).hexdigest())
+
+
 def test_put_then_list_reports_fingerprints(destination) -> None:  # type: ignore[no-untyped-def]
     put(destination, "feed/rss.xml", b"<rss/>")
     put(destination, "feed/items/a/v1.xml", b"<item/>")

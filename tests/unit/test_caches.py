@@ -52,7 +52,7 @@ def edition(versions: list[Version], formats: tuple[str, ...] = ("rss",)) -> Edi
 @pytest.mark.parametrize(
     ("module", "name", "size"),
     [
-        (sql, "DECODED_CACHE_SIZE", 1024),
+        (sql, "DECODED_CACHE_SIZE", 3072),
         (assemble, "FRAGMENT_CACHE_SIZE", 3072),
         (gate, "PASSED_CACHE_SIZE", 100_000),
         (bodies, "VERDICT_CACHE_SIZE", 100_000),
