@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -127,6 +127,10 @@ class _Runtime:
         # One publisher for every job: one client per destination for the
         # scheduler's life, and one gate whose verdicts carry over between runs.
         self.publisher = Publisher(settings, store)
+        # The faces of the destinations the runs changed, once per burst.
+        from syndication.face.coalesce import FaceRefresher
+
+        self.faces = FaceRefresher(self._refresh_faces)
         # With a task queue, feeds are enqueued for the workers instead.
         self.queue: QueueClient | None = None
         if settings.queue.is_enabled:
@@ -135,6 +139,7 @@ class _Runtime:
             self.queue = QueueClient(settings.queue)
 
     def close(self) -> None:
+        self.faces.close()
         self.publisher.close()
         if self.queue is not None:
             self.queue.close()
@@ -175,11 +180,14 @@ class _Runtime:
                 trigger=trigger,
                 stop=self.control.stop,
                 publisher=self.publisher,
+                face=False,
             )
         finally:
             run_observer.reset(token)
         for run in finished:
             self.metrics.observe_run(run)
+            if run.is_ok and (run.written or run.withdrawn):
+                self.faces.changed(feed, run)
         if not finished:  # locked, or failed before the run could start
             self.metrics.observe_unfinished(feed_id, result.outcome, result.elapsed)
         if result.is_ok:
@@ -231,6 +239,13 @@ class _Runtime:
             return
         lag = (datetime.now(UTC) - event.scheduled_run_time).total_seconds()
         self.metrics.embargo_lag.labels(push.feed_id).observe(max(0.0, lag))
+
+    def _refresh_faces(
+        self, changed: Sequence[tuple[FeedDefinition, FeedResult]]
+    ) -> None:
+        self.publisher.refresh_faces(
+            [feed for feed, _ in changed], [result for _, result in changed], None
+        )
 
     def prune(self) -> None:
         keep = self.settings.ledger.keep_unchanged

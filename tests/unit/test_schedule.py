@@ -459,3 +459,47 @@ def test_the_retention_job_prunes_old_summaries(site, monkeypatch, caplog):
         )
     finally:
         store.close()
+
+
+def test_scheduled_runs_refresh_the_face_once_after_a_burst(site, monkeypatch):
+    """Each feed is its own job: the runs that wrote note their destination,
+    and one face refresh follows the burst (here: at shutdown)."""
+    from syndication import schedule
+    from syndication.face import publish as face_publish
+
+    for n in range(3):
+        write_feed(site.feeds_dir, f"f{n}")
+    store = open_store(site.store_url)
+    moment = datetime.now(UTC) - timedelta(minutes=5)
+    store.append(
+        Version(
+            guid="urn:test:face-burst",
+            headline="Floods",
+            body="<p>Water rose.</p>",
+            version_created=moment,
+            first_created=moment,
+            subjects=(Subject("medtop:07000000", "health"),),
+        )
+    )
+    refreshes: list[int] = []
+    real = face_publish.refresh_face
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        refreshes.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(face_publish, "refresh_face", counted)
+    runtime = schedule._Runtime(site, store, schedule.SchedulerControl())
+    try:
+        runtime.feeds = load_feeds(site.feeds_dir).feeds
+        for n in range(3):
+            push = runtime.publish(f"f{n}", "schedule")
+            assert push is not None and push.written == 5
+        assert refreshes == []  # not after each feed
+        runtime.faces.flush()
+        assert refreshes == [1]
+        page = Path(site.feeds_dir).parent / "public" / "index.html"
+        assert "f2" in page.read_text("utf-8")
+    finally:
+        runtime.close()
+        store.close()
