@@ -19,6 +19,7 @@ from functools import lru_cache
 from syndication.articles.model import Byline, Dateline, Image, Subject, Version
 from syndication.config import Agency
 from syndication.feeds import CreditPolicy, FeedDefinition
+from syndication.memory import cache_entries
 from syndication.render.base import Credit, Item
 from syndication.render.text import has_control_characters, xml_text
 
@@ -123,7 +124,7 @@ def make_item(version: Version, feed: FeedDefinition, agency: Agency) -> Item:
     return _item(version, feed.credit, agency)
 
 
-@lru_cache(maxsize=ITEM_CACHE_SIZE)
+@lru_cache(maxsize=cache_entries(ITEM_CACHE_SIZE))
 def _item(version: Version, policy: CreditPolicy, agency: Agency) -> Item:
     clean = clean_version(version)
     credit = _version_credit(clean, policy, agency)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from cachetools import LRUCache
 
 from syndication.config import Agency
+from syndication.memory import cache_entries
 from syndication.render.base import Edition, Item, Pieces
 
 # (item, agency, root start tag) → the item's bytes (about 7.5 KB), least
@@ -52,7 +53,7 @@ class Assembler:
         self._item_open = item_open
         self._insertion = insertion
         self._fragments: LRUCache[tuple[Item, Agency, bytes], Fragment] = LRUCache(
-            FRAGMENT_CACHE_SIZE
+            cache_entries(FRAGMENT_CACHE_SIZE)
         )
         self._lock = threading.Lock()  # renderers run on the publisher's threads
 

@@ -34,6 +34,7 @@ from syndication.articles.model import PubStatus
 from syndication.config import Agency
 from syndication.credit import feed_credit
 from syndication.destinations.base import encode_segment
+from syndication.memory import cache_entries
 from syndication.render.base import Credit, Document, Edition, Item, Pieces
 from syndication.render.fields import (
     authors,
@@ -107,7 +108,7 @@ def item_key(item: Item) -> str:
     return f"items/{encode_segment(version.guid)}/v{version.version}.xml"
 
 
-@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+@lru_cache(maxsize=cache_entries(DOCUMENT_CACHE_SIZE))
 def item_document(item: Item, agency: Agency) -> bytes:
     """The immutable newsItem document of one version as a feed carries it.
 
@@ -147,7 +148,7 @@ def message_parts(edition: Edition) -> tuple[bytes, Pieces | None]:
 _PLACEHOLDER = b"    <newsItem/>\n"
 
 
-@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+@lru_cache(maxsize=cache_entries(DOCUMENT_CACHE_SIZE))
 def _message_item(item: Item, agency: Agency) -> tuple[bytes, bytes]:
     """One newsItem as it is serialized inside a newsMessage's itemSet, and
     the SHA-256 of those bytes."""

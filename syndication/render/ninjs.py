@@ -40,6 +40,7 @@ from syndication.articles.model import PubStatus, Subject, Version
 from syndication.config import Agency
 from syndication.credit import feed_credit
 from syndication.destinations.base import encode_segment
+from syndication.memory import cache_entries
 from syndication.render.base import Credit, Document, Edition, Item, join_sentences
 from syndication.render.fields import (
     CORRECTION,
@@ -125,7 +126,7 @@ def serialize(value: dict[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+@lru_cache(maxsize=cache_entries(DOCUMENT_CACHE_SIZE))
 def item_document(item: Item, agency: Agency) -> bytes:
     """The immutable item document of one version as a feed carries it; every
     feed with the same item shares one rendering."""
@@ -167,7 +168,7 @@ def _association(item: Item, agency: Agency) -> dict[str, Any]:
     return {"uri": obj["uri"], "name": item.version.guid, "rel": ITEM_REL, **obj}
 
 
-@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+@lru_cache(maxsize=cache_entries(DOCUMENT_CACHE_SIZE))
 def item_object(item: Item, agency: Agency) -> dict[str, Any]:
     """One version as a ninjs object. Remembered and shared (the item document
     and every index holding it): callers copy, never change it."""

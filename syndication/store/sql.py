@@ -49,6 +49,7 @@ from syndication.articles.model import (
     version_to_dict,
 )
 from syndication.errors import NotFound, StoreError
+from syndication.memory import cache_entries
 from syndication.store import archives
 from syndication.store import tables as t
 from syndication.store.base import (
@@ -140,7 +141,9 @@ class SqlStore:
         # (guid, version) → Version: a stored version never changes, so
         # selections reuse what an earlier one decoded (least recently used
         # dropped first). Shared by the publisher's threads: used under the lock.
-        self._decoded: LRUCache[tuple[str, int], Version] = LRUCache(DECODED_CACHE_SIZE)
+        self._decoded: LRUCache[tuple[str, int], Version] = LRUCache(
+            cache_entries(DECODED_CACHE_SIZE)
+        )
         self._decoded_lock = threading.Lock()
         try:
             self.engine = make_engine(url)
