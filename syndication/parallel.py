@@ -136,14 +136,6 @@ def _relay_logs(records: Any) -> None:
 # -- in the worker process ---------------------------------------------------------
 
 _publisher: Publisher | None = None
-# Modules whose caches are sized when they are imported.
-_SIZED_AT_IMPORT = (
-    "syndication.credit",
-    "syndication.render.rss",
-    "syndication.render.atom",
-    "syndication.render.newsml",
-    "syndication.render.ninjs",
-)
 
 
 def _start_worker(settings: Settings, records: Any, level: int, processes: int) -> None:
@@ -151,12 +143,10 @@ def _start_worker(settings: Settings, records: Any, level: int, processes: int) 
     entries one process keeps (see :mod:`syndication.memory`), one store
     and one publisher."""
     global _publisher
-    import sys
-
     from syndication.memory import SHARE_VARIABLE
 
+    # Before the render modules are imported: they size their caches then.
     os.environ[SHARE_VARIABLE] = str(processes)
-    made = [name for name in _SIZED_AT_IMPORT if name in sys.modules]
     from syndication.publish import Publisher
     from syndication.store import open_store
 
@@ -165,10 +155,6 @@ def _start_worker(settings: Settings, records: Any, level: int, processes: int) 
     root.setLevel(level)
     root.propagate = False
     _publisher = Publisher(settings, open_store(settings.store_url))
-    if made:  # cannot happen: nothing before this imports them
-        logging.getLogger(__name__).warning(
-            "worker caches made before their share was set: %s", ", ".join(made)
-        )
     # Run as the worker exits (multiprocessing skips atexit in its children).
     Finalize(None, _close_worker, exitpriority=10)
 

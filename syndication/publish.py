@@ -1515,7 +1515,7 @@ def _present(
 
 def _listed_as(target: Destination, document: Document) -> str:
     """What ``target`` lists for a key holding ``document``."""
-    if getattr(target, "fingerprints_sha256", False):
+    if target.fingerprints_sha256:
         return document.sha256
     return target.fingerprint(document.body)
 

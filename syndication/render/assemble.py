@@ -83,10 +83,7 @@ class Assembler:
                 value or fresh[key] for key, value in zip(keys, found, strict=True)
             ]
             self._remember(fresh)
-        known = [value for value in found if value is not None]
-        pieces = Pieces(
-            tuple(piece for piece, _ in known), tuple(digest for _, digest in known)
-        )
+        pieces = Pieces.of([value for value in found if value is not None])
         return b"".join((head, *pieces.items, tail)), pieces
 
     def _cut(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -132,6 +132,14 @@ class Pieces:
 
     items: tuple[bytes, ...]
     digests: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, fragments: Sequence[tuple[bytes, bytes]]) -> Pieces:
+        """From (bytes, SHA-256) pairs, in order."""
+        return cls(
+            tuple(piece for piece, _ in fragments),
+            tuple(digest for _, digest in fragments),
+        )
 
 
 @dataclass(frozen=True)

@@ -134,12 +134,8 @@ def message_parts(edition: Edition) -> tuple[bytes, Pieces | None]:
     if not marker:  # cannot happen: the shell holds exactly one placeholder
         raise AssertionError("newsMessage shell without its placeholder")
     agency = edition.agency
-    fragments = [
-        _message_item(item, agency) for item in (*edition.items, *edition.canceled)
-    ]
-    pieces = Pieces(
-        tuple(piece for piece, _ in fragments),
-        tuple(digest for _, digest in fragments),
+    pieces = Pieces.of(
+        [_message_item(item, agency) for item in (*edition.items, *edition.canceled)]
     )
     return b"".join((head, *pieces.items, tail)), pieces
 

@@ -569,10 +569,11 @@ class SqlStore:
     def select_refs(
         self, selection: Selection, at: datetime, *, carrier: Carrier | None = None
     ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-        with self._read() as conn:
-            usable = self._refs(conn, selection, at, PubStatus.USABLE, None)
-            canceled = self._refs(conn, selection, at, PubStatus.CANCELED, carrier)
-        return usable, canceled
+        usable, canceled = self.select_ranked(selection, at, carrier=carrier)
+        return (
+            [(r.guid, r.version) for r in usable],
+            [(r.guid, r.version) for r in canceled],
+        )
 
     def select_ranked(
         self,
@@ -582,6 +583,8 @@ class SqlStore:
         carrier: Carrier | None = None,
         among: Sequence[str] | None = None,
     ) -> tuple[list[RankedRef], list[RankedRef]]:
+        if among is not None and not among:
+            return [], []
         v = t.versions
         columns = (v.c.version_created, v.c.guid, v.c.version)
         found: list[list[RankedRef]] = []
@@ -598,7 +601,7 @@ class SqlStore:
                     query = query.where(v.c.guid.in_(sorted(set(among))))
                 refs = [
                     RankedRef(row.version_created, row.guid, row.version)
-                    for row in (conn.execute(query) if among != [] else ())
+                    for row in conn.execute(query)
                 ]
                 if among is not None:
                     refs.sort(key=lambda ref: ref.guid)
@@ -613,11 +616,7 @@ class SqlStore:
         v = t.versions
         moved: set[str] = set()
         with self._read() as conn:
-            for condition in (
-                v.c.stored_seq > changes,
-                and_(v.c.version_created > after, v.c.version_created <= until),
-                and_(v.c.embargo_until > after, v.c.embargo_until <= until),
-            ):
+            for condition in _moved(v, changes, after, until):
                 rows = conn.execute(
                     select(v.c.guid).where(condition).limit(limit + 1)
                 ).all()
@@ -721,11 +720,7 @@ class SqlStore:
             .limit(limit or None)
             .subquery()
             .select()
-            for condition in (
-                v.c.stored_seq > changes,
-                and_(v.c.version_created > after, v.c.version_created <= until),
-                and_(v.c.embargo_until > after, v.c.embargo_until <= until),
-            )
+            for condition in _moved(v, changes, after, until)
         ]
         with self._read() as conn:
             return sorted(
@@ -1460,6 +1455,20 @@ def _held_query(destination: str, feed_ids: Sequence[str], keys: Sequence[str]) 
         select(head.c.feed_id, head.c.key, since.label("since"))
         .join_from(head, latest, latest.c.id == head.c.id)
         .where(head.c.action == "put")
+    )
+
+
+def _moved(
+    v: Any, changes: int, after: datetime, until: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    """What may move an article's state between a run at change count
+    ``changes`` and moment ``after`` and the moment ``until``, each kind on
+    its own index: a version stored since, created in between, or released
+    from embargo in between."""
+    return (
+        v.c.stored_seq > changes,
+        and_(v.c.version_created > after, v.c.version_created <= until),
+        and_(v.c.embargo_until > after, v.c.embargo_until <= until),
     )
 
 
