@@ -10,6 +10,7 @@ opts out, the line is also the body's final paragraph, exactly once.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -53,6 +54,28 @@ def _policy_credit(policy: CreditPolicy, agency: Agency) -> Credit:
         usage_terms=agency.usage_terms,
         append_paragraph=policy.append_paragraph,
     )
+
+
+@lru_cache(maxsize=8)
+def _agency_credit(agency: Agency) -> Credit:
+    return _policy_credit(CreditPolicy(), agency)
+
+
+def credit_variant(credit: Credit, agency: Agency) -> str:
+    """Which credit an item document carries, for its name in a shared items
+    folder: '' for the agency's own (its line, the paragraph appended), else
+    the first 8 hex digits of the SHA-256 of the line and the paragraph
+    policy. An item document's bytes depend on its version, this and the
+    agency only (the story's own rights are the version's), so two feeds with
+    one variant share one document."""
+    default = _agency_credit(agency)
+    if (credit.line, credit.append_paragraph) == (
+        default.line,
+        default.append_paragraph,
+    ):
+        return ""
+    mark = f"{credit.line}\n{int(credit.append_paragraph)}".encode()
+    return hashlib.sha256(mark).hexdigest()[:8]
 
 
 def credit_for(version: Version, feed: FeedDefinition, agency: Agency) -> Credit:

@@ -50,6 +50,10 @@ OWN_NAMES = frozenset(
 # What a destination's face writes at its root (face.page and face.opml;
 # tests/unit/test_feeds.py checks they agree): no feed's folder may be one.
 FACE_NAMES = frozenset({"index.html", "feeds.opml"})
+# The shared items folder at a destination's root (shared_items.SHARED_FOLDER;
+# reserved whatever the destination's item_documents, so switching it to
+# shared never meets a feed there).
+SHARED_NAMES = frozenset({"items"})
 
 Place = tuple[str, ...]
 
@@ -125,6 +129,15 @@ def find_collisions(
                     key,
                     f"{where} would take the name of the destination's {top} "
                     "(its list of feeds); choose another [destination] path",
+                )
+            )
+        if top in SHARED_NAMES:
+            found[feed.feed_id].append(
+                ConfigProblem(
+                    str(feed.source),
+                    key,
+                    f"{where} would take the name of the destination's shared "
+                    "items folder (items/); choose another [destination] path",
                 )
             )
         for what, groups, own in (

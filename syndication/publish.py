@@ -42,6 +42,7 @@ from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, History, Item
 from syndication.select_memo import SelectionMemos
+from syndication.shared_items import SHARED_FOLDER, full_key, placed
 from syndication.store.base import (
     Carrier,
     DocumentRecord,
@@ -695,6 +696,8 @@ class Publisher:
             # A run of this feed was cut off (we hold its lock, so no other is
             # running): what its writes left half-done goes too.
             removed = target.remove_leftovers(prefix)
+            if target.shared_items:
+                removed += target.remove_leftovers(SHARED_FOLDER)
             log.warning(
                 "feed %s: closed an interrupted run; removed %d leftover file(s)",
                 feed.feed_id,
@@ -747,9 +750,12 @@ class Publisher:
                 if documents_there is not None and not plan.changed:
                     items = len(refs)
                     withdrawn: tuple[str, ...] = ()
-                    if run_id is not None and self.store.carried_changed(
-                        carrier, last.edition_at or at, max(at, self._clock())
-                    ):
+                    moved = (
+                        self._carried_moved(carrier, last, at)
+                        if run_id is not None
+                        else frozenset()
+                    )
+                    if run_id is not None and moved:
                         withdrawn = self._withdraw(
                             target,
                             run_id,
@@ -758,6 +764,7 @@ class Publisher:
                             target.list(prefix),
                             at,
                             checked=changes,
+                            shared=self._shared_listing(target, moved),
                         )
                     # The ledger may fold this run into the row before it.
                     run_id = self._finish(
@@ -810,9 +817,26 @@ class Publisher:
                 )
             items = len(edition.items)
             fingerprint = edition_fingerprint(edition, prefix)
-            documents = self.render(edition)
+            shared = target.shared_items
+            documents = placed(self.render(edition), shared)
             existing = target.list(prefix)
-            present = _present(target, prefix, documents, existing, force)
+            # The shared folders of the articles this run writes, and of
+            # those it carried that moved since its last run (judged again
+            # after the writes, see shared_items.py).
+            moved = (
+                self._carried_moved(carrier, last, at)
+                if last is not None
+                else frozenset()
+            )
+            written_guids = (
+                {i.version.guid for i in (*edition.items, *edition.canceled)}
+                if shared
+                else set()
+            )
+            shared_there = self._shared_listing(target, {*written_guids, *moved})
+            present = _present(
+                target, prefix, documents, {**existing, **shared_there}, force
+            )
             report = self.gate.check(
                 documents, edition, held=_sha256_of(documents, present)
             )
@@ -823,8 +847,10 @@ class Publisher:
                     for bad in quarantined:
                         log.error("feed %s: quarantined %s", feed.feed_id, bad)
                     items = len(edition.items)
-                    documents = self.render(edition)
-                    present = _present(target, prefix, documents, existing, force)
+                    documents = placed(self.render(edition), shared)
+                    present = _present(
+                        target, prefix, documents, {**existing, **shared_there}, force
+                    )
                     report = self.gate.check(documents, edition)
             if not report.ok:
                 return self._invalid(feed, target, run_id, items, report)
@@ -853,7 +879,7 @@ class Publisher:
                 feed.feed_id,
                 target.name,
                 "dry-run",
-                would_write=tuple(join_key(prefix, d.key) for d in pending),
+                would_write=tuple(full_key(prefix, d) for d in pending),
                 skipped=skipped,
                 items=items,
             )
@@ -878,7 +904,8 @@ class Publisher:
         withdrawal_failure: SyndicationError | None = None
         withdrawn = ()
         if quarantined and run_id is not None:
-            self._record_quarantine(run_id, feed, prefix, quarantined)
+            folder = SHARED_FOLDER if shared else join_key(prefix, "items")
+            self._record_quarantine(run_id, feed, folder, quarantined)
         if failure is None and run_id is not None:
             self.store.record_edition(
                 run_id,
@@ -891,15 +918,20 @@ class Publisher:
             )
             self.store.record_archives(run_id, carrier, archived.records)
             try:
+                in_feed = [key for key, d, _ in done if not d.shared]
                 withdrawn = self._withdraw(
                     target,
                     run_id,
                     feed,
                     prefix,
-                    {*existing, *written},
+                    {*existing, *in_feed},
                     at,
                     stale,
                     checked=changes,
+                    shared={
+                        *shared_there,
+                        *(key for key, d, _ in done if d.shared),
+                    },
                 )
             except SyndicationError as exc:
                 withdrawal_failure = exc
@@ -991,7 +1023,7 @@ class Publisher:
         from syndication.render.stylesheet import served_type
 
         def put(document: Document) -> tuple[str, Document, PutResult]:
-            key = join_key(prefix, document.key)
+            key = full_key(prefix, document)
             cache = _cache_control(target, document.is_index) or (
                 self.settings.cache_control_index
                 if document.is_index
@@ -1239,13 +1271,14 @@ class Publisher:
         self,
         run_id: int,
         feed: FeedDefinition,
-        prefix: str,
+        folder: str,
         quarantined: Sequence[QuarantinedItem],
     ) -> None:
         """Ledger rows for quarantined items (``action`` "quarantined"), under
-        the key each of its item documents would have had (NewsML-G2 ``.xml``,
-        ninjs ``.json``; ``vN`` alone for a feed with no item documents), with
-        what it failed."""
+        the key each of its item documents would have had in ``folder`` (the
+        feed's items or the shared ones; NewsML-G2 ``.xml``, ninjs ``.json``;
+        ``vN`` alone for a feed with no item documents), with what it
+        failed."""
         now = self._clock()
         suffixes = [s for f, s in ITEM_SUFFIXES.items() if f in feed.formats] or [""]
         self.store.record_documents(
@@ -1254,7 +1287,7 @@ class Publisher:
                     run_id=run_id,
                     feed_id=feed.feed_id,
                     key=join_key(
-                        prefix, "items", encode_segment(q.guid), f"v{q.version}{suffix}"
+                        folder, encode_segment(q.guid), f"v{q.version}{suffix}"
                     ),
                     sha256="",
                     size=0,
@@ -1279,17 +1312,23 @@ class Publisher:
         stale: Sequence[str] = (),
         *,
         checked: int | None = None,
+        shared: Iterable[str] = (),
     ) -> tuple[str, ...]:
         """Remove what may no longer be public under ``prefix`` (see
-        withdraw.py) and the ``stale`` archive documents of periods no longer
-        kept, after the indexes that referenced them were replaced, and
-        record each removal in the ledger. Raises DestinationError.
+        withdraw.py) and among the ``shared`` item documents (keys in the
+        destination's shared folder, see shared_items.py), and the ``stale``
+        archive documents of periods no longer kept, after the indexes that
+        referenced them were replaced, and record each removal in the ledger.
+        At a destination that shares item documents, the feed's own copies
+        under ``prefix`` go too. Raises DestinationError.
 
         ``checked`` is the store's change count read first in this run: the
         keys found fine are then remembered, and the next run in this process
         asks only about those that may have changed (see
         :class:`syndication.withdraw.CheckedKeys`)."""
+        from syndication.shared_items import MOVED
         from syndication.withdraw import (
+            ITEM_KEY,
             STALE_ARCHIVE,
             Asked,
             Withdrawal,
@@ -1313,8 +1352,19 @@ class Publisher:
             moved=asked.moved,
             known=asked.known,
         )
+        shared_keys = sorted(set(shared))
+        if shared_keys:
+            plan += plan_withdrawals(self.store, target.name, "", shared_keys, moment)
         planned = {w.key for w in plan}
         plan += [Withdrawal(key, STALE_ARCHIVE) for key in stale if key not in planned]
+        if target.shared_items and prefix:
+            start = len(prefix) + 1
+            plan += [
+                Withdrawal(key, MOVED)
+                for key in sorted(present)
+                if key not in planned and ITEM_KEY.match(key[start:])
+            ]
+        plan.sort(key=lambda w: w.key)
         if plan:
             target.delete([w.key for w in plan])
         if checked is not None:
@@ -1342,6 +1392,32 @@ class Publisher:
         for w in plan:
             log.info("feed %s: withdrew %s (%s)", feed.feed_id, w.key, w.reason)
         return tuple(w.key for w in plan)
+
+    def _carried_moved(
+        self, carrier: Carrier, last: RunRecord, at: datetime
+    ) -> frozenset[str]:
+        """The articles ``carrier`` carried whose state may have moved since
+        its ``last`` successful run (every article it carried when that run's
+        change count is not known)."""
+        parts = _state_parts(last.state)
+        return self.store.carried_moved(
+            carrier,
+            parts[1] if parts else 0,
+            last.edition_at or at,
+            max(at, self._clock()),
+        )
+
+    def _shared_listing(
+        self, target: Destination, guids: Iterable[str]
+    ) -> dict[str, str]:
+        """What ``target``'s shared folder holds for ``guids`` (see
+        :func:`syndication.shared_items.listing`)."""
+        from syndication.shared_items import listing
+
+        wanted = set(guids)
+        if not wanted:
+            return {}
+        return listing(target, wanted, self._upload_pool)
 
     def _finish(
         self,
@@ -1500,15 +1576,16 @@ def _present(
     force: bool,
 ) -> frozenset[str]:
     """The keys (under ``prefix``) of ``documents`` that ``target`` already
-    holds byte for byte (``existing``: its listing under ``prefix``); none
-    with ``force``, which rewrites everything."""
+    holds byte for byte (``existing``: its listing under ``prefix``, and of
+    the shared folders of the articles shared among them); none with
+    ``force``, which rewrites everything."""
     if force:
         return frozenset()
     return frozenset(
         d.key
         for d in documents
         # Hashed only when the key is there at all.
-        if (there := existing.get(join_key(prefix, d.key))) is not None
+        if (there := existing.get(full_key(prefix, d))) is not None
         and there == _listed_as(target, d)
     )
 

@@ -5,7 +5,8 @@ what partners may read. The indexes follow on the next edition; the documents
 that stand on their own must be removed:
 
 - an item document ``items/<id>/v<N>.xml`` (NewsML-G2) or ``v<N>.json``
-  (ninjs) stays only while version N is what a feed may show of its article
+  (ninjs), in a feed's folder or a destination's shared one (there with its
+  credit variant, ``v<N>.<variant>.xml``; see shared_items.py), stays only while version N is what a feed may show of its article
   now (its latest version, released, for syndication, not held) or is the kill
   notice itself (a canceled item carries no text);
 - a replay folder ``replay/<time>/`` stays only while every version the ledger
@@ -39,8 +40,11 @@ from syndication.destinations.base import (
 )
 from syndication.store.base import Store, VersionState
 
-# NewsML-G2 (.xml) and ninjs (.json) item documents alike.
-ITEM_KEY = re.compile(r"^items/([^/]+)/v([1-9][0-9]{0,9})\.(?:xml|json)$")
+# NewsML-G2 (.xml) and ninjs (.json) item documents alike; in a destination's
+# shared items folder, with the credit variant before the extension.
+ITEM_KEY = re.compile(
+    r"^items/([^/]+)/v([1-9][0-9]{0,9})(?:\.[0-9a-f]{8})?\.(?:xml|json)$"
+)
 REPLAY_FOLDER = "replay"
 ARCHIVE_KEY = re.compile(r"^archive/([^/]+)/(?:rss|atom)\.xml$")
 # Why an archive document of a period no longer kept is withdrawn.

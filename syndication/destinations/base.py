@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 from urllib.parse import quote, unquote
 
 from syndication.errors import DestinationError
@@ -18,6 +18,15 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 MAX_SEGMENT_LENGTH = 200
 _BOUNDED_MARK = "~h"
 _DIGEST_LENGTH = 32  # hex digits of SHA-256 (128 bits)
+
+# A destination's ``item_documents`` option: one items folder at its root that
+# every feed there shares, or each feed's own ``<feed>/items/``.
+ItemDocuments = Literal["shared", "private"]
+ITEM_DOCUMENTS_DEFAULT: ItemDocuments = "private"
+ITEM_DOCUMENTS_HELP = (
+    "shared: one items/ folder at the root holds each item document once for "
+    "every feed here; private: each feed keeps its own <feed>/items/."
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,10 @@ class Destination(Protocol):
     # Whether fingerprint(body) is the body's SHA-256 (hex), which a document
     # already knows (Document.sha256), so it need not be hashed again.
     fingerprints_sha256: bool
+    # Whether the feeds here share one items folder at the destination's root
+    # (``item_documents = "shared"``) rather than each keeping its own
+    # ``<feed>/items/`` (see syndication.shared_items).
+    shared_items: bool
 
     def fingerprint(self, body: bytes) -> str:
         """What :meth:`list` reports for a key holding ``body`` (SHA-256 for a

@@ -21,7 +21,14 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, Field
 
 from syndication.definitions import HttpUrl, Table, check, text
-from syndication.destinations.base import PutResult, StoredObject, join_key
+from syndication.destinations.base import (
+    ITEM_DOCUMENTS_DEFAULT,
+    ITEM_DOCUMENTS_HELP,
+    ItemDocuments,
+    PutResult,
+    StoredObject,
+    join_key,
+)
 from syndication.errors import ConfigError, DestinationError
 
 # Files flushed at once by sync(): the disk takes several flushes together.
@@ -41,6 +48,9 @@ class LocalOptions(Table):
     )
     public_base_url: HttpUrl = Field(
         default="", description="Address partners read the folder at (for url)."
+    )
+    item_documents: ItemDocuments = Field(
+        default=ITEM_DOCUMENTS_DEFAULT, description=ITEM_DOCUMENTS_HELP
     )
 
     def root(self) -> tuple[str, ...]:
@@ -69,10 +79,23 @@ class LocalDestination:
             if checked is None:
                 raise ConfigError.from_problems(problems)
             options = checked
-        return cls(name, Path(options.path), options.public_base_url)
+        return cls(
+            name,
+            Path(options.path),
+            options.public_base_url,
+            shared_items=options.item_documents == "shared",
+        )
 
-    def __init__(self, name: str, root: Path | str, public_base_url: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        root: Path | str,
+        public_base_url: str = "",
+        *,
+        shared_items: bool = ITEM_DOCUMENTS_DEFAULT == "shared",
+    ) -> None:
         self.name = name
+        self.shared_items = shared_items
         self.root = Path(root)
         self.public_base_url = public_base_url.rstrip("/")
         self._digests: dict[str, tuple[tuple[int, int, int, int], str]] = {}

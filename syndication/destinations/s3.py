@@ -30,7 +30,14 @@ from syndication.definitions import (
     short,
     text,
 )
-from syndication.destinations.base import PutResult, StoredObject, join_key
+from syndication.destinations.base import (
+    ITEM_DOCUMENTS_DEFAULT,
+    ITEM_DOCUMENTS_HELP,
+    ItemDocuments,
+    PutResult,
+    StoredObject,
+    join_key,
+)
 from syndication.errors import ConfigError, DestinationError
 
 if TYPE_CHECKING:
@@ -122,6 +129,9 @@ class S3Options(Table):
     cache_control_item: CacheControl | None = Field(
         default=None, description="Cache-Control of items here ([publish]'s if unset)."
     )
+    item_documents: ItemDocuments = Field(
+        default=ITEM_DOCUMENTS_DEFAULT, description=ITEM_DOCUMENTS_HELP
+    )
     conditional_writes: bool = Field(
         default=True,
         description="Send If-Match/If-None-Match on expected writes; false for "
@@ -156,6 +166,7 @@ class S3Destination:
             options = checked
         self.name = name
         self.options = options
+        self.shared_items = options.item_documents == "shared"
         self.bucket = options.bucket
         self.prefix = options.prefix
         self.public_base_url = options.public_base_url.rstrip("/")

@@ -158,6 +158,12 @@ class Document:
     is_index: bool = True
     is_archive: bool = False
     pieces: Pieces | None = field(default=None, compare=False, repr=False)
+    # An item document's credit variant ('' for the agency's own credit; see
+    # credit.credit_variant); ``shared``: an item document placed in its
+    # destination's shared items folder, whose ``key`` is then relative to
+    # the destination's root (see shared_items.py).
+    variant: str = ""
+    shared: bool = False
 
     @property
     def rank(self) -> int:

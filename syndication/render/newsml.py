@@ -32,7 +32,7 @@ from lxml import etree
 
 from syndication.articles.model import PubStatus
 from syndication.config import Agency
-from syndication.credit import feed_credit
+from syndication.credit import credit_variant, feed_credit
 from syndication.destinations.base import encode_segment
 from syndication.memory import cache_entries
 from syndication.render.base import Credit, Document, Edition, Item, Pieces
@@ -84,6 +84,7 @@ class NewsmlRenderer:
                 content_type=ITEM_TYPE,
                 body=item_document(item, edition.agency),
                 is_index=False,
+                variant=credit_variant(item.credit, edition.agency),
             )
             for item in (*edition.items, *edition.canceled)
         ]

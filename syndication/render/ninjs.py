@@ -38,7 +38,7 @@ from urllib.parse import quote
 
 from syndication.articles.model import PubStatus, Subject, Version
 from syndication.config import Agency
-from syndication.credit import feed_credit
+from syndication.credit import credit_variant, feed_credit
 from syndication.destinations.base import encode_segment
 from syndication.memory import cache_entries
 from syndication.render.base import Credit, Document, Edition, Item, join_sentences
@@ -97,6 +97,7 @@ class NinjsRenderer:
                 content_type=self.content_type,
                 body=item_document(item, edition.agency),
                 is_index=False,
+                variant=credit_variant(item.credit, edition.agency),
             )
             for item in (*edition.items, *edition.canceled)
         ]

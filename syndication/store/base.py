@@ -390,6 +390,15 @@ class Store(Protocol):
         even when the feed's edition is unchanged."""
         ...
 
+    def carried_moved(
+        self, carrier: Carrier, changes: int, after: datetime, until: datetime
+    ) -> frozenset[str]:
+        """The articles the ledger shows ``carrier`` carried whose state may
+        have moved since a run at change count ``changes`` and moment
+        ``after``, as of ``until`` (the kinds of :meth:`changes_since`): their
+        shared item documents are judged again."""
+        ...
+
     def carriers(self, guid: str) -> list[Carrier]:
         """Every feed and destination whose published editions carried ``guid``."""
         ...

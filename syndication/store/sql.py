@@ -949,6 +949,22 @@ class SqlStore:
         with self._read() as conn:
             return conn.execute(query).first() is not None
 
+    def carried_moved(
+        self, carrier: Carrier, changes: int, after: datetime, until: datetime
+    ) -> frozenset[str]:
+        v, e = t.versions, t.edition_items
+        carried = exists().where(
+            e.c.guid == v.c.guid,
+            e.c.feed_id == carrier.feed_id,
+            e.c.destination == carrier.destination,
+        )
+        parts = [
+            select(v.c.guid).where(condition, carried)
+            for condition in _moved(v, changes, after, until)
+        ]
+        with self._read() as conn:
+            return frozenset(row.guid for row in conn.execute(union(*parts)))
+
     def guids_starting_with(self, starts: Sequence[str]) -> list[str]:
         wanted = sorted({start for start in starts if start})
         if not wanted:

@@ -119,6 +119,7 @@ def make_site(
     destination: str,
     endpoint: str = "",
     formats: tuple[str, ...] = ("rss", "atom", "newsml"),
+    item_documents: str = "",
 ) -> Site:
     feeds = root / "feeds"
     feeds.mkdir()
@@ -151,6 +152,8 @@ def make_site(
             f'endpoint_url = "{endpoint}"\n'
             "max_attempts = 2\n"
         )
+    if item_documents:
+        extra += f'item_documents = "{item_documents}"\n'
     config = write_config(root, store_url=store_url, feeds_dir=feeds, extra=extra)
     return Site(root, config, destination, store_url, bucket, endpoint)
 

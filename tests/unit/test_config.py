@@ -116,7 +116,7 @@ def test_an_unused_s3_destination_is_checked_with_every_problem(tmp_path: Path) 
             "destinations.spare.bogus",
             "unknown key; expected one of addressing_style, bucket, "
             "cache_control_index, cache_control_item, conditional_writes, "
-            "connect_timeout, endpoint_url, "
+            "connect_timeout, endpoint_url, item_documents, "
             "max_attempts, prefix, profile, public_base_url, read_timeout, region, "
             "request_checksum_calculation, response_checksum_validation",
         ),

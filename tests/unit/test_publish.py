@@ -170,6 +170,7 @@ def test_items_are_written_before_the_indexes(setup) -> None:  # type: ignore[no
         close = staticmethod(folder.close)
         missing = staticmethod(folder.missing)
         stored_sha256 = staticmethod(folder.stored_sha256)
+        shared_items = folder.shared_items
 
         def put(self, key, body, **kwargs):  # type: ignore[no-untyped-def]
             order.append(key if kwargs.get("durable", True) else f"{key} (not flushed)")

@@ -1,0 +1,108 @@
+"""Shared item documents: one items folder per destination, each document once.
+
+At a destination whose ``item_documents`` is ``shared`` (a
+``[destinations.NAME]`` option), the NewsML-G2 and ninjs item documents of
+every feed there go to one folder at the destination's root::
+
+    items/<encoded guid>/v<N>.xml            the agency's own credit
+    items/<encoded guid>/v<N>.<variant>.xml  a feed's own credit line or
+                                             paragraph policy (ninjs: .json)
+
+An item document's bytes depend only on its version, its credit variant and
+the agency, so a story carried by 40 feeds is rendered, written and uploaded
+once (see :func:`syndication.credit.credit_variant`). ``private`` keeps each
+feed's own ``<feed>/items/<encoded guid>/v<N>.xml``, as before.
+
+Whether a shared document may stay public depends on its version alone (the
+rule of :func:`syndication.withdraw.refusal`: a kill, a newer version, an
+embargo, a hold withdraws it), never on which feeds carry it, so no reference
+count is needed: every run that writes an article's documents, and every run
+of a feed that carried an article whose state moved since, lists that
+article's folder here and withdraws what may no longer be public. A run
+judges its own articles after its own writes, so a run that wrote a version
+just killed by another removes it again itself.
+
+Whether a document is there already is read from the folders themselves (one
+listing per article, concurrent for a remote destination), never assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import replace
+
+from syndication.destinations.base import Destination, encode_segment, join_key
+from syndication.render.base import Document
+
+# The shared folder at a destination's root (a feed's folder may not be it;
+# see feed_paths.FACE_NAMES).
+SHARED_FOLDER = "items"
+# Why a feed's own copy goes once its destination shares item documents.
+MOVED = "item documents are shared in items/ at the destination's root"
+
+
+def shared_key(document: Document) -> str:
+    """Where ``document`` (an item document, ``items/<segment>/v<N>.<ext>``
+    relative to its feed's folder) stands in the shared folder."""
+    folder, _, name = document.key.rpartition("/")
+    if document.variant:
+        stem, _, extension = name.rpartition(".")
+        name = f"{stem}.{document.variant}.{extension}"
+    return f"{folder}/{name}"
+
+
+def placed(documents: Sequence[Document], shared: bool) -> list[Document]:
+    """``documents`` with each item document moved to the shared folder when
+    ``shared``; indexes and archives stay in the feed's folder."""
+    if not shared:
+        return list(documents)
+    moved = []
+    for document in documents:
+        if not _is_item(document):
+            moved.append(document)
+            continue
+        relocated = replace(document, key=shared_key(document), shared=True)
+        if "sha256" in document.__dict__:  # computed once: carried over
+            relocated.__dict__["sha256"] = document.__dict__["sha256"]
+        moved.append(relocated)
+    return moved
+
+
+def _is_item(document: Document) -> bool:
+    """An item document in its feed's folder (not an index, an archive or the
+    feeds' stylesheet)."""
+    return (
+        not (document.is_index or document.is_archive or document.shared)
+        and document.key.startswith(f"{SHARED_FOLDER}/")
+    )
+
+
+def full_key(prefix: str, document: Document) -> str:
+    """A document's key at its destination: a shared item document's own,
+    any other under its feed's folder ``prefix``."""
+    return document.key if document.shared else join_key(prefix, document.key)
+
+
+def article_folder(guid: str) -> str:
+    """An article's folder in the shared folder."""
+    return join_key(SHARED_FOLDER, encode_segment(guid))
+
+
+def listing(
+    target: Destination,
+    guids: Iterable[str],
+    pool: Callable[[], Executor] | None = None,
+) -> dict[str, str]:
+    """What the shared folder holds for ``guids``: key → fingerprint, one
+    listing per article (side by side in ``pool`` for a remote
+    destination)."""
+    folders = sorted({article_folder(guid) for guid in guids})
+    found: dict[str, str] = {}
+    if target.remote and pool is not None and len(folders) > 1:
+        listings: Iterable[Mapping[str, str]] = pool().map(target.list, folders)
+    else:
+        listings = map(target.list, folders)
+    for one in listings:
+        found.update(one)
+    return found
