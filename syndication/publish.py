@@ -519,7 +519,8 @@ class Publisher:
         self_urls = self._self_urls(feed, target, feed.prefix)
         archive = self._archive_state(feed, at, archived=True)
         return _state(
-            changes, self._feed_settings(feed, self_urls, feed.prefix, archive)
+            changes,
+            self._feed_settings(feed, self_urls, feed.prefix, target, archive),
         )
 
     def _feed_settings(
@@ -527,9 +528,10 @@ class Publisher:
         feed: FeedDefinition,
         self_urls: Mapping[str, str],
         prefix: str,
+        target: Destination,
         archive: str = "",
     ) -> dict[str, Any]:
-        return _settings_parts(
+        parts = _settings_parts(
             feed,
             self.settings.agency,
             self_urls,
@@ -537,6 +539,12 @@ class Publisher:
             prefix,
             archive,
         )
+        if target.shared_items:
+            # Switching a destination to shared item documents moves them:
+            # every feed there is rendered again (private adds nothing, so
+            # the fingerprints of a private destination stay as they were).
+            parts["item_documents"] = "shared"
+        return parts
 
     def _archive_state(
         self, feed: FeedDefinition, at: datetime, *, archived: bool
@@ -721,7 +729,7 @@ class Publisher:
             }
             self_urls = self._self_urls(feed, target, prefix)
             archive = self._archive_state(feed, at, archived=prefix == feed.prefix)
-            settings = self._feed_settings(feed, self_urls, prefix, archive)
+            settings = self._feed_settings(feed, self_urls, prefix, target, archive)
             state = _state(changes, settings)
             plan = self._plan_archives(
                 feed, target, prefix, at, archive, settings, changes if record else None

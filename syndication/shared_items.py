@@ -72,10 +72,9 @@ def placed(documents: Sequence[Document], shared: bool) -> list[Document]:
 def _is_item(document: Document) -> bool:
     """An item document in its feed's folder (not an index, an archive or the
     feeds' stylesheet)."""
-    return (
-        not (document.is_index or document.is_archive or document.shared)
-        and document.key.startswith(f"{SHARED_FOLDER}/")
-    )
+    return not (
+        document.is_index or document.is_archive or document.shared
+    ) and document.key.startswith(f"{SHARED_FOLDER}/")
 
 
 def full_key(prefix: str, document: Document) -> str:

@@ -6,9 +6,10 @@ that stand on their own must be removed:
 
 - an item document ``items/<id>/v<N>.xml`` (NewsML-G2) or ``v<N>.json``
   (ninjs), in a feed's folder or a destination's shared one (there with its
-  credit variant, ``v<N>.<variant>.xml``; see shared_items.py), stays only while version N is what a feed may show of its article
-  now (its latest version, released, for syndication, not held) or is the kill
-  notice itself (a canceled item carries no text);
+  credit variant, ``v<N>.<variant>.xml``; see shared_items.py), stays only
+  while version N is what a feed may show of its article now (its latest
+  version, released, for syndication, not held) or is the kill notice itself
+  (a canceled item carries no text);
 - a replay folder ``replay/<time>/`` stays only while every version the ledger
   says its edition carried may still be shown; otherwise it goes whole (a
   replay the ledger does not know goes too);

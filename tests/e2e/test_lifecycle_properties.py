@@ -329,6 +329,7 @@ class EditorialLifecycle(RuleBasedStateMachine):
     destination = "local"
     endpoint = ""
     postgres_base_url = ""
+    item_documents = "private"
 
     stories = Bundle("stories")
 
@@ -338,7 +339,11 @@ class EditorialLifecycle(RuleBasedStateMachine):
         self.folder.mkdir()
         self.schema = ""
         self.site = make_site(
-            self.folder, self.store_url(), self.destination, self.endpoint
+            self.folder,
+            self.store_url(),
+            self.destination,
+            self.endpoint,
+            item_documents=self.item_documents,
         )
         self.reader = DestinationReader(self.site)
         agency = load_settings(self.site.config).agency
@@ -728,6 +733,22 @@ class EditorialLifecycle(RuleBasedStateMachine):
             for story in expected.values():
                 self.carried[feed].add(story.guid)
             self.check_archives(feed, expected, documents)
+        if self.item_documents == "shared":
+            self.check_shared_items(documents)
+
+    def check_shared_items(self, documents: dict[str, bytes]) -> None:
+        """Each story some feed carries has its current version's document in
+        the shared folder, with the current text; no feed keeps its own."""
+        root = "wire/" if self.destination == "s3" else ""
+        for key in documents:
+            assert not key.startswith(tuple(f"{root}{f}/items/" for f in FEEDS)), key
+        for story in self.model.values():
+            if not any(story.selected_by(feed) for feed in FEEDS):
+                continue
+            segment = story.guid.replace(":", "~3A")
+            key = f"{root}items/{segment}/v{len(story.versions)}.xml"
+            assert key in documents, f"{key} is carried, not in the shared folder"
+            assert story.current.token("bd").encode() in documents[key], key
 
     def check_archives(
         self, feed: str, expected: dict[str, Story], documents: dict[str, bytes]
@@ -763,10 +784,17 @@ class EditorialLifecycle(RuleBasedStateMachine):
 
 
 def lifecycle_machine(
-    root: Path, destination: str, endpoint: str, postgres_base_url: str
+    root: Path,
+    destination: str,
+    endpoint: str,
+    postgres_base_url: str,
+    item_documents: str = "private",
 ) -> type[EditorialLifecycle]:
     """The machine for one destination and store, its examples under ``root``."""
-    name = f"EditorialLifecycle_{destination}_{'pg' if postgres_base_url else 'sqlite'}"
+    name = (
+        f"EditorialLifecycle_{destination}_{'pg' if postgres_base_url else 'sqlite'}"
+        f"_{item_documents}"
+    )
     return type(
         name,
         (EditorialLifecycle,),
@@ -775,6 +803,7 @@ def lifecycle_machine(
             "destination": destination,
             "endpoint": endpoint,
             "postgres_base_url": postgres_base_url,
+            "item_documents": item_documents,
         },
     )
 
@@ -811,6 +840,32 @@ def test_editorial_guarantees_hold_after_every_step(
         # delete is a request to moto): half the sequences keep CI near a minute.
         profile = settings(PROFILE, max_examples=max(1, PROFILE.max_examples // 2))
     machine = lifecycle_machine(tmp_path, destination, endpoint, base)
+    run_state_machine_as_test(machine, settings=profile)
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        pytest.param("local", id="local"),
+        pytest.param("s3", id="s3", marks=pytest.mark.external_service),
+    ],
+)
+def test_editorial_guarantees_hold_with_shared_item_documents(
+    request: pytest.FixtureRequest, tmp_path: Path, destination: str
+) -> None:
+    """The same machine at a destination whose feeds share one items folder
+    (SQLite; PostgreSQL in the long run): one copy of each item document for
+    every feed, withdrawn by every act that withdraws its version."""
+    store = "postgresql" if LONG_RUN and destination == "local" else "sqlite"
+    endpoint = ""
+    if destination == "s3":
+        request.getfixturevalue("s3_env")
+        endpoint = request.getfixturevalue("moto_server").endpoint_url
+    base = request.getfixturevalue("postgres_base_url") if store == "postgresql" else ""
+    profile = PROFILE
+    if not LONG_RUN:
+        profile = settings(PROFILE, max_examples=max(1, PROFILE.max_examples // 2))
+    machine = lifecycle_machine(tmp_path, destination, endpoint, base, "shared")
     run_state_machine_as_test(machine, settings=profile)
 
 
