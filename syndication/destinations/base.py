@@ -25,7 +25,7 @@ ItemDocuments = Literal["shared", "private"]
 ITEM_DOCUMENTS_DEFAULT: ItemDocuments = "private"
 ITEM_DOCUMENTS_HELP = (
     "shared: one items/ folder at the root holds each item document once for "
-    "every feed here; private: each feed keeps its own <feed>/items/."
+    "every feed here; private: each feed keeps its own, in items/ in its folder."
 )
 
 
