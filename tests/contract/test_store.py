@@ -526,6 +526,37 @@ def test_moved_since_names_the_articles_or_gives_up(store):
     assert store.moved_since(0, T0, T0, limit=2) is None
 
 
+def test_carried_moved_names_the_moved_articles_a_feed_carried(store):
+    """Of the articles whose state may have moved (the kinds of
+    changes_since), those the ledger shows the feed carried at that
+    destination: their shared item documents are judged again."""
+    store.append(story("urn:test:a"))
+    store.append(story("urn:test:b"))
+    store.append(story("urn:test:c", embargo_until=T0 + timedelta(hours=3)))
+    carrier = Carrier("feed-a", "local")
+    run = store.start_run("feed-a", "local", T0, "manual")
+    store.record_edition(run, carrier, "feed-a", [("urn:test:a", 1), ("urn:test:b", 1)])
+    other = store.start_run("feed-b", "local", T0, "manual")
+    store.record_edition(
+        other, Carrier("feed-b", "local"), "feed-b", [("urn:test:c", 1)]
+    )
+    count = store.change_count()
+    assert store.carried_moved(carrier, count, T0, T0) == frozenset()
+    store.append(story("urn:test:a", headline="Corrected"))
+    store.append(story("urn:test:d"))  # never carried
+    assert store.carried_moved(carrier, count, T0, T0) == {"urn:test:a"}
+    assert store.carried_moved(carrier, 0, T0, T0) == {"urn:test:a", "urn:test:b"}
+    # Elsewhere, or by another feed: not this carrier's.
+    assert store.carried_moved(Carrier("feed-a", "s3"), 0, T0, T0) == frozenset()
+    feed_b = Carrier("feed-b", "local")
+    assert store.carried_moved(feed_b, count, T0, T0) == frozenset()
+    # An embargo ending in the window moves c for the feed that carried it.
+    later = store.change_count()
+    assert store.carried_moved(feed_b, later, T0, T0 + timedelta(hours=4)) == {
+        "urn:test:c"
+    }
+
+
 def run_record(feed_id: str, outcome: str, **fields):  # type: ignore[no-untyped-def]
     """A finished run of ``feed_id`` an hour after T0 (``fields`` override)."""
     from syndication.store.base import RunRecord

@@ -1,0 +1,96 @@
+"""Where shared item documents stand (shared_items.py) and which credit
+variant names them (credit.credit_variant)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from syndication.config import Agency
+from syndication.credit import credit_variant
+from syndication.render.base import Credit, Document
+from syndication.shared_items import full_key, placed, shared_key
+from syndication.withdraw import ITEM_KEY
+
+AGENCY = Agency(
+    name="Agency",
+    url="https://agency.example",
+    id_prefix="urn:agency",
+    credit_line="Please credit the Agency.",
+    copyright_holder="Agency",
+    copyright_notice="Copyright Agency.",
+    usage_terms="Partners only.",
+)
+
+
+def credit(line: str = "Please credit the Agency.", append: bool = True) -> Credit:
+    return Credit(line, "Agency", "Copyright Agency.", "Partners only.", append)
+
+
+def item(key: str = "items/urn~3Aa/v2.xml", variant: str = "") -> Document:
+    return Document(
+        feed_id="feed",
+        key=key,
+        format="newsml",
+        content_type="application/xml",
+        body=b"<newsItem/>",
+        is_index=False,
+        variant=variant,
+    )
+
+
+def test_the_agencys_own_credit_has_no_variant() -> None:
+    assert credit_variant(credit(), AGENCY) == ""
+    # The story's own rights are the version's, not the feed's: no variant.
+    story_rights = replace(credit(), copyright_notice="Copyright Someone.")
+    assert credit_variant(story_rights, AGENCY) == ""
+
+
+def test_a_feeds_own_line_or_paragraph_policy_is_a_variant_of_its_own() -> None:
+    line = credit_variant(credit("Credit: Partner desk"), AGENCY)
+    no_paragraph = credit_variant(credit(append=False), AGENCY)
+    both = credit_variant(credit("Credit: Partner desk", append=False), AGENCY)
+    assert len({line, no_paragraph, both}) == 3
+    assert all(len(v) == 8 and int(v, 16) >= 0 for v in (line, no_paragraph, both))
+    assert credit_variant(credit("Credit: Partner desk"), AGENCY) == line
+
+
+@pytest.mark.parametrize(
+    ("key", "variant", "expected"),
+    [
+        ("items/urn~3Aa/v2.xml", "", "items/urn~3Aa/v2.xml"),
+        ("items/urn~3Aa/v2.xml", "0badf00d", "items/urn~3Aa/v2.0badf00d.xml"),
+        ("items/urn~3Aa/v12.json", "0badf00d", "items/urn~3Aa/v12.0badf00d.json"),
+    ],
+)
+def test_a_shared_key_carries_the_variant_and_is_an_item_key(
+    key: str, variant: str, expected: str
+) -> None:
+    assert shared_key(item(key, variant)) == expected
+    match = ITEM_KEY.match(expected)
+    assert match is not None and match.group(1) == "urn~3Aa"
+
+
+def test_only_item_documents_move_to_the_shared_folder() -> None:
+    index = replace(item("newsml.xml"), is_index=True)
+    archive = replace(item("archive/2026-12/rss.xml"), is_archive=True)
+    stylesheet = item("feed.xsl")
+    documents = [item(variant="0badf00d"), stylesheet, archive, index]
+    assert placed(documents, False) == documents
+    moved = placed(documents, True)
+    assert [d.shared for d in moved] == [True, False, False, False]
+    assert [full_key("partner/a", d) for d in moved] == [
+        "items/urn~3Aa/v2.0badf00d.xml",
+        "partner/a/feed.xsl",
+        "partner/a/archive/2026-12/rss.xml",
+        "partner/a/newsml.xml",
+    ]
+    assert moved[0].sha256 == documents[0].sha256
+    assert placed(moved, True) == moved, "placing twice changes nothing"
+
+
+def test_a_variant_that_is_not_eight_hex_digits_is_no_item_key() -> None:
+    assert ITEM_KEY.match("items/a/v2.0badf00.xml") is None
+    assert ITEM_KEY.match("items/a/v2.0BADF00D.xml") is None
+    assert ITEM_KEY.match("items/a/v2.0badf00d.html") is None
