@@ -6,7 +6,10 @@ Per feed, under its folder: each format's index (``rss.xml``, ``atom.xml`` by
 feedgen; ``newsml.xml`` by lxml; ``ninjs.json`` by json), the stylesheet RSS
 and Atom name (``feed.xsl``, a static file), and per carried version (kills
 included) its NewsML-G2 item ``items/<guid>/vN.xml`` and ninjs item
-``items/<guid>/vN.json``; per closed archive period holding anything for the
+``items/<guid>/vN.json`` (with ``shared``, as the product's shared item
+documents: once, in ``items/`` at the root, with the credit variant; each
+feed still renders its items, and the first feed to carry one writes it);
+per closed archive period holding anything for the
 feed (RFC 5005 archives, when the settings have them), its RSS and Atom
 documents ``archive/<period>/rss.xml`` and ``atom.xml`` of the versions shown
 in it (no lifecycle rules: kills and later versions are not looked at); at
@@ -44,13 +47,19 @@ def publish_same_documents(
     at: datetime,
     out: Path,
     archive: ArchiveConfig | None = None,
+    *,
+    shared: bool = False,
 ) -> int:
     """Write every feed's documents and the face to ``out``; returns documents
-    written. ``archive``: the settings' archives (the default ones when None)."""
+    written. ``archive``: the settings' archives (the default ones when None);
+    ``shared``: item documents in one folder at the root, as the product's
+    ``item_documents = "shared"`` places them."""
+    from syndication.credit import credit_variant, feed_credit
     from syndication.render.stylesheet import stylesheet_bytes
 
     stylesheet = stylesheet_bytes()
     written = 0
+    shared_written: set[str] = set()
     for feed in feeds:
         versions = store.select(feed.selection, at)
         kills = store.select_canceled(feed.selection, at)
@@ -58,6 +67,8 @@ def publish_same_documents(
         folder = out / feed.prefix
         folder.mkdir(parents=True, exist_ok=True)
         documents: list[tuple[str, bytes]] = []
+        items: list[tuple[str, bytes]] = []
+        variant = credit_variant(feed_credit(feed, agency), agency) if shared else ""
         for fmt in feed.formats:
             if fmt in STYLED:
                 body = feedgen_index(feed, versions, credit, agency, at, fmt)
@@ -65,14 +76,14 @@ def publish_same_documents(
             elif fmt == "newsml":
                 message = news_message((*versions, *kills), credit, agency, at)
                 documents.append(("newsml.xml", message))
-                documents += [
-                    (_item_key(v, ".xml"), news_item(v, credit, agency))
+                items += [
+                    (_item_key(v, ".xml", variant), news_item(v, credit, agency))
                     for v in (*versions, *kills)
                 ]
             elif fmt == "ninjs":
                 documents.append(("ninjs.json", _ninjs_index(feed, versions, credit)))
-                documents += [
-                    (_item_key(v, ".json"), _json(_ninjs_item(v, credit)))
+                items += [
+                    (_item_key(v, ".json", variant), _json(_ninjs_item(v, credit)))
                     for v in (*versions, *kills)
                 ]
         if any(fmt in STYLED for fmt in feed.formats):
@@ -80,6 +91,16 @@ def publish_same_documents(
         documents += _archive_documents(
             store, feed, archive or ArchiveConfig(), credit, agency, at
         )
+        if shared:
+            for key, body in items:
+                if key not in shared_written:
+                    shared_written.add(key)
+                    path = out / key
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(body)
+                    written += 1
+        else:
+            documents += items
         for key, body in documents:
             path = folder / key
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,8 +146,9 @@ def document_keys(folder: Path) -> set[str]:
     }
 
 
-def _item_key(version: Version, suffix: str) -> str:
-    return f"items/{encode_segment(version.guid)}/v{version.version}{suffix}"
+def _item_key(version: Version, suffix: str, variant: str = "") -> str:
+    name = f"v{version.version}.{variant}" if variant else f"v{version.version}"
+    return f"items/{encode_segment(version.guid)}/{name}{suffix}"
 
 
 def _ninjs_item(version: Version, credit: str) -> dict[str, Any]:

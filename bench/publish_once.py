@@ -135,6 +135,9 @@ def publish_baseline(site: Site, mode: str) -> dict[str, Any]:
                 store, site.feed_definitions(), settings.agency, AT, out
             )
         else:
+            from syndication.destinations.base import ITEM_DOCUMENTS_DEFAULT
+
+            options = settings.destinations["local"].options
             written = publish_same_documents(
                 store,
                 site.feed_definitions(),
@@ -142,6 +145,8 @@ def publish_baseline(site: Site, mode: str) -> dict[str, Any]:
                 AT,
                 out,
                 settings.archive,
+                shared=options.get("item_documents", ITEM_DOCUMENTS_DEFAULT)
+                == "shared",
             )
     finally:
         store.close()

@@ -59,18 +59,24 @@ def figures(
     many_feeds: int = 0,
     push_trials: int = 0,
     formats: tuple[str, ...] = FORMATS,
+    item_documents: str = "",
 ) -> dict[str, Any]:
+    from syndication.destinations.base import ITEM_DOCUMENTS_DEFAULT
+
     out: dict[str, Any] = {
         "articles": articles,
         "feeds": feeds,
         "formats": list(formats),
+        "item_documents": item_documents or ITEM_DOCUMENTS_DEFAULT,
         "repeat": repeat,
         "load_average_at_start": _load(),
     }
     with tempfile.TemporaryDirectory(prefix="syndication-bench-") as temp:
         root = Path(temp)
         started = time.perf_counter()
-        site = make_site(root / "site", articles, feeds, formats)
+        site = make_site(
+            root / "site", articles, feeds, formats, item_documents=item_documents
+        )
         out["generate_seconds"] = round(time.perf_counter() - started, 2)
         seed = snapshot(site)
         out.update(full_publish_figures(site, repeat))
@@ -78,7 +84,11 @@ def figures(
         out.update(tick_figures(site))
         out.update(one_story_figures(site))
         if many_feeds:
-            out.update(many_feeds_figures(root / "many", seed, many_feeds, formats))
+            out.update(
+                many_feeds_figures(
+                    root / "many", seed, many_feeds, formats, item_documents
+                )
+            )
         if push_trials:
             out.update(push_figures(root / "probe", push_trials))
         out["help_cold_start_seconds"] = round(
@@ -98,11 +108,17 @@ def figures(
 
 
 def many_feeds_figures(
-    folder: Path, store: Path, count: int, formats: tuple[str, ...]
+    folder: Path,
+    store: Path,
+    count: int,
+    formats: tuple[str, ...],
+    item_documents: str = "",
 ) -> dict[str, Any]:
     """``count`` feeds (the first ones those of the main site) on a copy of
     the generated store: their first full publish, then the tick."""
-    site = make_site(folder, 0, count, formats, store_copy=store)
+    site = make_site(
+        folder, 0, count, formats, store_copy=store, item_documents=item_documents
+    )
     first = run_once(site, "ours")
     return {
         "many_feeds": count,
@@ -228,6 +244,12 @@ def main() -> None:
         help="the bench feeds' formats, comma-separated (default rss,atom,newsml)",
     )
     parser.add_argument(
+        "--item-documents",
+        choices=("shared", "private"),
+        default="",
+        help="the bench destination's item_documents (default: the product's)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="every figure as one JSON object"
     )
     args = parser.parse_args()
@@ -240,6 +262,7 @@ def main() -> None:
         many_feeds=args.many_feeds,
         push_trials=args.push_trials,
         formats=args.formats,
+        item_documents=args.item_documents,
     )
     if args.json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")

@@ -50,9 +50,11 @@ def make_site(
     feeds: int,
     formats: tuple[str, ...] = FORMATS,
     store_copy: Path | None = None,
+    item_documents: str = "",
 ) -> Site:
     """A site with a seeded store and feed definitions under ``folder``; with
-    ``store_copy``, a copy of that store file instead of a new one."""
+    ``store_copy``, a copy of that store file instead of a new one; with
+    ``item_documents``, that option of its destination (else the default)."""
     from syndication.store import open_store
 
     site = Site.in_folder(folder)
@@ -64,6 +66,7 @@ def make_site(
         agency
         + f'[store]\nurl = "{site.store_url}"\n\n[paths]\nfeeds = "{site.feeds_dir}"\n'
         f'\n[destinations.local]\ntype = "local"\npath = "{site.public}"\n'
+        + (f'item_documents = "{item_documents}"\n' if item_documents else "")
         + _validation(shipped),
         encoding="utf-8",
     )

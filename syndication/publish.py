@@ -42,7 +42,7 @@ from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, History, Item
 from syndication.select_memo import SelectionMemos
-from syndication.shared_items import SHARED_FOLDER, full_key, placed
+from syndication.shared_items import SHARED_FOLDER, full_key, kept_shared, placed
 from syndication.store.base import (
     Carrier,
     DocumentRecord,
@@ -828,23 +828,33 @@ class Publisher:
             shared = target.shared_items
             documents = placed(self.render(edition), shared)
             existing = target.list(prefix)
-            # The shared folders of the articles this run writes, and of
-            # those it carried that moved since its last run (judged again
-            # after the writes, see shared_items.py).
+            # The shared folders of the articles this run writes that its
+            # last edition did not carry as they are, and of those it carried
+            # that moved since (judged again after the writes); what the last
+            # edition carried and did not move is there as it was written
+            # (see shared_items.py).
             moved = (
                 self._carried_moved(carrier, last, at)
                 if last is not None
                 else frozenset()
             )
-            written_guids = (
-                {i.version.guid for i in (*edition.items, *edition.canceled)}
-                if shared
-                else set()
-            )
-            shared_there = self._shared_listing(target, {*written_guids, *moved})
+            unmoved: frozenset[tuple[str, int]] = frozenset()
+            listed: set[str] = set(moved)
+            if shared:
+                carried = {
+                    (i.version.guid, i.version.version)
+                    for i in (*edition.items, *edition.canceled)
+                }
+                if not force and last is not None:
+                    before = self._last_edition(target, prefix, last, state)
+                    unmoved = frozenset(
+                        ref for ref in carried & before if ref[0] not in moved
+                    )
+                listed.update(guid for guid, _ in carried - unmoved)
+            shared_there = self._shared_listing(target, listed)
             present = _present(
                 target, prefix, documents, {**existing, **shared_there}, force
-            )
+            ) | kept_shared(documents, unmoved)
             report = self.gate.check(
                 documents, edition, held=_sha256_of(documents, present)
             )
@@ -858,7 +868,7 @@ class Publisher:
                     documents = placed(self.render(edition), shared)
                     present = _present(
                         target, prefix, documents, {**existing, **shared_there}, force
-                    )
+                    ) | kept_shared(documents, unmoved)
                     report = self.gate.check(documents, edition)
             if not report.ok:
                 return self._invalid(feed, target, run_id, items, report)
@@ -1414,6 +1424,17 @@ class Publisher:
             last.edition_at or at,
             max(at, self._clock()),
         )
+
+    def _last_edition(
+        self, target: Destination, prefix: str, last: RunRecord, state: str
+    ) -> set[tuple[str, int]]:
+        """What the feed's last published edition at ``prefix`` carried, when
+        that run's settings are this one's (its item documents' bytes are
+        then this run's); else nothing."""
+        before, now = _state_parts(last.state), _state_parts(state)
+        if before is None or now is None or before[0] != now[0]:
+            return set()
+        return self.store.edition_contents(target.name, [prefix]).get(prefix, set())
 
     def _shared_listing(
         self, target: Destination, guids: Iterable[str]

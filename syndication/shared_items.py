@@ -23,17 +23,23 @@ judges its own articles after its own writes, so a run that wrote a version
 just killed by another removes it again itself.
 
 Whether a document is there already is read from the folders themselves (one
-listing per article, concurrent for a remote destination), never assumed.
+listing per article, concurrent for a remote destination), except for what
+the feed's last edition carried, with the same settings, of articles that
+have not moved since: those documents stand as that run left them, since a
+version leaves the shared folder only when its article moves. A document
+removed by hand is therefore written again when its article next moves, or
+by ``publish --force``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 
 from syndication.destinations.base import Destination, encode_segment, join_key
 from syndication.render.base import Document
+from syndication.withdraw import ITEM_KEY
 
 # The shared folder at a destination's root (a feed's folder may not be it;
 # see feed_paths.FACE_NAMES).
@@ -75,6 +81,28 @@ def _is_item(document: Document) -> bool:
     return not (
         document.is_index or document.is_archive or document.shared
     ) and document.key.startswith(f"{SHARED_FOLDER}/")
+
+
+def kept_shared(
+    documents: Sequence[Document], unmoved: Collection[tuple[str, int]]
+) -> frozenset[str]:
+    """The keys of the shared item documents among ``documents`` of the
+    article versions in ``unmoved``: carried by the feed's last edition, with
+    the same settings, and not moved since. Such a document is at the
+    destination as that run left it (a version leaves the shared folder only
+    when its article moves), so it is neither listed, written nor checked
+    again."""
+    if not unmoved:
+        return frozenset()
+    by_segment: dict[str, set[int]] = {}
+    for guid, number in unmoved:
+        by_segment.setdefault(encode_segment(guid), set()).add(number)
+    kept = set()
+    for document in documents:
+        match = ITEM_KEY.match(document.key) if document.shared else None
+        if match and int(match.group(2)) in by_segment.get(match.group(1), ()):
+            kept.add(document.key)
+    return frozenset(kept)
 
 
 def full_key(prefix: str, document: Document) -> str:
