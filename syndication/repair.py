@@ -17,6 +17,12 @@ The steps, after :mod:`syndication.verify` found drift:
 
 Every step is a run in the ledger with trigger ``verify``; the last step's run
 has the outcome ``repaired``, so it never stands for a published edition.
+
+A destination's shared items folder (:func:`repair_shared`) is settled the same
+way as the last step, holding the lock of every feed there (they all write
+into it), each key in a run of the feed whose ledger row it is: a missing or
+altered item document is rendered again with that feed's credit, and one
+that cannot be is removed or recorded as gone.
 """
 
 from __future__ import annotations
@@ -27,10 +33,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from syndication.articles.model import PubStatus
-from syndication.destinations.base import join_key
+from syndication.destinations.base import Destination, join_key
 from syndication.errors import NotFound, SyndicationError
+from syndication.feeds import FeedDefinition
 from syndication.publish import FeedResult, Publisher, _cache_control
 from syndication.render.base import Document, Item
+from syndication.shared_items import full_key, placed
 from syndication.store.base import DocumentRecord
 from syndication.verify import (
     TRIGGER,
@@ -38,7 +46,9 @@ from syndication.verify import (
     DriftKind,
     FeedScope,
     FeedVerification,
+    SharedScope,
     check_feed,
+    check_shared,
 )
 from syndication.withdraw import ITEM_KEY, REPLAY_FOLDER, item_guids
 
@@ -97,13 +107,87 @@ def repair_feed(
     ):
         left = check_feed(store, scope, datetime.now(UTC))
         if left.drift:
-            result = _settle(publisher, scope, left.drift, result)
+            result = _settle(
+                publisher, _Place(scope), feed.feed_id, feed, left.drift, result
+            )
             left = check_feed(store, scope, datetime.now(UTC))
     for drift in left.drift:
         log.error(
             "feed %s: not repaired: %s %s", feed.feed_id, drift.kind.value, drift.key
         )
     return replace(result, remaining=left.drift, heads=result.heads + left.heads)
+
+
+def repair_shared(
+    publisher: Publisher, scope: SharedScope, found: FeedVerification
+) -> FeedVerification:
+    """Repair the drift in a destination's shared items folder (see the
+    module's last paragraph); checked again under the locks, what is left.
+    Raises SyndicationError (LockHeld, StoreError, DestinationError)."""
+    from contextlib import ExitStack
+
+    from syndication.locks import feed_lock
+
+    store, target = publisher.store, scope.destination
+    feeds = {feed.feed_id: feed for feed in scope.feeds}
+    result = found
+    with ExitStack() as held:
+        for feed in scope.feeds:  # in id order, as no run takes two
+            held.enter_context(
+                feed_lock(
+                    store,
+                    feed.feed_id,
+                    timeout=publisher.settings.lock_timeout_seconds,
+                )
+            )
+        left = check_shared(store, scope, datetime.now(UTC))
+        records = store.folder_documents(target.name, scope.prefix)
+        owners: dict[str, list[Drift]] = {}
+        for drift in left.drift:
+            record = records.get(drift.key)
+            owner = record.feed_id if record else ""
+            if not owner and scope.feeds:
+                owner = scope.feeds[0].feed_id
+            owners.setdefault(owner, []).append(drift)
+        place = _Place(None, target, "", shared=True)
+        for owner, owned in sorted(owners.items()):
+            result = _settle(publisher, place, owner, feeds.get(owner), owned, result)
+        left = check_shared(store, scope, datetime.now(UTC))
+    for drift in left.drift:
+        log.error(
+            "shared items at %s: not repaired: %s %s",
+            target.name,
+            drift.kind.value,
+            drift.key,
+        )
+    return replace(result, remaining=left.drift, heads=result.heads + left.heads)
+
+
+class _Place:
+    """Where a settlement happens: a feed's folder (its scope), or a
+    destination's shared items folder (no scope, ``shared``)."""
+
+    def __init__(
+        self,
+        scope: FeedScope | None,
+        destination: Destination | None = None,
+        prefix: str = "",
+        *,
+        shared: bool = False,
+    ) -> None:
+        self.scope = scope
+        self.destination: Destination = (
+            scope.destination if scope is not None else destination  # type: ignore[assignment]
+        )
+        self.prefix = scope.prefix if scope is not None else prefix
+        self.shared = shared
+
+    def replay_folder(self, key: str) -> str | None:
+        return None if self.scope is None else _replay_folder(self.scope, key)
+
+    def item_part(self, key: str) -> str:
+        """``key`` relative to the place (what ITEM_KEY matches)."""
+        return key[len(self.prefix) + 1 :] if self.prefix else key
 
 
 def _damaged_replays(
@@ -133,28 +217,33 @@ def _replay_folder(scope: FeedScope, key: str) -> str | None:
 
 def _settle(
     publisher: Publisher,
-    scope: FeedScope,
+    place: _Place,
+    feed_id: str,
+    feed: FeedDefinition | None,
     drift: Sequence[Drift],
     result: FeedVerification,
 ) -> FeedVerification:
-    """The last step, under the feed's lock: restore earlier items, remove
-    what is not ours or may not be public, record what is lost; one run."""
-    store, target, feed = publisher.store, scope.destination, scope.feed
+    """The last step, under the feed's lock (``feed``: its definition, None
+    when it is no longer defined): restore earlier items, remove what is not
+    ours or may not be public, record what is lost; one run."""
+    store, target = publisher.store, place.destination
     now = datetime.now(UTC)
-    run_id = store.start_run(feed.feed_id, target.name, now, TRIGGER, scope.prefix)
+    prefix = place.prefix if place.scope else (feed.prefix if feed else "")
+    run_id = store.start_run(feed_id, target.name, now, TRIGGER, prefix)
     records: list[DocumentRecord] = []
 
     def record(key: str, note: str) -> DocumentRecord:
         return DocumentRecord(
-            run_id, feed.feed_id, key, "", 0, "", now, action="withdrawn", note=note
+            run_id, feed_id, key, "", 0, "", now, action="withdrawn", note=note
         )
 
     restorable = {
         d.key
         for d in drift
-        if d.kind in _REWRITE
-        and _replay_folder(scope, d.key) is None
-        and ITEM_KEY.match(d.key[len(scope.prefix) + 1 :])
+        if feed is not None
+        and d.kind in _REWRITE
+        and place.replay_folder(d.key) is None
+        and ITEM_KEY.match(place.item_part(d.key))
     }
     # A restorable item that cannot be rendered again is left as it is.
     removals = [
@@ -163,7 +252,11 @@ def _settle(
     lost = [d for d in drift if d.kind is DriftKind.MISSING and d.key not in restorable]
     restored: list[str] = []
     try:
-        for key, document in _render_items(publisher, scope, sorted(restorable)):
+        assert feed is not None or not restorable
+        restored_items = (
+            _render_items(publisher, place, feed, sorted(restorable)) if feed else []
+        )
+        for key, document in restored_items:
             put = target.put(
                 key,
                 document.body,
@@ -175,7 +268,7 @@ def _settle(
             restored.append(key)
             records.append(
                 DocumentRecord(
-                    run_id, feed.feed_id, key, document.sha256, put.size, put.etag, now
+                    run_id, feed_id, key, document.sha256, put.size, put.etag, now
                 )
             )
         target.delete([d.key for d in removals])
@@ -212,7 +305,7 @@ def _settle(
         items=0,
     )
     for d in removals:
-        log.info("feed %s: removed %s (%s)", feed.feed_id, d.key, d.kind.value)
+        log.info("feed %s: removed %s (%s)", feed_id, d.key, d.kind.value)
     return replace(
         result,
         rewritten=(*result.rewritten, *restored),
@@ -234,7 +327,7 @@ def _removal_note(drift: Drift) -> str:
 
 
 def _render_items(
-    publisher: Publisher, scope: FeedScope, keys: Sequence[str]
+    publisher: Publisher, place: _Place, feed: FeedDefinition, keys: Sequence[str]
 ) -> list[tuple[str, Document]]:
     """The item documents at ``keys`` rendered again from the store and
     checked by the gate; those that cannot be (no such version, refused) are
@@ -244,12 +337,12 @@ def _render_items(
     from syndication.credit import make_item
     from syndication.render.base import Edition
 
-    feed, agency = scope.feed, publisher.settings.agency
+    agency = publisher.settings.agency
     items: list[Item] = []
     canceled: list[Item] = []
     found: list[tuple[str, str, int]] = []
     for key in keys:
-        match = ITEM_KEY.match(key[len(scope.prefix) + 1 :])
+        match = ITEM_KEY.match(place.item_part(key))
         assert match is not None  # chosen by the caller
         found.append((key, match.group(1), int(match.group(2))))
     names = item_guids(publisher.store, [segment for _, segment, _ in found])
@@ -270,9 +363,9 @@ def _render_items(
     )
     wanted = set(keys)
     documents = [
-        (join_key(scope.prefix, d.key), d)
-        for d in publisher.render(edition)
-        if not d.is_index and join_key(scope.prefix, d.key) in wanted
+        (full_key(place.prefix, d), d)
+        for d in placed(publisher.render(edition), place.shared)
+        if not d.is_index and full_key(place.prefix, d) in wanted
     ]
     report = publisher.gate.check([d for _, d in documents], edition)
     if not report.ok:

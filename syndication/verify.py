@@ -14,7 +14,11 @@ object's ``sha256`` metadata with one HEAD request. What differs is drift:
 
 A missing document that must be withdrawn anyway is no drift. Keys inside
 another feed's folder are that feed's; keys outside every feed's folder are
-never looked at. Repairing is :mod:`syndication.repair`.
+never looked at, but for a destination's shared items folder (see
+:mod:`syndication.shared_items`): one more listing per destination that
+shares item documents (or holds any), compared with the ledger's latest row
+of each key there, whichever feed wrote it, reported as a result of its own
+(``feed_id`` ""). Repairing is :mod:`syndication.repair`.
 """
 
 from __future__ import annotations
@@ -89,6 +93,21 @@ class FeedScope:
         return _inside(key, self.prefix) and not any(
             _inside(key, folder) for folder in self.nested
         )
+
+
+@dataclass(frozen=True)
+class SharedScope:
+    """A destination's shared items folder and the feeds there (sorted by
+    id), whose ledger rows say what it should hold."""
+
+    destination: Destination
+    feeds: tuple[FeedDefinition, ...]
+
+    @property
+    def prefix(self) -> str:
+        from syndication.shared_items import SHARED_FOLDER
+
+        return SHARED_FOLDER
 
 
 @dataclass(frozen=True)
@@ -187,6 +206,8 @@ def verify_feeds(
         results.append(result)
         if on_result is not None:
             on_result(result)
+    for shared in shared_scopes(publisher, scopes, every_feed or feeds):
+        results.append(_verify_shared(publisher, shared, repair=repair))
     return VerifyReport(tuple(results))
 
 
@@ -213,8 +234,8 @@ def verify_site(
         repaired += len(result.found) if fixed else 0
         for drift in result.found:
             log.warning(
-                "feed %s: %s %s (%s): %s",
-                result.feed_id,
+                "%s: %s %s (%s): %s",
+                f"feed {result.feed_id}" if result.feed_id else "shared items",
                 drift.kind.value,
                 drift.key,
                 drift.detail,
@@ -255,6 +276,72 @@ def _verify_one(
     return replace(result, elapsed=time.monotonic() - started)
 
 
+def _verify_shared(
+    publisher: Publisher, scope: SharedScope, *, repair: bool
+) -> FeedVerification:
+    started = time.monotonic()
+    name = scope.destination.name
+    result = FeedVerification("", name, scope.prefix)
+    try:
+        found = check_shared(publisher.store, scope, datetime.now(UTC))
+        result = replace(
+            result,
+            found=found.drift,
+            remaining=found.drift,
+            objects=found.objects,
+            heads=found.heads,
+        )
+        if repair and found.drift:
+            from syndication.repair import repair_shared
+
+            result = repair_shared(publisher, scope, result)
+    except SyndicationError as exc:
+        log.error("shared items at %s: verification failed: %s", name, exc)
+        result = replace(result, error=str(exc))
+    return replace(result, elapsed=time.monotonic() - started)
+
+
+def shared_scopes(
+    publisher: Publisher,
+    scopes: Sequence[FeedScope],
+    every_feed: Sequence[FeedDefinition],
+) -> list[SharedScope]:
+    """The shared items folder of each destination the verified feeds are at,
+    where the destination shares item documents or the ledger shows any
+    there (one it held before it turned private)."""
+    default = publisher.settings.default_destination
+    found: list[SharedScope] = []
+    seen: set[str] = set()
+    for scope in scopes:
+        target = scope.destination
+        if target.name in seen:
+            continue
+        seen.add(target.name)
+        there = tuple(
+            sorted(
+                (f for f in every_feed if (f.destination or default) == target.name),
+                key=lambda f: f.feed_id,
+            )
+        )
+        shared = SharedScope(target, there)
+        if target.shared_items or publisher.store.folder_documents(
+            target.name, shared.prefix
+        ):
+            found.append(shared)
+    return found
+
+
+def check_shared(store: Store, scope: SharedScope, now: datetime) -> FeedCheck:
+    """Compare a destination's shared items folder with the ledger as of
+    ``now``, like :func:`check_feed`. Raises StoreError or DestinationError."""
+    target, folder = scope.destination, scope.prefix
+    records = store.folder_documents(target.name, folder)
+    objects = target.inventory(folder)
+    return _compare(
+        store, target, "", folder, records, objects, set(), now, plan_prefix=""
+    )
+
+
 def feed_scopes(
     publisher: Publisher,
     feeds: Sequence[FeedDefinition],
@@ -288,8 +375,6 @@ def check_feed(store: Store, scope: FeedScope, now: datetime) -> FeedCheck:
     """Compare a feed's folder with the ledger as of ``now`` (the real current
     time: what must be withdrawn is decided as of it). Raises StoreError or
     DestinationError."""
-    from syndication.withdraw import plan_withdrawals
-
     target, prefix = scope.destination, scope.prefix
     records = {
         key: record
@@ -306,9 +391,32 @@ def check_feed(store: Store, scope: FeedScope, now: datetime) -> FeedCheck:
     others: set[str] = set()
     for feed_id in scope.sharing:
         others.update(store.published(feed_id, target.name))
+    return _compare(
+        store, target, scope.feed.feed_id, prefix, records, objects, others, now
+    )
+
+
+def _compare(
+    store: Store,
+    target: Destination,
+    feed_id: str,
+    prefix: str,
+    records: dict[str, DocumentRecord],
+    objects: dict[str, StoredObject],
+    others: set[str],
+    now: datetime,
+    *,
+    plan_prefix: str | None = None,
+) -> FeedCheck:
+    """The drift between ``objects`` (what the destination holds under
+    ``prefix``) and ``records`` (what the ledger says is published there);
+    ``others``: keys other feeds published, never unexpected here."""
+    from syndication.withdraw import plan_withdrawals
+
     keys = sorted(objects.keys() | records.keys())
+    where = prefix if plan_prefix is None else plan_prefix
     plan = {
-        w.key: w.reason for w in plan_withdrawals(store, target.name, prefix, keys, now)
+        w.key: w.reason for w in plan_withdrawals(store, target.name, where, keys, now)
     }
     drift: list[Drift] = []
     heads = 0
@@ -331,7 +439,7 @@ def check_feed(store: Store, scope: FeedScope, now: datetime) -> FeedCheck:
             Drift(DriftKind.MISSING, key, "in the ledger, not at the destination")
         )
     return FeedCheck(
-        scope.feed.feed_id,
+        feed_id,
         target.name,
         prefix,
         len(objects),

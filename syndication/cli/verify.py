@@ -83,7 +83,8 @@ def verify(
 
 def _echo_result(result: FeedVerification) -> None:
     click.echo(
-        f"{result.feed_id} → {result.destination}: {result.outcome.value}, "
+        f"{result.feed_id or 'shared items/'} → {result.destination}: "
+        f"{result.outcome.value}, "
         f"{result.objects} object(s), {len(result.found)} drift found, "
         f"{len(result.remaining)} remaining"
         + (f" ({result.error})" if result.error else "")
@@ -124,6 +125,7 @@ def _result_json(result: FeedVerification) -> dict[str, Any]:
 
     return {
         "feed": result.feed_id,
+        "shared_items": not result.feed_id,
         "destination": result.destination,
         "prefix": result.prefix,
         "outcome": result.outcome.value,

@@ -484,6 +484,15 @@ class Store(Protocol):
         too): what verification compares the destination with."""
         ...
 
+    def folder_documents(
+        self, destination: str, folder: str
+    ) -> dict[str, DocumentRecord]:
+        """Every key under ``folder`` at ``destination`` whose latest ledger
+        row, whichever feed wrote it, is a write, with that row: what the
+        destination's shared items folder should hold (a scan of the
+        destination's rows; verification's, once a day)."""
+        ...
+
     def held_since(
         self, destination: str, keys: Mapping[str, Sequence[str]]
     ) -> dict[str, dict[str, datetime]]:

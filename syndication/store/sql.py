@@ -1025,6 +1025,25 @@ class SqlStore:
         with self._read() as conn:
             return {row.key: _document_record(row) for row in conn.execute(query)}
 
+    def folder_documents(
+        self, destination: str, folder: str
+    ) -> dict[str, DocumentRecord]:
+        d = t.published_documents
+        start = f"{folder}/"
+        latest = (
+            select(func.max(d.c.id).label("id"))
+            .where(
+                d.c.destination == destination,
+                func.substr(d.c.key, 1, len(start)) == start,
+                d.c.action.in_(("put", "withdrawn")),
+            )
+            .group_by(d.c.key)
+            .subquery()
+        )
+        query = select(d).join(latest, latest.c.id == d.c.id).where(d.c.action == "put")
+        with self._read() as conn:
+            return {row.key: _document_record(row) for row in conn.execute(query)}
+
     def held_since(
         self, destination: str, keys: Mapping[str, Sequence[str]]
     ) -> dict[str, dict[str, datetime]]:

@@ -264,3 +264,97 @@ def test_a_feed_folder_named_items_is_refused(tmp_path: Path, store_url: str) ->
     result = site.run("publish")
     assert result.exit_code != 0
     assert "shared items folder" in result.output
+
+
+def verify(site: Site, *args: str) -> tuple[int, dict[str, object]]:
+    result = site.run("verify", "--json", *args)
+    report = json.loads(result.stdout)
+    [shared] = [r for r in report["feeds"] if r["shared_items"]]
+    return result.exit_code, shared
+
+
+def kinds(shared: dict[str, object], what: str = "found") -> dict[str, str]:
+    return {d["key"]: d["kind"] for d in shared[what]}  # type: ignore[attr-defined]
+
+
+def put_back(site: Site, key: str, body: bytes) -> None:
+    if site.destination == "local":
+        path = site.root / "public" / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    else:
+        site.s3().put_object(Bucket=site.bucket, Key=key, Body=body)
+
+
+def remove(site: Site, key: str) -> None:
+    if site.destination == "local":
+        (site.root / "public" / key).unlink()
+    else:
+        site.s3().delete_object(Bucket=site.bucket, Key=key)
+
+
+def test_verify_checks_and_repairs_the_shared_folder(site: Site) -> None:
+    (site.root / "feeds" / "labour.toml").write_text(
+        (site.root / "feeds" / "labour.toml").read_text(encoding="utf-8")
+        + '[credit]\nline = "Credit: Partner Labour Desk"\n',
+        encoding="utf-8",
+    )
+    assert site.ingest(**story(1, urgency=2)).exit_code == 0
+    assert site.ingest(**story(2, urgency=2)).exit_code == 0
+    assert site.ingest(**story(3, urgency=2)).exit_code == 0
+    site.ok("publish")
+    code, shared = verify(site)
+    assert (code, shared["outcome"], shared["prefix"]) == (0, "clean", "items")
+    assert shared["objects"] == 6  # three stories, two credit variants
+    before = site.documents()
+    plain = item(site, 1, 1)
+    [variant] = [
+        k
+        for k in before
+        if k.startswith(plain.removesuffix(".xml") + ".") and k != plain
+    ]
+    remove(site, item(site, 1, 1))
+    remove(site, variant)
+    put_back(site, item(site, 2, 1), b"<newsItem>altered</newsItem>")
+    stray = f"{root(site)}items/urn~3Atest~3Astray/v1.xml"
+    put_back(site, stray, b"<x/>")
+    note = f"{root(site)}items/notes.txt"
+    put_back(site, note, b"dropped here")
+    [killed_variant] = [
+        k
+        for k in before
+        if k.startswith(f"{root(site)}items/urn~3Atest~3Astory-3/v1.")
+        and k != item(site, 3, 1)
+    ]
+    # Story 3 killed without a push: its version 1 must go.
+    killed = write(site, "k.json", story(3, urgency=2, status="canceled"))
+    assert site.run("ingest", "--no-push", str(killed)).exit_code == 0
+    code, shared = verify(site)
+    assert code == 1
+    assert kinds(shared) == {
+        ledger(item(site, 1, 1)): "missing",
+        ledger(variant): "missing",
+        ledger(item(site, 2, 1)): "altered",
+        ledger(stray): "must-withdraw",  # no such article in the store
+        ledger(note): "unexpected",
+        ledger(item(site, 3, 1)): "must-withdraw",
+        ledger(killed_variant): "must-withdraw",
+    }
+    code, shared = verify(site, "--repair")
+    assert (code, shared["outcome"], shared["remaining"]) == (0, "repaired", [])
+    after = site.documents()
+    for key in (item(site, 1, 1), variant, item(site, 2, 1)):
+        assert after[key] == before[key], f"{key} rendered again as it was"
+    assert stray not in after and note not in after
+    assert_gone(site, 3)
+    assert verify(site)[0] == 0
+    # Each repair is a run of the feed whose document it is.
+    store = open_store(site.store_url)
+    try:
+        runs = {
+            feed: [r.trigger for r in store.runs(feed, limit=20)]
+            for feed in ("all", "labour", "urgent")
+        }
+    finally:
+        store.close()
+    assert "verify" in runs["labour"], "the variant is labour's"
