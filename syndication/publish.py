@@ -539,12 +539,7 @@ class Publisher:
             prefix,
             archive,
         )
-        if target.shared_items:
-            # Switching a destination to shared item documents moves them:
-            # every feed there is rendered again (private adds nothing, so
-            # the fingerprints of a private destination stay as they were).
-            parts["item_documents"] = "shared"
-        return parts
+        return _with_item_documents(parts, target.shared_items)
 
     def _archive_state(
         self, feed: FeedDefinition, at: datetime, *, archived: bool
@@ -824,7 +819,7 @@ class Publisher:
                     ),
                 )
             items = len(edition.items)
-            fingerprint = edition_fingerprint(edition, prefix)
+            fingerprint = edition_fingerprint(edition, prefix, target.shared_items)
             shared = target.shared_items
             documents = placed(self.render(edition), shared)
             existing = target.list(prefix)
@@ -845,7 +840,14 @@ class Publisher:
                     (i.version.guid, i.version.version)
                     for i in (*edition.items, *edition.canceled)
                 }
-                if not force and last is not None:
+                # Trusted only while the feed's folder still holds its
+                # indexes: a destination emptied behind the ledger's back (a
+                # bucket restored from nothing) is listed whole.
+                if (
+                    not force
+                    and last is not None
+                    and all(key in existing for key in _index_keys(feed, prefix))
+                ):
                     before = self._last_edition(target, prefix, last, state)
                     unmoved = frozenset(
                         ref for ref in carried & before if ref[0] not in moved
@@ -1521,11 +1523,12 @@ def shown_now(store: Store, edition: Edition, now: datetime) -> Edition:
     return replace(edition, items=items, canceled=canceled)
 
 
-def edition_fingerprint(edition: Edition, prefix: str) -> str:
+def edition_fingerprint(edition: Edition, prefix: str, shared: bool = False) -> str:
     """SHA-256 of everything a feed's documents are made from: the code version,
     the feed definition, the agency, the items and kills (id and version), the
-    self and hub URLs and the key prefix. Equal fingerprints render equal bytes,
-    so a publish can skip rendering. The build time is left out on purpose."""
+    self and hub URLs, the key prefix and whether item documents are
+    ``shared``. Equal fingerprints render equal bytes at the same keys, so a
+    publish can skip rendering. The build time is left out on purpose."""
     history = edition.history
     parts = _settings_parts(
         edition.feed,
@@ -1536,11 +1539,22 @@ def edition_fingerprint(edition: Edition, prefix: str) -> str:
         history.state if history else "",
     )
     parts["prev_archive"] = history.prev_archive if history else ""
+    parts = _with_item_documents(parts, shared)
     return _fingerprint(
         parts,
         [(i.version.guid, i.version.version) for i in edition.items],
         [(i.version.guid, i.version.version) for i in edition.canceled],
     )
+
+
+def _with_item_documents(parts: dict[str, Any], shared: bool) -> dict[str, Any]:
+    """Settings ``parts`` with the destination's item layout: switching a
+    destination to shared item documents moves them, so every feed there is
+    rendered again (private adds nothing, so the fingerprints of a private
+    destination stay as they were)."""
+    if shared:
+        parts["item_documents"] = "shared"
+    return parts
 
 
 def _fingerprint(

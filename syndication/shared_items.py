@@ -25,10 +25,11 @@ just killed by another removes it again itself.
 Whether a document is there already is read from the folders themselves (one
 listing per article, concurrent for a remote destination), except for what
 the feed's last edition carried, with the same settings, of articles that
-have not moved since: those documents stand as that run left them, since a
-version leaves the shared folder only when its article moves. A document
-removed by hand is therefore written again when its article next moves, or
-by ``publish --force``.
+have not moved since, while the feed's folder still holds its indexes: those
+documents stand as that run left them, since a version leaves the shared
+folder only when its article moves. A document removed by hand is therefore
+written again when its article next moves, by ``publish --force``, or by
+``verify --repair`` (see verify.py).
 """
 
 from __future__ import annotations

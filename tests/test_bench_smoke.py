@@ -30,7 +30,8 @@ def test_small_benchmark_runs_and_is_correct() -> None:
     assert (result["tick_renders"], result["tick_puts"]) == (0, 0)
     assert (result["tick_cold_renders"], result["tick_cold_puts"]) == (0, 0)
     assert result["one_story_feeds_changed"] >= 1
-    assert result["one_story_puts"] >= 4 * result["one_story_feeds_changed"]
+    # Its item (once, shared) and each changed feed's three indexes.
+    assert result["one_story_puts"] >= 3 * result["one_story_feeds_changed"] + 1
     assert (result["many_feeds_tick_renders"], result["many_feeds_tick_puts"]) == (
         0,
         0,
@@ -54,7 +55,8 @@ def test_same_documents_baseline_writes_our_keys_in_every_format(
     assert document_keys(tmp_path / "baseline-same-documents") == keys
     assert ours["documents"] == theirs["documents"] == len(keys)
     assert {"index.html", "feeds.opml", "bench-0000/ninjs.json"} <= keys
-    assert any(key.endswith(".json") and "/items/" in key for key in keys)
+    # In the shared items folder, as the product's default destination has them.
+    assert any(key.endswith(".json") and key.startswith("items/") for key in keys)
 
 
 def test_stage_profile_accounts_for_the_publish(tmp_path: Path) -> None:

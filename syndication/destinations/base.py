@@ -22,7 +22,7 @@ _DIGEST_LENGTH = 32  # hex digits of SHA-256 (128 bits)
 # A destination's ``item_documents`` option: one items folder at its root that
 # every feed there shares, or each feed's own ``<feed>/items/``.
 ItemDocuments = Literal["shared", "private"]
-ITEM_DOCUMENTS_DEFAULT: ItemDocuments = "private"
+ITEM_DOCUMENTS_DEFAULT: ItemDocuments = "shared"
 ITEM_DOCUMENTS_HELP = (
     "shared: one items/ folder at the root holds each item document once for "
     "every feed here; private: each feed keeps its own, in items/ in its folder."

@@ -95,7 +95,9 @@ def test_corrections_kills_and_kept_credit_come_back_unchanged(site, tmp_path) -
     assert run("publish").exit_code == 0
     kept = tmp_path / "kept"
     kept.mkdir()
-    for n, document in enumerate(public.glob("partner-c/items/*/v1.*")):
+    # With the agency's own credit (partner-c's), not partner-b's variant.
+    firsts = [p for p in public.glob("items/*/v1.*") if p.name in ("v1.xml", "v1.json")]
+    for n, document in enumerate(sorted(firsts)):
         shutil.copy(document, kept / f"{n:02d}{document.suffix}")
     gulf = json.loads((stories / "gulf-wage-theft-report.json").read_text("utf-8"))
     gulf["body"] = gulf["body"].replace("three Gulf cities", "three Gulf states")
@@ -145,7 +147,7 @@ def test_corrections_kills_and_kept_credit_come_back_unchanged(site, tmp_path) -
 def test_a_kill_published_by_another_agency_kills_the_article(site, tmp_path) -> None:
     run, public, _stories = site
     assert run("publish").exit_code == 0
-    (item,) = public.glob("partner-c/items/*heatwave*/v1.xml")
+    (item,) = public.glob("items/*heatwave*/v1.xml")
     canceled = tmp_path / "canceled.xml"
     text = item.read_text("utf-8").replace("stat:usable", "stat:canceled")
     text = text.replace("</pubStatus>", "</pubStatus>")
@@ -162,7 +164,7 @@ def test_a_kill_published_by_another_agency_kills_the_article(site, tmp_path) ->
     assert result.stdout.startswith(killed)
     assert f"pushed {SAHEL_ID} (version 2) to " in result.stdout
     # Withdrawn by the ingest's own push, not at the next publish.
-    assert not list(public.glob("partner-c/items/*heatwave*/v1.xml"))
+    assert not list(public.glob("items/*heatwave*/v1.xml"))
     shown = json.loads(run("articles", "show", SAHEL_ID, "--json").stdout)
     assert (shown["status"], shown["ed_note"]) == ("canceled", "Withdrawn")
 
@@ -172,7 +174,9 @@ def test_one_bad_newsml_and_one_bad_ninjs_file_in_a_batch(site, tmp_path) -> Non
     assert run("publish").exit_code == 0
     batch = tmp_path / "batch"
     batch.mkdir()
-    good_json, good_xml = sorted(public.glob("partner-c/items/*heatwave*/v1.*"))
+    # The agency's own credit (partner-c's): v1.json and v1.xml, no variant.
+    good_json = next(public.glob("items/*heatwave*/v1.json"))
+    good_xml = next(public.glob("items/*heatwave*/v1.xml"))
     shutil.copy(good_json, batch / "a-good.json")
     shutil.copy(good_xml, batch / "b-good.xml")
     text = good_xml.read_text("utf-8")

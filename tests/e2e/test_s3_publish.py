@@ -26,6 +26,8 @@ from syndication.cli import cli
 from syndication.config import load_settings
 from syndication.store import open_store
 
+INDEXES = ("/rss.xml", "/atom.xml", "/newsml.xml")
+
 pytestmark = pytest.mark.external_service
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -117,7 +119,9 @@ def test_objects_carry_type_cache_and_checksum(tmp_path, proxy, bucket, moto_ser
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert "wire/alpha/rss.xml" in keys
     # Per feed: 3 indexes, 3 items, the stylesheet; the destination's face.
-    assert len(keys) == 2 * (3 + 3 + 1) + 2
+    # Per feed its three indexes and the stylesheet; the three items once,
+    # shared; the face.
+    assert len(keys) == 2 * (3 + 1) + 3 + 2
     expected_type = {
         # As XML, so browsers show them through feed.xsl ([publish]
         # browsable_feeds, on by default).
@@ -154,12 +158,17 @@ def test_second_publish_makes_zero_puts_and_items_go_first(tmp_path, proxy, buck
     config = make_site(tmp_path, proxy.endpoint_url, bucket)
     assert publish(config).exit_code == 0
     puts = [unquote(p) for p in proxy.puts()]
-    assert len(puts) == 14 + 2  # and the face, last
+    # The three shared items (alpha's run writes them, beta's finds them
+    # there), each feed's stylesheet and indexes; the face, last.
+    assert len(puts) == 3 + 2 * 4 + 2
     assert [p.rpartition("/")[2] for p in puts[-2:]] == ["feeds.opml", "index.html"]
+    items = [n for n, p in enumerate(puts) if "/wire/items/" in p]
+    indexes = [n for n, p in enumerate(puts) if p.endswith(INDEXES)]
+    assert len(items) == 3 and max(items) < min(indexes)
     for feed in ("alpha", "beta"):
         mine = [p for p in puts if f"/wire/{feed}/" in p]
         # The stylesheet goes with the items, before the indexes name it.
-        early = [("/items/" in p or p.endswith("/feed.xsl")) for p in mine]
+        early = [p.endswith("/feed.xsl") for p in mine]
         first_index = early.index(False)
         assert all(early[:first_index]) and not any(early[first_index:])
     proxy.clear()
@@ -177,8 +186,10 @@ def test_second_publish_makes_zero_puts_and_items_go_first(tmp_path, proxy, buck
     assert publish(config).exit_code == 0
     puts = [unquote(p) for p in proxy.puts()]
     feeds = [p for p in puts if "/wire/alpha/" in p or "/wire/beta/" in p]
-    assert len(feeds) == 2 * (1 + 3)
-    assert sum("/items/urn~3Atest~3A7/v1.xml" in p for p in feeds) == 2
+    assert len(feeds) == 2 * 3
+    # Its item once, shared, before any index that carries it.
+    assert puts[0].endswith("/wire/items/urn~3Atest~3A7/v1.xml")
+    feeds = [puts[0], *feeds]
     # And the face, whose feeds' last update changed, last. The face shows
     # whole seconds: when the publishes fell in one second it is the same;
     # when the first one's feeds straddled a second and the last one's fell
@@ -272,7 +283,7 @@ def test_concurrent_publishes_of_one_feed_never_interleave(tmp_path, proxy, buck
     puts = proxy.puts()
     # One publish wrote everything; the other found it done. The face follows
     # (the second may find it missing and write it too: the same bytes).
-    feed_puts = [p for p in puts if "/wire/alpha/" in p]
+    feed_puts = [p for p in puts if "/wire/alpha/" in p or "/wire/items/" in p]
     assert len(feed_puts) == len(set(feed_puts)) == 7
     face = {p.rpartition("/")[2] for p in puts if p not in feed_puts}
     assert face == {"feeds.opml", "index.html"}
@@ -303,11 +314,10 @@ def test_article_ids_cannot_escape_the_feed_prefix(
     face = {"wire/index.html", "wire/feeds.opml"}  # the destination's own
     assert face <= set(keys)
     keys = [k for k in keys if k not in face]
-    assert all(k.startswith("wire/alpha/") for k in keys)
-    item_keys = [k for k in keys if "/items/" in k]
-    assert all(k.count("/") == 4 for k in item_keys), (
-        item_keys
-    )  # wire/alpha/items/ID/vN
+    assert all(k.startswith(("wire/alpha/", "wire/items/")) for k in keys)
+    item_keys = [k for k in keys if k.startswith("wire/items/")]
+    assert len(item_keys) == 4 + 3
+    assert all(k.count("/") == 3 for k in item_keys), item_keys  # wire/items/ID/vN
 
 
 class _Hub(http.server.BaseHTTPRequestHandler):
@@ -437,7 +447,7 @@ def test_server_stopped_mid_publish_fails_the_feed_and_the_next_run_completes(  
         lines = result.stdout.splitlines()
         assert lines[0] == (
             "alpha → s3: failed, 2 written, 0 skipped, 3 item(s) "
-            "(s3:s3://stoppable/wire/alpha/items/urn~3Atest~3A0/v1.xml: "
+            "(s3:s3://stoppable/wire/items/urn~3Atest~3A0/v1.xml: "
             "502: Bad Gateway (HTTP 502))"
         )
         assert lines[-1] == (
@@ -528,6 +538,7 @@ def test_feed_ids_and_paths_that_would_escape_are_refused(  # type: ignore[no-un
     assert {k.split("/")[1] for k in keys} == {
         "alpha",
         "beta",
+        "items",  # the destination's shared item documents
         "feeds.opml",  # the destination's face
         "index.html",
     }
@@ -593,9 +604,7 @@ def test_a_destination_may_set_its_own_cache_control(  # type: ignore[no-untyped
     client = s3(moto_server)
     rss = client.head_object(Bucket=bucket, Key="wire/alpha/rss.xml")
     assert rss["CacheControl"] == "public, max-age=5"
-    item = client.head_object(
-        Bucket=bucket, Key="wire/alpha/items/urn~3Atest~3A0/v1.xml"
-    )
+    item = client.head_object(Bucket=bucket, Key="wire/items/urn~3Atest~3A0/v1.xml")
     assert item["CacheControl"] == "public, max-age=300"
 
 

@@ -217,7 +217,9 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Site:
 
 
 def item_files(site: Site, feed_id: str) -> list[Path]:
-    folder = site.public / feed_id / "items"
+    """The item documents at the destination (its shared items folder: every
+    feed's, ``feed_id``'s among them)."""
+    folder = site.public / "items"
     return (
         sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
     )

@@ -127,7 +127,7 @@ def test_a_bad_story_is_quarantined_and_its_feed_still_goes_out(
     store = open_store(load_settings(config).store_url)
     runs = store.runs("bad", limit=1)
     store.close()
-    assert quarantined_keys(config) == [("bad", "bad/items/urn~3Atest~3A1/v2.xml")]
+    assert quarantined_keys(config) == [("bad", "items/urn~3Atest~3A1/v2.xml")]
     assert runs[0].outcome == "published"
     assert runs[0].error.startswith("quarantined 1 item(s): urn:test:1 v2: ")
     status = CliRunner().invoke(cli, ["--config", str(config), "status", "--json"])

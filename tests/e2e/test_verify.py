@@ -1,7 +1,8 @@
 """The destination matches the ledger, or is repaired: verify finds documents
 deleted, overwritten or dropped at the destination behind the ledger's back,
 --repair fixes them, and a second verify is clean. Through the CLI, on SQLite
-and PostgreSQL, to a folder and to S3 (moto)."""
+and PostgreSQL, to a folder and to S3 (moto), at destinations where each feed
+keeps its own item documents (item_documents = "private")."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ S3_ROOT = "wire"  # the S3 destination's prefix in lifecycle_site
 
 @pytest.fixture(params=DESTINATIONS)
 def site(request: pytest.FixtureRequest, tmp_path: Path, store_url: str) -> Site:
-    return site_for(request, tmp_path, store_url)
+    # Each feed's own items, so each feed's folder holds all it publishes; a
+    # destination's shared items folder is verified in test_shared_items.py.
+    return site_for(request, tmp_path, store_url, item_documents="private")
 
 
 def published(site: Site) -> Site:
@@ -239,7 +242,13 @@ def test_s3_asks_for_metadata_only_when_the_etag_does_not_prove_the_bytes(
     proxy = S3Proxy(moto_server.port)
     try:
         site = published(
-            make_site(tmp_path, sqlite_store.url, "s3", proxy.endpoint_url)
+            make_site(
+                tmp_path,
+                sqlite_store.url,
+                "s3",
+                proxy.endpoint_url,
+                item_documents="private",
+            )
         )
         proxy.log.clear()
         clean = verify(site)
@@ -283,7 +292,13 @@ def test_s3_publish_force_puts_every_object_again(
 ) -> None:  # type: ignore[no-untyped-def]
     proxy = S3Proxy(moto_server.port)
     try:
-        site = make_site(tmp_path, sqlite_store.url, "s3", proxy.endpoint_url)
+        site = make_site(
+            tmp_path,
+            sqlite_store.url,
+            "s3",
+            proxy.endpoint_url,
+            item_documents="private",
+        )
 
         def puts() -> int:
             return sum(1 for method, _ in proxy.log if method == "PUT")
@@ -305,7 +320,7 @@ def test_s3_publish_force_puts_every_object_again(
 def test_nested_feed_folders_are_left_to_their_own_feed(
     tmp_path: Path, sqlite_store
 ) -> None:  # type: ignore[no-untyped-def]
-    site = make_site(tmp_path, sqlite_store.url, "local")
+    site = make_site(tmp_path, sqlite_store.url, "local", item_documents="private")
     labour = site.root / "feeds" / "labour.toml"
     labour.write_text(
         labour.read_text(encoding="utf-8") + 'path = "all/labour"\n', encoding="utf-8"
@@ -361,7 +376,13 @@ def test_an_unreachable_destination_fails_the_feed_with_exit_1(
     from conftest import free_port
 
     site = published(
-        make_site(tmp_path, sqlite_store.url, "s3", moto_server.endpoint_url)
+        make_site(
+            tmp_path,
+            sqlite_store.url,
+            "s3",
+            moto_server.endpoint_url,
+            item_documents="private",
+        )
     )
     config = site.config.read_text(encoding="utf-8")
     dead = f"http://127.0.0.1:{free_port()}"

@@ -166,8 +166,9 @@ def documents(site: Site, feed_id: str) -> list[Path]:
 
 def assert_whole(site: Site, feed_id: str) -> None:
     """Nothing half-written: no temporary file; every XML document parses; every
-    item an index links to is there."""
-    files = documents(site, feed_id)
+    item an index links to is there (in the destination's shared items
+    folder)."""
+    files = documents(site, feed_id) + documents(site, "items")
     assert not [p for p in files if p.name.startswith(".tmp")]
     for path in files:
         if path.suffix == ".xml":
@@ -175,7 +176,7 @@ def assert_whole(site: Site, feed_id: str) -> None:
     rss = ElementTree.parse(site.public / feed_id / "rss.xml")
     guids = [g.text or "" for g in rss.iter("guid")]
     assert guids
-    items = (site.public / feed_id / "items").iterdir()
+    items = (site.public / "items").iterdir()
     there = {p.name for p in items}
     from syndication.destinations.base import encode_segment
 

@@ -60,6 +60,8 @@ class Site:
         self.publisher = Publisher(self.settings, self.store, clock=lambda: self.now)
         [self.feed] = load_feeds(self.settings.feeds_dir).feeds.values()
         self.public = root / "public" / "wire"
+        # The destination's root: the feed's folder and the shared items.
+        self.root = root / "public"
         self.plans = 0
         for day in range(4):
             for hour in (6, 12, 18):
@@ -89,7 +91,7 @@ class Site:
         return (self.public / "archive" / f"{moment:%Y-%m-%d}" / name).read_bytes()
 
     def everything(self) -> bytes:
-        return b"".join(p.read_bytes() for p in self.public.rglob("*") if p.is_file())
+        return b"".join(p.read_bytes() for p in self.root.rglob("*") if p.is_file())
 
 
 @pytest.fixture
@@ -180,7 +182,7 @@ def test_a_kill_of_a_carried_story_withdraws_its_item_document(site: Site) -> No
     site.store.append(story(4, 1, version_created=site.now + timedelta(minutes=5)))
     site.publish()  # a run that remembers the keys it found fine
     victim = site.store.get(story(4, 1).guid)
-    item = next(site.public.glob("items/*d4-h1/v1.xml"))
+    item = next(site.root.glob("items/*d4-h1/v1.xml"))
     site.kill(victim.guid)
     site.publish()
     assert not item.exists()

@@ -115,3 +115,20 @@ def test_a_document_removed_by_hand_comes_back_with_force(site) -> None:  # type
     forced = publish(force=True)
     assert "items/urn~3Atest~3A1/v1.xml" in forced.written
     assert lost.exists()
+
+
+def test_a_destination_emptied_behind_the_ledgers_back_is_listed_whole(site) -> None:  # type: ignore[no-untyped-def]
+    """The last edition is trusted only while the feed's folder holds its
+    indexes: a bucket restored from nothing gets every item again."""
+    import shutil
+
+    store, folder, publish = site
+    store.append(story(1))
+    store.append(story(2))
+    publish()
+    shutil.rmtree(folder.root)
+    again = publish()
+    assert shared(folder) == ["items/urn~3Atest~3A1", "items/urn~3Atest~3A2"]
+    assert {"items/urn~3Atest~3A1/v1.xml", "items/urn~3Atest~3A2/v1.xml"} <= set(
+        again.written
+    )
