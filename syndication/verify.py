@@ -178,9 +178,11 @@ class VerifyReport:
         for result in self.results:
             counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        shared = sum(1 for r in self.results if not r.feed_id)
+        folders = f" and {shared} shared items folder(s)" if shared else ""
         return (
-            f"{len(self.results)} feed(s) ({detail or 'none'}): {self.found} "
-            f"drift found, {self.remaining} remaining"
+            f"{len(self.results) - shared} feed(s){folders} ({detail or 'none'}): "
+            f"{self.found} drift found, {self.remaining} remaining"
         )
 
 

@@ -305,6 +305,13 @@ def test_verify_checks_and_repairs_the_shared_folder(site: Site) -> None:
     site.ok("publish")
     code, shared = verify(site)
     assert (code, shared["outcome"], shared["prefix"]) == (0, "clean", "items")
+    text = site.run("verify").output.splitlines()
+    assert "shared items/ → dest: clean, 6 object(s), 0 drift found, 0 remaining" in (
+        text
+    )
+    assert text[-1] == (
+        "3 feed(s) and 1 shared items folder(s) (4 clean): 0 drift found, 0 remaining"
+    )
     assert shared["objects"] == 6  # three stories, two credit variants
     before = site.documents()
     plain = item(site, 1, 1)
