@@ -42,7 +42,13 @@ from syndication.feeds import FeedDefinition
 from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, note
 from syndication.render.base import Document, Edition, History, Item
 from syndication.select_memo import SelectionMemos
-from syndication.shared_items import SHARED_FOLDER, full_key, kept_shared, placed
+from syndication.shared_items import (
+    SHARED_FOLDER,
+    SharedWrites,
+    full_key,
+    kept_shared,
+    placed,
+)
 from syndication.store.base import (
     Carrier,
     DocumentRecord,
@@ -195,6 +201,7 @@ class Publisher:
         self._archive_memos = ArchiveMemos()
         self._selections = SelectionMemos()
         self._checked_keys = CheckedKeys()
+        self._shared_writes = SharedWrites()
         self._pool: ThreadPoolExecutor | None = None
         # Feeds may be published side by side through one publisher (a push):
         # its parts are made once, under this lock.
@@ -853,6 +860,7 @@ class Publisher:
                         ref for ref in carried & before if ref[0] not in moved
                     )
                 listed.update(guid for guid, _ in carried - unmoved)
+            listed_at = time.monotonic()
             shared_there = self._shared_listing(target, listed)
             present = _present(
                 target, prefix, documents, {**existing, **shared_there}, force
@@ -903,7 +911,13 @@ class Publisher:
                 skipped=skipped,
                 items=items,
             )
-        done, failure = self._upload(target, prefix, pending, existing)
+        done, failure, waited = self._upload(
+            target, prefix, pending, existing, listed_at
+        )
+        # Written by another run of this process side by side (see
+        # shared_items.SharedWrites): there, as if found there.
+        skipped += len(waited)
+        pending = [d for d in pending if d not in waited]
         written = [key for key, _, _ in done]
         if run_id is not None:
             now = self._clock()
@@ -1035,10 +1049,15 @@ class Publisher:
         prefix: str,
         pending: Sequence[Document],
         existing: dict[str, str],
-    ) -> tuple[list[tuple[str, Document, PutResult]], SyndicationError | None]:
+        listed_at: float,
+    ) -> tuple[
+        list[tuple[str, Document, PutResult]], SyndicationError | None, list[Document]
+    ]:
         """Write the item documents (``upload_concurrency`` at a time), then,
         only if all of them were written, the indexes one by one. Returns what
-        was written and the first failure, if any."""
+        was written, the first failure, if any, and the shared item documents
+        another run of this process wrote meanwhile (see
+        :class:`syndication.shared_items.SharedWrites`)."""
 
         from syndication.render.stylesheet import served_type
 
@@ -1066,13 +1085,17 @@ class Publisher:
             )
 
         done: list[tuple[str, Document, PutResult]] = []
+        waited: list[Document] = []
         # The items, then the archives, each set on disk before the next is
         # written: no archive or index ever names a missing object.
         for rank in (0, 1):
             batch = [d for d in pending if d.rank == rank]
-            failure = self._put_batch(target, put, batch, done)
+            if rank == 0:
+                failure = self._put_items(target, put, batch, done, waited, listed_at)
+            else:
+                failure = self._put_batch(target, put, batch, done)
             if failure is not None:
-                return done, failure
+                return done, failure, waited
         # Each index is tried on its own (with retries), and all of them are
         # tried even when one fails, so a kill reaches every format that can
         # take it; the failure then says exactly which indexes were replaced.
@@ -1092,13 +1115,42 @@ class Publisher:
                 refused.append((document.key, exc))
         if refused:
             first = refused[0][1]
-            return done, DestinationError(
-                f"indexes replaced: {', '.join(replaced) or 'none'}; not replaced: "
-                f"{', '.join(key for key, _ in refused)} ({first}); the next "
-                "publish replaces them",
-                destination=target.name,
+            return (
+                done,
+                DestinationError(
+                    f"indexes replaced: {', '.join(replaced) or 'none'}; not "
+                    f"replaced: {', '.join(key for key, _ in refused)} ({first}); "
+                    "the next publish replaces them",
+                    destination=target.name,
+                ),
+                waited,
             )
-        return done, None
+        return done, None, waited
+
+    def _put_items(
+        self,
+        target: Destination,
+        put: Callable[[Document], tuple[str, Document, PutResult]],
+        batch: Sequence[Document],
+        done: list[tuple[str, Document, PutResult]],
+        waited: list[Document],
+        listed_at: float,
+    ) -> SyndicationError | None:
+        """:meth:`_put_batch` for the item documents, each shared one written
+        once by the runs of this process side by side: those another run is
+        writing are waited for (added to ``waited``), and written here only
+        if that write failed."""
+        mine, theirs = self._shared_writes.claim(target.name, batch, listed_at)
+        try:
+            failure = self._put_batch(target, put, mine, done)
+        finally:
+            written = {key for key, _, _ in done}
+            self._shared_writes.release(target.name, mine, written)
+        if failure is not None or not theirs:
+            return failure
+        again = self._shared_writes.wait(theirs)
+        waited.extend(d for d, _ in theirs if d not in again)
+        return self._put_batch(target, put, again, done)
 
     def _put_batch(
         self,

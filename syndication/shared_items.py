@@ -34,6 +34,8 @@ written again when its article next moves, by ``publish --force``, or by
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
@@ -47,6 +49,9 @@ from syndication.withdraw import ITEM_KEY
 SHARED_FOLDER = "items"
 # Why a feed's own copy goes once its destination shares item documents.
 MOVED = "item documents are shared in items/ at the destination's root"
+# How long a finished write is remembered for runs whose listing began before
+# it finished (far longer than a run takes from listing to writing).
+_REMEMBERED_SECONDS = 120.0
 
 
 def shared_key(document: Document) -> str:
@@ -134,3 +139,102 @@ def listing(
     for one in listings:
         found.update(one)
     return found
+
+
+class SharedWrites:
+    """The shared item documents this process is writing, or wrote moments
+    ago, so that runs side by side (a push publishes its feeds concurrently,
+    each listing the new story's folder before any has written it) write
+    each document once: a run that finds another writing the same bytes at
+    the same key waits for it instead (and writes it itself only if that
+    write failed), and one whose listing began before another run finished
+    writing those bytes there takes them as found. Safe across threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writing: dict[tuple[str, str], _Writing] = {}
+        # (destination, key) → (SHA-256, when its write finished: monotonic)
+        self._written: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def claim(
+        self, destination: str, documents: Sequence[Document], listed_at: float
+    ) -> tuple[list[Document], list[tuple[Document, _Writing]]]:
+        """Split ``documents`` into those this run writes (claimed: call
+        :meth:`release` after) and the shared ones another run is writing
+        now, or finished writing since ``listed_at`` (``time.monotonic()``
+        when this run began listing the shared folders), with the same
+        bytes, each with what to wait on."""
+        mine: list[Document] = []
+        theirs: list[tuple[Document, _Writing]] = []
+        now = time.monotonic()
+        with self._lock:
+            for where, (_, finished) in list(self._written.items()):
+                if now - finished > _REMEMBERED_SECONDS:
+                    del self._written[where]
+            for document in documents:
+                if not document.shared:
+                    mine.append(document)
+                    continue
+                where = (destination, document.key)
+                writing = self._writing.get(where)
+                written = self._written.get(where)
+                if writing is not None:
+                    if writing.sha256 == document.sha256:
+                        theirs.append((document, writing))
+                    else:  # other bytes at the same key (settings just changed)
+                        mine.append(document)
+                elif (
+                    written is not None
+                    and written[0] == document.sha256
+                    and written[1] >= listed_at
+                ):
+                    theirs.append((document, _Writing.finished(document.sha256)))
+                else:
+                    self._writing[where] = _Writing(document.sha256)
+                    mine.append(document)
+        return mine, theirs
+
+    def release(
+        self, destination: str, claimed: Sequence[Document], written: Collection[str]
+    ) -> None:
+        """The claimed documents are done: those whose full key is in
+        ``written`` are at the destination, the others failed."""
+        with self._lock:
+            for document in claimed:
+                where = (destination, document.key)
+                writing = self._writing.get(where) if document.shared else None
+                if writing is None or writing.sha256 != document.sha256:
+                    continue
+                del self._writing[where]
+                writing.ok = document.key in written
+                writing.done.set()
+                if writing.ok:
+                    self._written[where] = (document.sha256, time.monotonic())
+
+    @staticmethod
+    def wait(theirs: Sequence[tuple[Document, _Writing]]) -> list[Document]:
+        """Wait for the other runs' writes; the documents whose write failed
+        (this run writes them itself)."""
+        failed = []
+        for document, writing in theirs:
+            writing.done.wait()
+            if not writing.ok:
+                failed.append(document)
+        return failed
+
+
+class _Writing:
+    """One run's write of a shared document: its bytes' SHA-256, set
+    ``done`` when it ended, ``ok`` when it succeeded."""
+
+    def __init__(self, sha256: str) -> None:
+        self.sha256 = sha256
+        self.done = threading.Event()
+        self.ok = False
+
+    @classmethod
+    def finished(cls, sha256: str) -> _Writing:
+        writing = cls(sha256)
+        writing.ok = True
+        writing.done.set()
+        return writing

@@ -365,3 +365,30 @@ def test_verify_checks_and_repairs_the_shared_folder(site: Site) -> None:
     finally:
         store.close()
     assert "verify" in runs["labour"], "the variant is labour's"
+
+
+def test_a_push_writes_the_new_item_once_for_its_feeds_side_by_side(
+    site: Site,
+) -> None:
+    """A push publishes the story's feeds concurrently; each lists the new
+    story's folder before any has written it, and the one shared document is
+    written by one of them while the others wait for it."""
+    assert site.ingest(**story(1, urgency=2)).exit_code == 0
+    site.ok("publish")
+    stored = site.run(
+        "ingest", "--no-push", str(write(site, "2.json", story(2, urgency=2)))
+    )
+    assert stored.exit_code == 0, stored.output
+    pushed = json.loads(site.ok("push", "urn:test:story-2", "--json").stdout)
+    assert {f["feed"] for f in pushed["feeds"]} == {"all", "labour", "urgent"}
+    writers = [
+        f["feed"]
+        for f in pushed["feeds"]
+        if any("items/urn~3Atest~3Astory-2/" in url for url in f["urls"])
+    ]
+    assert len(writers) == 1, pushed["feeds"]
+    # Each feed's three indexes and its RSS and Atom archive of the story's
+    # day; the item once.
+    assert sorted(f["written"] for f in pushed["feeds"]) == [5, 5, 6]
+    assert item(site, 2, 1) in site.documents()
+    assert verify(site)[0] == 0

@@ -94,3 +94,37 @@ def test_a_variant_that_is_not_eight_hex_digits_is_no_item_key() -> None:
     assert ITEM_KEY.match("items/a/v2.0badf00.xml") is None
     assert ITEM_KEY.match("items/a/v2.0BADF00D.xml") is None
     assert ITEM_KEY.match("items/a/v2.0badf00d.html") is None
+
+
+def test_shared_writes_one_writer_the_others_wait_and_take_over_a_failure() -> None:
+    import threading
+    import time
+
+    from syndication.shared_items import SharedWrites
+
+    writes = SharedWrites()
+    doc = replace(item(), shared=True)
+    other_bytes = replace(doc, body=b"<newsItem>other</newsItem>")
+    own = replace(item("items/urn~3Ab/v1.xml"), shared=False)
+    listed = time.monotonic()
+    mine, theirs = writes.claim("dest", [doc, own], listed)
+    assert (mine, theirs) == ([doc, own], [])
+    # A second run side by side: waits for the same bytes, never for others.
+    second, waiting = writes.claim("dest", [doc], listed)
+    assert second == [] and [d for d, _ in waiting] == [doc]
+    assert writes.claim("dest", [other_bytes], listed)[0] == [other_bytes]
+    assert writes.claim("elsewhere", [doc], listed)[0] == [doc]
+    failed: list[list[Document]] = []
+    waiter = threading.Thread(target=lambda: failed.append(writes.wait(waiting)))
+    waiter.start()
+    writes.release("dest", mine, written=set())  # the first run's write failed
+    waiter.join(timeout=5)
+    assert failed == [[doc]], "the waiting run writes it itself"
+    # Written: a run that listed before it finished takes it as found; one
+    # that listed after finds it (or its absence) in its own listing.
+    mine, _ = writes.claim("dest", [doc], listed)
+    writes.release("dest", mine, written={doc.key})
+    late, found = writes.claim("dest", [doc], listed)
+    assert late == [] and writes.wait(found) == []
+    after = time.monotonic()
+    assert writes.claim("dest", [doc], after)[0] == [doc]
