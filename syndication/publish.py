@@ -215,7 +215,7 @@ class Publisher:
             if self._gate is None:
                 from syndication.validate.gate import Gate
 
-                self._gate = Gate.from_settings(self.settings)
+                self._gate = Gate.from_settings(self.settings, verdicts=self.store)
             return self._gate
 
     def render(self, edition: Edition) -> list[Document]:

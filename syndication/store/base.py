@@ -493,6 +493,16 @@ class Store(Protocol):
         destination's rows; verification's, once a day)."""
         ...
 
+    def known_verdicts(self, rules: str, items: Sequence[str]) -> set[str]:
+        """Those of ``items`` (digests) found valid under ``rules`` (the
+        digest of the rules that judged them)."""
+        ...
+
+    def record_verdicts(self, rules: str, items: Sequence[str]) -> None:
+        """``items`` (digests) were found valid under ``rules``; the verdicts
+        under any other rules are dropped (they can never be asked again)."""
+        ...
+
     def held_since(
         self, destination: str, keys: Mapping[str, Sequence[str]]
     ) -> dict[str, dict[str, datetime]]:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     create_engine,
+    delete,
     event,
     exists,
     func,
@@ -37,7 +38,7 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -145,6 +146,8 @@ class SqlStore:
             cache_entries(DECODED_CACHE_SIZE)
         )
         self._decoded_lock = threading.Lock()
+        # The rules whose verdicts alone are kept (others dropped once).
+        self._verdicts_rules = ""
         try:
             self.engine = make_engine(url)
             self.is_postgres = self.engine.dialect.name == "postgresql"
@@ -1043,6 +1046,33 @@ class SqlStore:
         query = select(d).join(latest, latest.c.id == d.c.id).where(d.c.action == "put")
         with self._read() as conn:
             return {row.key: _document_record(row) for row in conn.execute(query)}
+
+    def known_verdicts(self, rules: str, items: Sequence[str]) -> set[str]:
+        v = t.item_verdicts
+        wanted = sorted(set(items))
+        found: set[str] = set()
+        with self._read() as conn:
+            for start in range(0, len(wanted), _LOOKUP_CHUNK):
+                chunk = wanted[start : start + _LOOKUP_CHUNK]
+                query = select(v.c.item).where(v.c.rules == rules, v.c.item.in_(chunk))
+                found.update(conn.execute(query).scalars())
+        return found
+
+    def record_verdicts(self, rules: str, items: Sequence[str]) -> None:
+        v = t.item_verdicts
+        wanted = sorted(set(items))
+        if not wanted:
+            return
+        with self._write() as conn:
+            if self._verdicts_rules != rules:
+                conn.execute(delete(v).where(v.c.rules != rules))
+                self._verdicts_rules = rules
+            # Another process may record the same verdicts meanwhile.
+            dialect = postgresql if self.is_postgres else sqlite
+            conn.execute(
+                dialect.insert(v).on_conflict_do_nothing(),
+                [{"rules": rules, "item": item} for item in wanted],
+            )
 
     def held_since(
         self, destination: str, keys: Mapping[str, Sequence[str]]

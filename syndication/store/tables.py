@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the store (schema revision 0007, see migrations/).
+"""SQLAlchemy Core tables of the store (schema revision 0008, see migrations/).
 
 Article versions are append-only rows in ``versions``; ``articles`` is an index of
 heads (latest version number and hash per guid) kept in the same transaction, so
@@ -247,3 +247,15 @@ Index(
     archive_periods.c.id,
 )
 Index("ix_archive_periods_run", archive_periods.c.run_id)
+
+# Revision 0008: the feed items the gate found valid (a digest of the item's
+# bytes and setting, see validate/verdicts.py), under the digest of the rules
+# that judged them.
+item_verdicts = Table(
+    "item_verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rules", String(64), nullable=False),
+    Column("item", String(64), nullable=False),
+)
+Index("ix_item_verdicts_item", item_verdicts.c.rules, item_verdicts.c.item, unique=True)

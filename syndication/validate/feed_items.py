@@ -35,6 +35,7 @@ from cachetools import LRUCache
 
 from syndication.render.base import Pieces
 from syndication.validate.report import GateReport
+from syndication.validate.verdicts import StoredVerdicts
 
 # How an item's first line starts in our pretty-printed documents, and where
 # the items end (RSS: the channel's end; Atom: the first tombstone, else the
@@ -114,9 +115,15 @@ class ItemsOnce:
     """Remembers the items found valid, by their bytes, the document's root
     element and the feed's credit settings; safe across threads."""
 
-    def __init__(self, size: int = PASSED_ITEMS_SIZE) -> None:
+    def __init__(
+        self, size: int = PASSED_ITEMS_SIZE, verdicts: StoredVerdicts | None = None
+    ) -> None:
+        """``verdicts``: those kept in the store (see
+        :mod:`syndication.validate.verdicts`), asked about the items not
+        found valid in this process, and told of those found valid."""
         self._passed: LRUCache[tuple[object, ...], bool] = LRUCache(size)
         self._lock = threading.Lock()
+        self._verdicts = verdicts
 
     def check(
         self,
@@ -152,6 +159,13 @@ class ItemsOnce:
                 for key, item in zip(keys, parts.items, strict=True)
                 if not self._passed.get(key, False)
             ]
+        if new and self._verdicts is not None:
+            kept = self._verdicts.known([key for key, _ in new])
+            if kept:
+                with self._lock:
+                    for key in kept:
+                        self._passed[key] = True
+                new = [(key, item) for key, item in new if key not in kept]
         if not new and fmt in _KEEP_ONE:
             new = [(keys[0], parts.items[0])]
         report = check(parts.with_items(tuple(item for _, item in new)))
@@ -160,4 +174,6 @@ class ItemsOnce:
         with self._lock:
             for key, _ in new:
                 self._passed[key] = True
+        if self._verdicts is not None:
+            self._verdicts.record([key for key, _ in new])
         return report

@@ -28,6 +28,7 @@ from syndication.validate.checker import DEFAULT_SCHEMAS_DIR, Expectations, chec
 from syndication.validate.face import HTML_FORMAT, OPML_FORMAT, check_face, sniff_face
 from syndication.validate.ninjs import check_ninjs, looks_like_json
 from syndication.validate.report import GateReport, Problem
+from syndication.validate.verdicts import StoredVerdicts, VerdictStore, rules_digest
 
 NINJS = "ninjs"
 # A destination's face (index.html, feeds.opml): see syndication/validate/face.py.
@@ -80,6 +81,7 @@ class Gate:
         ninjs_schema: Path | None = None,
         *,
         publisher: str | None = None,
+        verdicts: VerdictStore | None = None,
     ) -> None:
         """``publisher`` is our provider URI (the agency's URL): files of
         NewsML-G2 naming another provider are judged as another publisher's,
@@ -117,18 +119,30 @@ class Gate:
             PASSED_CACHE_SIZE
         )
         self._passed_lock = threading.Lock()
-        self._items = feed_items.ItemsOnce()
+        # Kept in the store too, when it is given (see verdicts.py).
+        kept = (
+            None
+            if verdicts is None
+            else StoredVerdicts(
+                verdicts, rules_digest(schemas_dir, official_xsd, ninjs_schema)
+            )
+        )
+        self._items = feed_items.ItemsOnce(verdicts=kept)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Gate:
+    def from_settings(
+        cls, settings: Settings, verdicts: VerdictStore | None = None
+    ) -> Gate:
         """The gate of a site: ``[paths] schemas``, ``[validation]
         newsml_official_xsd``, ``[validation] ninjs_schema`` and the agency
-        (whose NewsML-G2 is ours)."""
+        (whose NewsML-G2 is ours); with ``verdicts`` (the site's store), the
+        items found valid are kept there for later processes."""
         return cls(
             settings.schemas_dir,
             settings.newsml_xsd,
             settings.ninjs_schema,
             publisher=settings.agency.url,
+            verdicts=verdicts,
         )
 
     def check(

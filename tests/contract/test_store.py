@@ -557,6 +557,22 @@ def test_carried_moved_names_the_moved_articles_a_feed_carried(store):
     }
 
 
+def test_item_verdicts_are_kept_under_their_rules(store):
+    """What the gate found valid, by digest, under the rules' digest: asked
+    back in one query, recorded twice without error, and dropped when
+    verdicts under other rules are written (those rules are gone)."""
+    old, new = "a" * 64, "b" * 64
+    items = [f"{n:064x}" for n in range(600)]  # more than one query's chunk
+    assert store.known_verdicts(old, items) == set()
+    store.record_verdicts(old, items[:400])
+    store.record_verdicts(old, items[300:])  # overlapping: no error
+    assert store.known_verdicts(old, items) == set(items)
+    assert store.known_verdicts(new, items) == set()
+    store.record_verdicts(new, items[:1])
+    assert store.known_verdicts(new, items) == {items[0]}
+    assert store.known_verdicts(old, items) == set()
+
+
 def run_record(feed_id: str, outcome: str, **fields):  # type: ignore[no-untyped-def]
     """A finished run of ``feed_id`` an hour after T0 (``fields`` override)."""
     from syndication.store.base import RunRecord

@@ -3,4 +3,4 @@ Alembic entirely when the database is already current."""
 
 from __future__ import annotations
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
