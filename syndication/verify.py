@@ -256,36 +256,41 @@ def verify_site(
 def _verify_one(
     publisher: Publisher, scope: FeedScope, *, repair: bool
 ) -> FeedVerification:
-    started = time.monotonic()
-    feed_id, name = scope.feed.feed_id, scope.destination.name
-    result = FeedVerification(feed_id, name, scope.prefix)
-    try:
-        found = check_feed(publisher.store, scope, datetime.now(UTC))
-        result = replace(
-            result,
-            found=found.drift,
-            remaining=found.drift,
-            objects=found.objects,
-            heads=found.heads,
-        )
-        if repair and found.drift:
-            from syndication.repair import repair_feed
+    from syndication.repair import repair_feed
 
-            result = repair_feed(publisher, scope, result)
-    except SyndicationError as exc:
-        log.error("feed %s: verification failed: %s", feed_id, exc)
-        result = replace(result, error=str(exc))
-    return replace(result, elapsed=time.monotonic() - started)
+    return _verified(
+        FeedVerification(scope.feed.feed_id, scope.destination.name, scope.prefix),
+        f"feed {scope.feed.feed_id}",
+        lambda now: check_feed(publisher.store, scope, now),
+        (lambda found: repair_feed(publisher, scope, found)) if repair else None,
+    )
 
 
 def _verify_shared(
     publisher: Publisher, scope: SharedScope, *, repair: bool
 ) -> FeedVerification:
-    started = time.monotonic()
+    from syndication.repair import repair_shared
+
     name = scope.destination.name
-    result = FeedVerification("", name, scope.prefix)
+    return _verified(
+        FeedVerification("", name, scope.prefix),
+        f"shared items at {name}",
+        lambda now: check_shared(publisher.store, scope, now),
+        (lambda found: repair_shared(publisher, scope, found)) if repair else None,
+    )
+
+
+def _verified(
+    result: FeedVerification,
+    label: str,
+    check: Callable[[datetime], FeedCheck],
+    repairer: Callable[[FeedVerification], FeedVerification] | None,
+) -> FeedVerification:
+    """One check (as of now) and, with a ``repairer``, the repair of the
+    drift it found; a failure is the result's error, never raised."""
+    started = time.monotonic()
     try:
-        found = check_shared(publisher.store, scope, datetime.now(UTC))
+        found = check(datetime.now(UTC))
         result = replace(
             result,
             found=found.drift,
@@ -293,12 +298,10 @@ def _verify_shared(
             objects=found.objects,
             heads=found.heads,
         )
-        if repair and found.drift:
-            from syndication.repair import repair_shared
-
-            result = repair_shared(publisher, scope, result)
+        if repairer is not None and found.drift:
+            result = repairer(result)
     except SyndicationError as exc:
-        log.error("shared items at %s: verification failed: %s", name, exc)
+        log.error("%s: verification failed: %s", label, exc)
         result = replace(result, error=str(exc))
     return replace(result, elapsed=time.monotonic() - started)
 
