@@ -43,10 +43,12 @@ from syndication.quarantine import QUARANTINE_NOTE, QuarantinedItem, isolate, no
 from syndication.render.base import Document, Edition, History, Item
 from syndication.select_memo import SelectionMemos
 from syndication.shared_items import (
+    MOVED,
     SHARED_FOLDER,
     SharedWrites,
     full_key,
     kept_shared,
+    listing,
     placed,
 )
 from syndication.store.base import (
@@ -1398,7 +1400,6 @@ class Publisher:
         keys found fine are then remembered, and the next run in this process
         asks only about those that may have changed (see
         :class:`syndication.withdraw.CheckedKeys`)."""
-        from syndication.shared_items import MOVED
         from syndication.withdraw import (
             ITEM_KEY,
             STALE_ARCHIVE,
@@ -1495,8 +1496,6 @@ class Publisher:
     ) -> dict[str, str]:
         """What ``target``'s shared folder holds for ``guids`` (see
         :func:`syndication.shared_items.listing`)."""
-        from syndication.shared_items import listing
-
         wanted = set(guids)
         if not wanted:
             return {}

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from syndication.articles.model import PubStatus
@@ -108,7 +108,7 @@ def repair_feed(
         left = check_feed(store, scope, datetime.now(UTC))
         if left.drift:
             result = _settle(
-                publisher, _Place(scope), feed.feed_id, feed, left.drift, result
+                publisher, _Place.of(scope), feed.feed_id, feed, left.drift, result
             )
             left = check_feed(store, scope, datetime.now(UTC))
     for drift in left.drift:
@@ -140,8 +140,8 @@ def repair_shared(
                     timeout=publisher.settings.lock_timeout_seconds,
                 )
             )
-        left = check_shared(store, scope, datetime.now(UTC))
         records = store.folder_documents(target.name, scope.prefix)
+        left = check_shared(store, scope, datetime.now(UTC), records)
         owners: dict[str, list[Drift]] = {}
         for drift in left.drift:
             record = records.get(drift.key)
@@ -149,7 +149,7 @@ def repair_shared(
             if not owner and scope.feeds:
                 owner = scope.feeds[0].feed_id
             owners.setdefault(owner, []).append(drift)
-        place = _Place(None, target, "", shared=True)
+        place = _Place(target)
         for owner, owned in sorted(owners.items()):
             result = _settle(publisher, place, owner, feeds.get(owner), owned, result)
         left = check_shared(store, scope, datetime.now(UTC))
@@ -163,24 +163,22 @@ def repair_shared(
     return replace(result, remaining=left.drift, heads=result.heads + left.heads)
 
 
+@dataclass(frozen=True)
 class _Place:
-    """Where a settlement happens: a feed's folder (its scope), or a
-    destination's shared items folder (no scope, ``shared``)."""
+    """Where a settlement happens: a feed's folder (``scope``), or a
+    destination's shared items folder (no scope; keys from its root)."""
 
-    def __init__(
-        self,
-        scope: FeedScope | None,
-        destination: Destination | None = None,
-        prefix: str = "",
-        *,
-        shared: bool = False,
-    ) -> None:
-        self.scope = scope
-        self.destination: Destination = (
-            scope.destination if scope is not None else destination  # type: ignore[assignment]
-        )
-        self.prefix = scope.prefix if scope is not None else prefix
-        self.shared = shared
+    destination: Destination
+    prefix: str = ""
+    scope: FeedScope | None = None
+
+    @classmethod
+    def of(cls, scope: FeedScope) -> _Place:
+        return cls(scope.destination, scope.prefix, scope)
+
+    @property
+    def shared(self) -> bool:
+        return self.scope is None
 
     def replay_folder(self, key: str) -> str | None:
         return None if self.scope is None else _replay_folder(self.scope, key)
@@ -252,7 +250,7 @@ def _settle(
     lost = [d for d in drift if d.kind is DriftKind.MISSING and d.key not in restorable]
     restored: list[str] = []
     try:
-        assert feed is not None or not restorable
+        # Restorable only with the feed's definition (see above).
         restored_items = (
             _render_items(publisher, place, feed, sorted(restorable)) if feed else []
         )

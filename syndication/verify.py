@@ -336,11 +336,19 @@ def shared_scopes(
     return found
 
 
-def check_shared(store: Store, scope: SharedScope, now: datetime) -> FeedCheck:
+def check_shared(
+    store: Store,
+    scope: SharedScope,
+    now: datetime,
+    records: dict[str, DocumentRecord] | None = None,
+) -> FeedCheck:
     """Compare a destination's shared items folder with the ledger as of
-    ``now``, like :func:`check_feed`. Raises StoreError or DestinationError."""
+    ``now``, like :func:`check_feed` (``records``: the ledger's rows there,
+    when the caller has just read them). Raises StoreError or
+    DestinationError."""
     target, folder = scope.destination, scope.prefix
-    records = store.folder_documents(target.name, folder)
+    if records is None:
+        records = store.folder_documents(target.name, folder)
     objects = target.inventory(folder)
     return _compare(
         store, target, "", folder, records, objects, set(), now, plan_prefix=""

@@ -382,14 +382,6 @@ class Store(Protocol):
         ``prefix`` carries (its kills included)."""
         ...
 
-    def carried_changed(
-        self, carrier: Carrier, since: datetime, until: datetime
-    ) -> bool:
-        """Whether an article the ledger shows ``carrier`` carried got a new
-        version in (``since``, ``until``]: its documents may need withdrawing
-        even when the feed's edition is unchanged."""
-        ...
-
     def carried_moved(
         self, carrier: Carrier, changes: int, after: datetime, until: datetime
     ) -> frozenset[str]:

@@ -932,26 +932,6 @@ class SqlStore:
                 ],
             )
 
-    def carried_changed(
-        self, carrier: Carrier, since: datetime, until: datetime
-    ) -> bool:
-        v, e = t.versions, t.edition_items
-        query = (
-            select(v.c.guid)
-            .where(
-                v.c.version_created > since,
-                v.c.version_created <= until,
-                exists().where(
-                    e.c.guid == v.c.guid,
-                    e.c.feed_id == carrier.feed_id,
-                    e.c.destination == carrier.destination,
-                ),
-            )
-            .limit(1)
-        )
-        with self._read() as conn:
-            return conn.execute(query).first() is not None
-
     def carried_moved(
         self, carrier: Carrier, changes: int, after: datetime, until: datetime
     ) -> frozenset[str]:
@@ -1018,28 +998,28 @@ class SqlStore:
         self, feed_id: str, destination: str
     ) -> dict[str, DocumentRecord]:
         d = t.published_documents
-        latest = (
-            select(func.max(d.c.id).label("id"))
-            .where(d.c.feed_id == feed_id, d.c.destination == destination)
-            .group_by(d.c.key)
-            .subquery()
-        )
-        query = select(d).join(latest, latest.c.id == d.c.id).where(d.c.action == "put")
-        with self._read() as conn:
-            return {row.key: _document_record(row) for row in conn.execute(query)}
+        return self._latest_puts(d.c.feed_id == feed_id, d.c.destination == destination)
 
     def folder_documents(
         self, destination: str, folder: str
     ) -> dict[str, DocumentRecord]:
         d = t.published_documents
         start = f"{folder}/"
+        return self._latest_puts(
+            d.c.destination == destination,
+            func.substr(d.c.key, 1, len(start)) == start,
+            d.c.action.in_(("put", "withdrawn")),
+        )
+
+    def _latest_puts(
+        self, *conditions: ColumnElement[bool]
+    ) -> dict[str, DocumentRecord]:
+        """Each key's latest ledger row among those matching ``conditions``,
+        where that row is a write."""
+        d = t.published_documents
         latest = (
             select(func.max(d.c.id).label("id"))
-            .where(
-                d.c.destination == destination,
-                func.substr(d.c.key, 1, len(start)) == start,
-                d.c.action.in_(("put", "withdrawn")),
-            )
+            .where(*conditions)
             .group_by(d.c.key)
             .subquery()
         )
@@ -1340,7 +1320,7 @@ _BOUNDARY = (
     "record_documents",
     "record_edition",
     "close_interrupted",
-    "carried_changed",
+    "carried_moved",
     "carriers",
     "guids_starting_with",
     "edition_contents",
@@ -1351,6 +1331,9 @@ _BOUNDARY = (
     "prune_unchanged",
     "published",
     "published_documents",
+    "folder_documents",
+    "known_verdicts",
+    "record_verdicts",
     "held_since",
     "last_successes",
     "changes_since",
